@@ -1,0 +1,47 @@
+package io.ocbridge.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ocbridge} command: one subcommand class each. Exit codes: 0 ok, 1 runtime failure, 2 usage or invalid input. */
+@Command(name = "ocbridge",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = "Hybrid-cloud network bridge: WireGuard-compatible encrypted overlays between sites.",
+        subcommands = {
+            UpCommand.class,
+            GenKeyCommand.class,
+            PubKeyCommand.class,
+            GenPskCommand.class,
+            VersionCommand.class,
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+    }
+
+    /** The configured command line, shared by {@link #main} and tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setExitCodeExceptionMapper(e -> EXIT_FAILURE)
+                .setParameterExceptionHandler((ex, args) -> {
+                    ex.getCommandLine().getErr().println("ocbridge: " + ex.getMessage());
+                    ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+                            + " --help' for more information.");
+                    return EXIT_USAGE;
+                });
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,92 @@
+package io.ocbridge.core.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Secret files (private and preshared keys): only the owner may access them (mode &amp; 077 == 0).
+ * Messages name the file and its mode, never its content.
+ */
+public final class KeyFiles {
+
+    /** A base64 key is 44 bytes; anything much larger is not a key file. */
+    public static final int MAX_SECRET_BYTES = 4096;
+
+    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = Set.of(
+            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+    private KeyFiles() {
+    }
+
+    /** Reads a secret, stripped of surrounding whitespace, after checking that only its owner can access it. */
+    public static String readSecret(Path file) throws IOException {
+        String problem = problem(file);
+        if (problem != null) {
+            throw new IOException(file + ": " + problem);
+        }
+        byte[] content;
+        try (InputStream in = Files.newInputStream(file)) {
+            content = in.readNBytes(MAX_SECRET_BYTES + 1);
+        }
+        if (content.length > MAX_SECRET_BYTES) {
+            throw new IOException(file + ": larger than " + MAX_SECRET_BYTES + " bytes; not a key file");
+        }
+        return new String(content, StandardCharsets.UTF_8).strip();
+    }
+
+    /** Writes a secret (plus a newline) atomically into a file created with mode 0600. */
+    public static void writeSecret(Path file, String secret) throws IOException {
+        Path directory = file.toAbsolutePath().getParent();
+        Path temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(temporary, secret + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** Why {@code file} cannot hold a secret, or null if it can. */
+    static String problem(Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? "not a regular file" : "file not found";
+            }
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            for (PosixFilePermission permission : permissions) {
+                if (GROUP_OR_OTHERS.contains(permission)) {
+                    return "mode " + octal(permissions) + " lets group or others access this key; run chmod 600 on it";
+                }
+            }
+            return null;
+        } catch (NoSuchFileException e) {
+            return "file not found";
+        } catch (IOException | UnsupportedOperationException e) {
+            return "cannot check permissions: " + e.getMessage();
+        }
+    }
+
+    private static String octal(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (PosixFilePermission permission : permissions) {
+            mode |= 1 << (8 - permission.ordinal());
+        }
+        return String.format("%04o", mode);
+    }
+}

@@ -1,0 +1,43 @@
+package io.ocbridge.core.overlay;
+
+/** Every fate of a packet that does not reach its destination. One counter per value. */
+public enum DropReason {
+    /** Datagram too short, bad type field, or wrong size for its type. */
+    MALFORMED,
+    /** Handshake message whose MAC1 does not authenticate to our public key. */
+    BAD_MAC1,
+    /** Under load and the initiator did not present a valid cookie (a cookie reply was sent). */
+    COOKIE_REQUIRED,
+    /** Handshake message that authenticated MAC1 but failed the Noise checks. */
+    HANDSHAKE_FAILED,
+    /** Cookie reply that did not decrypt or matched no pending handshake. */
+    BAD_COOKIE_REPLY,
+    /** Message for a receiver index we did not hand out (or already retired). */
+    UNKNOWN_INDEX,
+    /** Transport message on a keypair past REJECT_AFTER_TIME or without a key. */
+    KEYPAIR_EXPIRED,
+    /** Transport message whose Poly1305 tag does not verify. */
+    DECRYPT_FAILED,
+    /** Counter already seen or left behind by the replay window. */
+    REPLAY,
+    /** Decrypted packet whose inner source address is not in the sending peer's allowed-ips. */
+    SOURCE_NOT_ALLOWED,
+    /** Decrypted payload that is not a well-formed IPv4/IPv6 packet. */
+    NOT_IP,
+    /** Device packet whose destination matches no peer's allowed-ips. */
+    NO_ROUTE,
+    /** Packet for a peer we have no endpoint for (responder-only until it reaches us). */
+    NO_ENDPOINT,
+    /** Packets waiting for a handshake beyond the per-peer queue bound, or dropped when it failed. */
+    STAGED_OVERFLOW,
+    /** Device or socket refused the write (would block or failed). */
+    WRITE_FAILED,
+    /** Bug: an unexpected exception in the data path; counted, logged once, traffic goes on. */
+    INTERNAL_ERROR;
+
+    private static final DropReason[] VALUES = values();
+
+    static DropReason of(int ordinal) {
+        return VALUES[ordinal];
+    }
+}

@@ -1,0 +1,141 @@
+package io.ocbridge.core.overlay;
+
+import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.peer.Peer;
+import io.ocbridge.crypto.Protocol;
+import io.ocbridge.crypto.noise.Keypair;
+import java.net.InetSocketAddress;
+
+/**
+ * Device to network. A packet read from the TUN device is routed by its destination address
+ * (allowed-ips, longest prefix), padded, encrypted in place under the peer's current session and
+ * sent to the peer's endpoint; without a session it waits while a handshake starts.
+ *
+ * <pre>
+ *   TUN read ─▶ onDevicePacket ─▶ allowed-ips lookup(dst) ─▶ peer
+ *        ─▶ session usable? ── no ─▶ stage + initiate handshake
+ *                          └─ yes ─▶ pad, header, seal in place ─▶ UDP send
+ * </pre>
+ */
+public final class Inside {
+    private final Overlay overlay;
+
+    Inside(Overlay overlay) {
+        this.overlay = overlay;
+    }
+
+    /**
+     * Routes and sends one IP packet read from the device. Consumes {@code packet}; it must have
+     * {@link PacketLayout#HEADROOM} bytes before its readerIndex (it may grow at the tail).
+     */
+    public void onDevicePacket(ByteBuf packet) {
+        try {
+            Peer peer = route(packet);
+            if (peer == null) {
+                return;
+            }
+            if (peer.stagedCount() > 0 || !overlay.usableForSending(peer.keypairs().current(), overlay.now())) {
+                if (!peer.stage(packet)) {
+                    overlay.drop(null, DropReason.STAGED_OVERFLOW);
+                }
+                if (!overlay.sendStaged(peer)) {
+                    overlay.initiateHandshake(peer, false);
+                }
+                return;
+            }
+            encryptAndSend(peer, packet);
+        } catch (RuntimeException e) {
+            overlay.drops().increment(DropReason.INTERNAL_ERROR);
+            overlay.log().error("internal-error", "where=inside error=" + e);
+        }
+    }
+
+    /** Finds the peer for the packet's destination, or drops the packet (and returns null). */
+    private Peer route(ByteBuf packet) {
+        int at = packet.readerIndex();
+        int length = packet.readableBytes();
+        if (length < 1) {
+            overlay.drop(packet, DropReason.NOT_IP);
+            return null;
+        }
+        int version = (packet.getByte(at) & 0xff) >>> 4;
+        Peer peer;
+        if (version == 4 && length >= 20) {
+            peer = overlay.allowedIps().lookupV4(packet.getInt(at + 16));
+        } else if (version == 6 && length >= 40) {
+            peer = overlay.allowedIps().lookupV6(packet.getLong(at + 24), packet.getLong(at + 32));
+        } else {
+            overlay.drop(packet, DropReason.NOT_IP);
+            return null;
+        }
+        if (peer == null) {
+            overlay.drop(packet, DropReason.NO_ROUTE);
+        }
+        return peer;
+    }
+
+    /**
+     * Encrypts {@code packet} under the peer's current session and sends it. Consumes the packet.
+     * If the session is exhausted the packet is staged and a handshake started.
+     */
+    void encryptAndSend(Peer peer, ByteBuf packet) {
+        long now = overlay.now();
+        Keypair keypair = peer.keypairs().current();
+        InetSocketAddress endpoint = peer.endpoint();
+        if (endpoint == null) {
+            overlay.drop(packet, DropReason.NO_ENDPOINT);
+            return;
+        }
+        long counter = keypair == null ? -1 : keypair.nextSendCounter();
+        if (counter < 0 || !overlay.usableForSending(keypair, now)) {
+            if (!peer.stage(packet)) {
+                overlay.drop(null, DropReason.STAGED_OVERFLOW);
+            }
+            overlay.initiateHandshake(peer, false);
+            return;
+        }
+        int payloadLength = packet.readableBytes();
+        ByteBuf message = withHeadroom(packet);
+        int at = message.readerIndex();
+        int padded = PacketLayout.paddedLength(payloadLength, overlay.mtuBytes());
+        message.ensureWritable(padded - payloadLength + Protocol.TAG_SIZE);
+        message.writeZero(padded - payloadLength);
+
+        int header = at - Protocol.TRANSPORT_HEADER_SIZE;
+        message.setIntLE(header, Protocol.MESSAGE_TRANSPORT);
+        message.setIntLE(header + 4, keypair.remoteIndex());
+        message.setLongLE(header + 8, counter);
+        keypair.seal(counter, message.nioBuffer(at, padded), message.nioBuffer(at, padded + Protocol.TAG_SIZE));
+        message.setIndex(header, at + padded + Protocol.TAG_SIZE);
+
+        int wireBytes = message.readableBytes();
+        if (!overlay.io().send(message, endpoint)) {
+            overlay.drops().increment(DropReason.WRITE_FAILED);
+            return;
+        }
+        peer.addTx(wireBytes);
+        peer.timers().anyAuthenticatedSent(now);
+        peer.timers().anyAuthenticatedTraversal(now);
+        if (payloadLength > 0) {
+            peer.timers().dataSent(now);
+        }
+        if (keypair.isInitiator()
+                && (now - keypair.createdNanos() >= Protocol.REKEY_AFTER_TIME_NANOS
+                        || Long.compareUnsigned(counter, Protocol.REKEY_AFTER_MESSAGES) >= 0)) {
+            overlay.initiateHandshake(peer, false);
+        }
+    }
+
+    /** Returns a buffer holding the packet with header room in front (the same one when it has room). */
+    private ByteBuf withHeadroom(ByteBuf packet) {
+        if (packet.readerIndex() >= Protocol.TRANSPORT_HEADER_SIZE) {
+            return packet;
+        }
+        int length = packet.readableBytes();
+        ByteBuf copy = overlay.io().alloc().directBuffer(PacketLayout.capacityFor(length));
+        copy.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
+        copy.writeBytes(packet, packet.readerIndex(), length);
+        packet.release();
+        return copy;
+    }
+}

@@ -1,0 +1,289 @@
+package io.ocbridge.core.overlay;
+
+import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.peer.IndexTable;
+import io.ocbridge.core.peer.Peer;
+import io.ocbridge.crypto.Protocol;
+import io.ocbridge.crypto.noise.Handshakes;
+import io.ocbridge.crypto.noise.InitiationResult;
+import io.ocbridge.crypto.noise.Keypair;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * Network to device. Every datagram that reaches the overlay's UDP port lands here; nothing in it
+ * is trusted until it authenticates. Handshake messages drive the Noise state machine; transport
+ * messages are decrypted in place, checked against the replay window and the sending peer's
+ * allowed-ips, and written to the TUN device.
+ *
+ * <pre>
+ *   UDP recv ─▶ onDatagram ─▶ type 1/2 ─▶ MAC1 (+MAC2 under load) ─▶ Noise ─▶ response / session
+ *                          ├▶ type 3 ─▶ cookie for our pending handshake
+ *                          └▶ type 4 ─▶ index ─▶ open in place ─▶ replay ─▶ src in allowed-ips ─▶ TUN write
+ * </pre>
+ * Bad input never throws: it is dropped and counted ({@link DropReason}).
+ */
+public final class Outside {
+    private final Overlay overlay;
+
+    Outside(Overlay overlay) {
+        this.overlay = overlay;
+    }
+
+    /** Handles one datagram from {@code source}. Consumes {@code datagram}. */
+    public void onDatagram(ByteBuf datagram, InetSocketAddress source) {
+        try {
+            int length = datagram.readableBytes();
+            if (length < 4) {
+                overlay.drop(datagram, DropReason.MALFORMED);
+                return;
+            }
+            // The type is one byte followed by three reserved zero bytes: read all four at once.
+            int type = datagram.getIntLE(datagram.readerIndex());
+            switch (type) {
+                case Protocol.MESSAGE_TRANSPORT -> onTransport(datagram, source);
+                case Protocol.MESSAGE_INITIATION -> onInitiation(datagram, source);
+                case Protocol.MESSAGE_RESPONSE -> onResponse(datagram, source);
+                case Protocol.MESSAGE_COOKIE_REPLY -> onCookieReply(datagram);
+                default -> overlay.drop(datagram, DropReason.MALFORMED);
+            }
+        } catch (RuntimeException e) {
+            if (datagram.refCnt() > 0) {
+                datagram.release();
+            }
+            overlay.drops().increment(DropReason.INTERNAL_ERROR);
+            overlay.log().error("internal-error", "where=outside error=" + e);
+        }
+    }
+
+    private void onInitiation(ByteBuf datagram, InetSocketAddress source) {
+        if (datagram.readableBytes() != Protocol.INITIATION_SIZE) {
+            overlay.drop(datagram, DropReason.MALFORMED);
+            return;
+        }
+        ByteBuffer message = datagram.nioBuffer();
+        if (!passesCookieChecks(message, datagram, source, Protocol.INITIATION_SIZE)) {
+            return;
+        }
+        InitiationResult result = Handshakes.consumeInitiation(overlay.identity(), message.duplicate(),
+                key -> {
+                    Peer p = overlay.peerByKey(key);
+                    return p == null ? null : p.handshake();
+                });
+        datagram.release();
+        if (result.peer() == null) {
+            overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
+            overlay.logFailure(DropReason.HANDSHAKE_FAILED, "message=initiation endpoint=" + source
+                    + " cause=" + result.failure().name().toLowerCase());
+            return;
+        }
+        Peer peer = overlay.peerByKey(result.peer().remoteStatic());
+        long now = overlay.now();
+        peer.updateEndpoint(source);
+        peer.timers().anyAuthenticatedReceived(now);
+        peer.timers().anyAuthenticatedTraversal(now);
+
+        int index = overlay.indexTable().allocate(peer);
+        ByteBuf response = overlay.io().alloc().directBuffer(Protocol.RESPONSE_SIZE);
+        ByteBuffer view = response.nioBuffer(0, Protocol.RESPONSE_SIZE);
+        Keypair keypair = peer.handshake().createResponse(index, view.duplicate());
+        peer.cookieGenerator().addMacs(view);
+        response.writerIndex(Protocol.RESPONSE_SIZE);
+        overlay.indexTable().attach(index, keypair);
+        overlay.retire(peer.keypairs().install(keypair));
+        peer.timers().sessionDerived(now);
+        peer.timers().anyAuthenticatedSent(now);
+        overlay.log().debug("handshake-response-sent", "peer=" + peer.name() + " endpoint=" + source);
+        if (!overlay.io().send(response, source)) {
+            overlay.drops().increment(DropReason.WRITE_FAILED);
+        }
+    }
+
+    private void onResponse(ByteBuf datagram, InetSocketAddress source) {
+        if (datagram.readableBytes() != Protocol.RESPONSE_SIZE) {
+            overlay.drop(datagram, DropReason.MALFORMED);
+            return;
+        }
+        ByteBuffer message = datagram.nioBuffer();
+        if (!passesCookieChecks(message, datagram, source, Protocol.RESPONSE_SIZE)) {
+            return;
+        }
+        int receiverIndex = datagram.getIntLE(datagram.readerIndex() + 8);
+        IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
+        if (entry == null || entry.keypair() != null || entry.peer().pendingInitiationIndex() != receiverIndex) {
+            overlay.drop(datagram, DropReason.UNKNOWN_INDEX);
+            return;
+        }
+        Peer peer = entry.peer();
+        Keypair keypair = peer.handshake().consumeResponse(message.duplicate());
+        datagram.release();
+        if (keypair == null) {
+            overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
+            overlay.logFailure(DropReason.HANDSHAKE_FAILED, "message=response peer=" + peer.name()
+                    + " endpoint=" + source + " cause=does-not-authenticate(wrong-key-or-preshared-key?)");
+            return;
+        }
+        long now = overlay.now();
+        peer.pendingInitiationIndex(0);
+        overlay.indexTable().attach(receiverIndex, keypair);
+        overlay.retire(peer.keypairs().install(keypair));
+        peer.updateEndpoint(source);
+        peer.timers().sessionDerived(now);
+        peer.timers().anyAuthenticatedReceived(now);
+        peer.timers().anyAuthenticatedTraversal(now);
+        overlay.sessionConfirmed(peer, now);
+        // The responder holds its keys in "next" until our first packet proves we have them.
+        if (!overlay.sendStaged(peer)) {
+            overlay.sendKeepalive(peer);
+        }
+    }
+
+    private void onCookieReply(ByteBuf datagram) {
+        if (datagram.readableBytes() != Protocol.COOKIE_REPLY_SIZE) {
+            overlay.drop(datagram, DropReason.MALFORMED);
+            return;
+        }
+        int receiverIndex = datagram.getIntLE(datagram.readerIndex() + 4);
+        IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
+        if (entry == null) {
+            overlay.drop(datagram, DropReason.UNKNOWN_INDEX);
+            return;
+        }
+        boolean accepted = entry.peer().cookieGenerator().consumeReply(datagram.nioBuffer());
+        if (!accepted) {
+            overlay.drop(datagram, DropReason.BAD_COOKIE_REPLY);
+            return;
+        }
+        datagram.release();
+        overlay.log().debug("cookie-received", "peer=" + entry.peer().name());
+    }
+
+    /**
+     * MAC1 always; under load also MAC2, answering a cookie reply when it is missing. Drops the
+     * datagram and returns false when the message may not proceed.
+     */
+    private boolean passesCookieChecks(ByteBuffer message, ByteBuf datagram, InetSocketAddress source, int size) {
+        if (!overlay.cookieChecker().checkMac1(message.duplicate())) {
+            overlay.drop(datagram, DropReason.BAD_MAC1);
+            return false;
+        }
+        if (!overlay.underLoad()) {
+            return true;
+        }
+        byte[] sourceBytes = sourceBytes(source);
+        if (overlay.cookieChecker().checkMac2(message.duplicate(), sourceBytes)) {
+            return true;
+        }
+        int senderIndex = datagram.getIntLE(datagram.readerIndex() + 4);
+        ByteBuf reply = overlay.io().alloc().directBuffer(Protocol.COOKIE_REPLY_SIZE);
+        ByteBuffer view = reply.nioBuffer(0, Protocol.COOKIE_REPLY_SIZE);
+        overlay.cookieChecker().createReply(message.duplicate(), senderIndex, sourceBytes, view);
+        reply.writerIndex(Protocol.COOKIE_REPLY_SIZE);
+        overlay.drop(datagram, DropReason.COOKIE_REQUIRED);
+        if (!overlay.io().send(reply, source)) {
+            overlay.drops().increment(DropReason.WRITE_FAILED);
+        }
+        return false;
+    }
+
+    /** The initiator's address as WireGuard binds cookies to it: IP bytes then the port. */
+    private static byte[] sourceBytes(InetSocketAddress source) {
+        byte[] ip = source.getAddress().getAddress();
+        byte[] out = new byte[ip.length + 2];
+        System.arraycopy(ip, 0, out, 0, ip.length);
+        out[ip.length] = (byte) source.getPort();
+        out[ip.length + 1] = (byte) (source.getPort() >>> 8);
+        return out;
+    }
+
+    private void onTransport(ByteBuf datagram, InetSocketAddress source) {
+        int length = datagram.readableBytes();
+        if (length < Protocol.TRANSPORT_HEADER_SIZE + Protocol.TAG_SIZE) {
+            overlay.drop(datagram, DropReason.MALFORMED);
+            return;
+        }
+        int at = datagram.readerIndex();
+        int receiverIndex = datagram.getIntLE(at + 4);
+        long counter = datagram.getLongLE(at + 8);
+        IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
+        if (entry == null || entry.keypair() == null) {
+            overlay.drop(datagram, DropReason.UNKNOWN_INDEX);
+            return;
+        }
+        Keypair keypair = entry.keypair();
+        Peer peer = entry.peer();
+        long now = overlay.now();
+        if (now - keypair.createdNanos() >= Protocol.REJECT_AFTER_TIME_NANOS
+                || Long.compareUnsigned(counter, Protocol.REJECT_AFTER_MESSAGES) >= 0) {
+            overlay.drop(datagram, DropReason.KEYPAIR_EXPIRED);
+            return;
+        }
+        int data = at + Protocol.TRANSPORT_HEADER_SIZE;
+        int sealedLength = length - Protocol.TRANSPORT_HEADER_SIZE;
+        int plainLength = sealedLength - Protocol.TAG_SIZE;
+        if (!keypair.open(counter, datagram.nioBuffer(data, sealedLength), datagram.nioBuffer(data, plainLength))) {
+            overlay.drop(datagram, DropReason.DECRYPT_FAILED);
+            return;
+        }
+        if (!keypair.acceptCounter(counter)) {
+            overlay.drop(datagram, DropReason.REPLAY);
+            return;
+        }
+        // Authenticated from here on.
+        peer.updateEndpoint(source);
+        peer.timers().anyAuthenticatedReceived(now);
+        peer.timers().anyAuthenticatedTraversal(now);
+        if (keypair == peer.keypairs().next()) {
+            overlay.retire(peer.keypairs().promoteNext());
+            overlay.sessionConfirmed(peer, now);
+            overlay.sendStaged(peer);
+        }
+        peer.addRx(length);
+        if (keypair.isInitiator() && keypair == peer.keypairs().current()
+                && now - keypair.createdNanos() >= Protocol.REJECT_AFTER_TIME_NANOS
+                        - Protocol.KEEPALIVE_TIMEOUT_NANOS - Protocol.REKEY_TIMEOUT_NANOS) {
+            overlay.initiateHandshake(peer, false);
+        }
+        if (plainLength == 0) {
+            datagram.release();  // keepalive
+            return;
+        }
+        peer.timers().dataReceived(now);
+        deliver(datagram, data, plainLength, peer);
+    }
+
+    /** Checks the inner packet's source against the peer's allowed-ips and writes it to the device. */
+    private void deliver(ByteBuf datagram, int at, int available, Peer peer) {
+        int version = (datagram.getByte(at) & 0xff) >>> 4;
+        int packetLength;
+        Peer owner;
+        if (version == 4 && available >= 20) {
+            packetLength = datagram.getUnsignedShort(at + 2);
+            if (packetLength < 20 || packetLength > available) {
+                overlay.drop(datagram, DropReason.NOT_IP);
+                return;
+            }
+            owner = overlay.allowedIps().lookupV4(datagram.getInt(at + 12));
+        } else if (version == 6 && available >= 40) {
+            packetLength = 40 + datagram.getUnsignedShort(at + 4);
+            if (packetLength > available) {
+                overlay.drop(datagram, DropReason.NOT_IP);
+                return;
+            }
+            owner = overlay.allowedIps().lookupV6(datagram.getLong(at + 8), datagram.getLong(at + 16));
+        } else {
+            overlay.drop(datagram, DropReason.NOT_IP);
+            return;
+        }
+        if (owner != peer) {
+            overlay.drop(datagram, DropReason.SOURCE_NOT_ALLOWED);
+            return;
+        }
+        datagram.setIndex(at, at + packetLength);
+        boolean written = overlay.io().writeToDevice(datagram);
+        datagram.release();
+        if (!written) {
+            overlay.drops().increment(DropReason.WRITE_FAILED);
+        }
+    }
+}

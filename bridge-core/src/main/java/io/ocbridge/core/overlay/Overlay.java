@@ -1,0 +1,301 @@
+package io.ocbridge.core.overlay;
+
+import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.log.Log;
+import io.ocbridge.core.peer.IndexTable;
+import io.ocbridge.core.peer.Peer;
+import io.ocbridge.core.peer.PeerTimers;
+import io.ocbridge.core.route.AllowedIps;
+import io.ocbridge.core.route.Cidr;
+import io.ocbridge.crypto.Protocol;
+import io.ocbridge.crypto.cookie.CookieChecker;
+import io.ocbridge.crypto.cookie.CookieGenerator;
+import io.ocbridge.crypto.keys.PresharedKey;
+import io.ocbridge.crypto.keys.PublicKey;
+import io.ocbridge.crypto.noise.Keypair;
+import io.ocbridge.crypto.noise.LocalIdentity;
+import io.ocbridge.crypto.noise.PeerHandshake;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * One WireGuard interface: our identity, its peers, cryptokey routing and sessions, with no I/O of
+ * its own (see {@link OverlayIo}). The two directions of the data path are {@link Inside} (device
+ * to network) and {@link Outside} (network to device); this class holds what they share and the
+ * handshake and timer logic. Everything here runs on one thread, the overlay's event loop.
+ */
+public final class Overlay {
+    /** Handshake messages per second above which we demand cookies (MAC2) from initiators. */
+    static final int UNDER_LOAD_HANDSHAKES_PER_SECOND = 64;
+    private static final long FAILURE_LOG_INTERVAL_NANOS = 5_000_000_000L;
+
+    private final String name;
+    private final int mtuBytes;
+    private final LocalIdentity identity;
+    private final OverlayIo io;
+    private final LongSupplier nanoClock;
+    private final Clock wallClock;
+    private final Log log;
+
+    private final CookieChecker cookieChecker;
+    private final IndexTable indexTable = new IndexTable();
+    private final AllowedIps<Peer> allowedIps = new AllowedIps<>();
+    private final Map<PublicKey, Peer> peersByKey = new HashMap<>();
+    private final List<Peer> peers = new ArrayList<>();
+    private final DropCounters drops = new DropCounters();
+    private final long[] lastFailureLogNanos = new long[DropReason.values().length];
+
+    private final Inside inside;
+    private final Outside outside;
+
+    private long loadWindowStartNanos;
+    private int handshakesInWindow;
+    private boolean forceUnderLoad;
+
+    public Overlay(String name, int mtuBytes, LocalIdentity identity, OverlayIo io, LongSupplier nanoClock,
+            Clock wallClock, Log log) {
+        this.name = name;
+        this.mtuBytes = mtuBytes;
+        this.identity = identity;
+        this.io = io;
+        this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
+        this.log = log;
+        this.cookieChecker = new CookieChecker(identity.publicKey(), nanoClock);
+        this.inside = new Inside(this);
+        this.outside = new Outside(this);
+        this.loadWindowStartNanos = nanoClock.getAsLong();
+    }
+
+    /** Adds a peer with its allowed-ips; a prefix another peer held moves to this one. */
+    public Peer addPeer(String peerName, PublicKey publicKey, PresharedKey psk, InetSocketAddress endpoint,
+            List<Cidr> allowed, int persistentKeepaliveSeconds) {
+        PeerHandshake handshake = new PeerHandshake(identity, publicKey, psk, wallClock, nanoClock);
+        CookieGenerator cookies = new CookieGenerator(publicKey, nanoClock);
+        Peer peer = new Peer(peerName, publicKey, handshake, cookies, endpoint, persistentKeepaliveSeconds);
+        peers.add(peer);
+        peersByKey.put(publicKey, peer);
+        for (Cidr prefix : allowed) {
+            allowedIps.insert(prefix, peer);
+        }
+        return peer;
+    }
+
+    /** Starts the peers' timers; peers with a persistent keepalive and an endpoint connect at once. */
+    public void start() {
+        long now = nanoClock.getAsLong();
+        for (Peer peer : peers) {
+            peer.timers().started(now);
+            if (peer.persistentKeepaliveSeconds() > 0 && peer.endpoint() != null) {
+                sendKeepalive(peer);
+            }
+        }
+        io.flush();
+    }
+
+    public String name() { return name; }
+    public int mtuBytes() { return mtuBytes; }
+    public Inside inside() { return inside; }
+    public Outside outside() { return outside; }
+    public DropCounters drops() { return drops; }
+    public List<Peer> peers() { return Collections.unmodifiableList(peers); }
+    public AllowedIps<Peer> allowedIps() { return allowedIps; }
+
+    /** Test hook: behave as if under load, so every handshake must carry a valid MAC2. */
+    public void forceUnderLoad(boolean underLoad) {
+        this.forceUnderLoad = underLoad;
+    }
+
+    // --- shared with Inside / Outside -------------------------------------------------------
+
+    OverlayIo io() { return io; }
+    IndexTable indexTable() { return indexTable; }
+    CookieChecker cookieChecker() { return cookieChecker; }
+    LocalIdentity identity() { return identity; }
+    Log log() { return log; }
+    long now() { return nanoClock.getAsLong(); }
+
+    Peer peerByKey(PublicKey key) {
+        return peersByKey.get(key);
+    }
+
+    /** Releases {@code buf} (may be null) and counts why. The one exit for dropped packets. */
+    void drop(ByteBuf buf, DropReason reason) {
+        if (buf != null) {
+            buf.release();
+        }
+        drops.increment(reason);
+    }
+
+    /** Logs a handshake failure at most once per interval per reason, so hostile traffic cannot flood logs. */
+    void logFailure(DropReason reason, String fields) {
+        long now = now();
+        int i = reason.ordinal();
+        if (lastFailureLogNanos[i] == 0 || now - lastFailureLogNanos[i] >= FAILURE_LOG_INTERVAL_NANOS) {
+            lastFailureLogNanos[i] = now == 0 ? 1 : now;
+            log.warn("handshake-failed", "reason=" + reason.name().toLowerCase() + " " + fields);
+        }
+    }
+
+    /** Counts a received handshake message; true when the rate says we are under load. */
+    boolean underLoad() {
+        long now = now();
+        if (now - loadWindowStartNanos >= 1_000_000_000L) {
+            loadWindowStartNanos = now;
+            handshakesInWindow = 0;
+        }
+        handshakesInWindow++;
+        return forceUnderLoad || handshakesInWindow > UNDER_LOAD_HANDSHAKES_PER_SECOND;
+    }
+
+    /** Whether {@code keypair} may still encrypt: not past REJECT_AFTER_TIME. */
+    boolean usableForSending(Keypair keypair, long now) {
+        return keypair != null && now - keypair.createdNanos() < Protocol.REJECT_AFTER_TIME_NANOS;
+    }
+
+    /**
+     * Sends a handshake initiation to {@code peer} unless one went out less than REKEY_TIMEOUT ago
+     * ({@code retry} bypasses that: the retransmit timer already waited).
+     */
+    void initiateHandshake(Peer peer, boolean retry) {
+        long now = now();
+        if (!retry && peer.initiationRecentlySent(now)) {
+            return;
+        }
+        InetSocketAddress endpoint = peer.endpoint();
+        if (endpoint == null) {
+            int dropped = peer.dropStaged();
+            for (int i = 0; i < dropped; i++) {
+                drops.increment(DropReason.NO_ENDPOINT);
+            }
+            return;
+        }
+        if (peer.pendingInitiationIndex() != 0) {
+            indexTable.remove(peer.pendingInitiationIndex());
+        }
+        int index = indexTable.allocate(peer);
+        peer.pendingInitiationIndex(index);
+        ByteBuf message = io.alloc().directBuffer(Protocol.INITIATION_SIZE);
+        ByteBuffer view = message.nioBuffer(0, Protocol.INITIATION_SIZE);
+        peer.handshake().createInitiation(index, view.duplicate());
+        peer.cookieGenerator().addMacs(view);
+        message.writerIndex(Protocol.INITIATION_SIZE);
+        peer.initiationSent(now);
+        PeerTimers timers = peer.timers();
+        timers.handshakeInitiated(now);
+        timers.anyAuthenticatedTraversal(now);
+        timers.anyAuthenticatedSent(now);
+        log.debug("handshake-initiation-sent", "peer=" + peer.name() + " endpoint=" + endpoint);
+        if (!io.send(message, endpoint)) {
+            drops.increment(DropReason.WRITE_FAILED);
+        }
+    }
+
+    /** Retires keypairs pushed out of a peer's slots: their indexes are freed and keys zeroed. */
+    void retire(Keypair... keypairs) {
+        for (Keypair k : keypairs) {
+            if (k != null) {
+                indexTable.remove(k.localIndex());
+                k.destroy();
+            }
+        }
+    }
+
+    /** A session became current (initiator got the response, or responder got the first packet). */
+    void sessionConfirmed(Peer peer, long now) {
+        peer.timers().handshakeComplete(now);
+        peer.handshakeCompleted(wallClock.millis());
+        log.info("handshake-complete", "peer=" + peer.name() + " endpoint=" + peer.endpoint());
+    }
+
+    /** Sends the packets that waited for a session; true if at least one went out. */
+    boolean sendStaged(Peer peer) {
+        if (!usableForSending(peer.keypairs().current(), now())) {
+            return false;
+        }
+        // Bounded by the count at entry: a packet re-staged by encryptAndSend is not retried here.
+        int count = peer.stagedCount();
+        for (int i = 0; i < count; i++) {
+            ByteBuf packet = peer.pollStaged();
+            if (packet == null) {
+                break;
+            }
+            inside.encryptAndSend(peer, packet);
+        }
+        return count > 0;
+    }
+
+    /** Sends an empty transport packet, or starts a handshake that will carry one. */
+    void sendKeepalive(Peer peer) {
+        ByteBuf empty = io.alloc().directBuffer(PacketLayout.capacityFor(0));
+        empty.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
+        Keypair current = peer.keypairs().current();
+        if (usableForSending(current, now()) && peer.stagedCount() == 0) {
+            inside.encryptAndSend(peer, empty);
+        } else if (peer.stagedCount() == 0) {
+            peer.stage(empty);
+            initiateHandshake(peer, false);
+        } else {
+            empty.release();
+            initiateHandshake(peer, false);
+        }
+    }
+
+    /** Timer tick: fires every expired peer deadline. Call every ~100 ms on the event loop. */
+    public void tick() {
+        long now = now();
+        for (Peer peer : peers) {
+            int actions = peer.timers().expire(now);
+            if (actions == 0) {
+                continue;
+            }
+            if ((actions & PeerTimers.GIVE_UP_HANDSHAKE) != 0) {
+                int dropped = peer.dropStaged();
+                for (int i = 0; i < dropped; i++) {
+                    drops.increment(DropReason.STAGED_OVERFLOW);
+                }
+                if (peer.pendingInitiationIndex() != 0) {
+                    indexTable.remove(peer.pendingInitiationIndex());
+                    peer.pendingInitiationIndex(0);
+                }
+                log.warn("handshake-timeout", "peer=" + peer.name() + " endpoint=" + peer.endpoint()
+                        + " attempts=" + (Protocol.REKEY_ATTEMPT_TIME_NANOS / Protocol.REKEY_TIMEOUT_NANOS));
+            }
+            if ((actions & PeerTimers.RETRANSMIT_HANDSHAKE) != 0) {
+                log.debug("handshake-retransmit", "peer=" + peer.name());
+                initiateHandshake(peer, true);
+            }
+            if ((actions & PeerTimers.NEW_HANDSHAKE) != 0) {
+                log.debug("handshake-renew", "peer=" + peer.name() + " reason=no-reply-to-data");
+                initiateHandshake(peer, false);
+            }
+            if ((actions & PeerTimers.SEND_KEEPALIVE) != 0) {
+                sendKeepalive(peer);
+            }
+            if ((actions & PeerTimers.ZERO_KEY_MATERIAL) != 0) {
+                retire(peer.keypairs().destroyAll());
+                if (peer.pendingInitiationIndex() != 0) {
+                    indexTable.remove(peer.pendingInitiationIndex());
+                }
+                peer.clearAll();
+                log.info("keys-zeroed", "peer=" + peer.name());
+            }
+        }
+        io.flush();
+    }
+
+    /** Stops the overlay: staged packets released and all key material zeroed. */
+    public void close() {
+        for (Peer peer : peers) {
+            retire(peer.keypairs().destroyAll());
+            peer.clearAll();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.ocbridge.core.peer;
+
+import io.netty.buffer.ByteBuf;
+import io.ocbridge.crypto.Protocol;
+import io.ocbridge.crypto.cookie.CookieGenerator;
+import io.ocbridge.crypto.keys.PublicKey;
+import io.ocbridge.crypto.noise.Keypair;
+import io.ocbridge.crypto.noise.PeerHandshake;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * One remote site of an overlay: its identity, endpoint, sessions, timers and the packets waiting
+ * for a session. All mutable state is owned by the overlay's event loop (single writer); the
+ * counters are volatile so status readers on other threads see recent values.
+ */
+public final class Peer {
+    /** Packets held while a handshake is in progress (wireguard-go holds 1024; one RTT of traffic is enough). */
+    public static final int MAX_STAGED_PACKETS = 128;
+
+    private final String name;
+    private final PublicKey publicKey;
+    private final PeerHandshake handshake;
+    private final CookieGenerator cookieGenerator;
+    private final PeerTimers timers;
+    private final int persistentKeepaliveSeconds;
+    private final ArrayDeque<ByteBuf> staged = new ArrayDeque<>();
+    private final Keypairs keypairs = new Keypairs();
+
+    private InetSocketAddress endpoint;
+    /** Local index of the initiation we are waiting a response for, or 0 when none is pending. */
+    private int pendingInitiationIndex;
+    private long lastInitiationSentNanos;
+    private boolean initiationEverSent;
+
+    private volatile long lastHandshakeEpochMillis;
+    private volatile long rxBytes;
+    private volatile long txBytes;
+    private volatile long handshakesCompleted;
+
+    public Peer(String name, PublicKey publicKey, PeerHandshake handshake, CookieGenerator cookieGenerator,
+            InetSocketAddress endpoint, int persistentKeepaliveSeconds) {
+        this.name = name;
+        this.publicKey = publicKey;
+        this.handshake = handshake;
+        this.cookieGenerator = cookieGenerator;
+        this.endpoint = endpoint;
+        this.persistentKeepaliveSeconds = persistentKeepaliveSeconds;
+        this.timers = new PeerTimers(persistentKeepaliveSeconds);
+    }
+
+    public String name() { return name; }
+    public PublicKey publicKey() { return publicKey; }
+    public PeerHandshake handshake() { return handshake; }
+    public CookieGenerator cookieGenerator() { return cookieGenerator; }
+    public PeerTimers timers() { return timers; }
+    public Keypairs keypairs() { return keypairs; }
+    public int persistentKeepaliveSeconds() { return persistentKeepaliveSeconds; }
+
+    public InetSocketAddress endpoint() { return endpoint; }
+
+    /** Roaming: the endpoint follows the source of the latest authenticated packet. */
+    public boolean updateEndpoint(InetSocketAddress source) {
+        if (source.equals(endpoint)) {
+            return false;
+        }
+        endpoint = source;
+        return true;
+    }
+
+    public int pendingInitiationIndex() { return pendingInitiationIndex; }
+    public void pendingInitiationIndex(int index) { pendingInitiationIndex = index; }
+
+    /** True if an initiation went out less than REKEY_TIMEOUT ago (one per REKEY_TIMEOUT, whitepaper §6.1). */
+    public boolean initiationRecentlySent(long now) {
+        return initiationEverSent && now - lastInitiationSentNanos < Protocol.REKEY_TIMEOUT_NANOS;
+    }
+
+    public void initiationSent(long now) {
+        initiationEverSent = true;
+        lastInitiationSentNanos = now;
+    }
+
+    /** Queues a packet (consumed) until a session exists; returns false and releases it when full. */
+    public boolean stage(ByteBuf packet) {
+        if (staged.size() >= MAX_STAGED_PACKETS) {
+            packet.release();
+            return false;
+        }
+        staged.addLast(packet);
+        return true;
+    }
+
+    /** Removes and returns the oldest staged packet (caller owns it), or null. */
+    public ByteBuf pollStaged() {
+        return staged.pollFirst();
+    }
+
+    public int stagedCount() {
+        return staged.size();
+    }
+
+    /** Releases every staged packet; returns how many there were. */
+    public int dropStaged() {
+        int n = 0;
+        ByteBuf b;
+        while ((b = staged.pollFirst()) != null) {
+            b.release();
+            n++;
+        }
+        return n;
+    }
+
+    public void handshakeCompleted(long epochMillis) {
+        lastHandshakeEpochMillis = epochMillis;
+        handshakesCompleted++;
+    }
+
+    public long lastHandshakeEpochMillis() { return lastHandshakeEpochMillis; }
+    public long handshakesCompleted() { return handshakesCompleted; }
+
+    public void addRx(int bytes) { rxBytes += bytes; }
+    public void addTx(int bytes) { txBytes += bytes; }
+    public long rxBytes() { return rxBytes; }
+    public long txBytes() { return txBytes; }
+
+    /** Erases all sessions and handshake state (zeroing keys) and drops staged packets. */
+    public void clearAll() {
+        keypairs.destroyAll();
+        handshake.clear();
+        pendingInitiationIndex = 0;
+        dropStaged();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,118 @@
+package io.ocbridge.core.overlay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * A virtual UDP network and clock for overlays under test: datagrams are queued, not delivered
+ * recursively, and {@link #deliverAll()} pumps them; device writes are recorded per node.
+ */
+final class MemoryNetwork {
+    final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    final Clock wallClock = new Clock() {
+        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public Instant instant() { return Instant.ofEpochSecond(1_700_000_000L).plusNanos(nanos.get()); }
+    };
+    private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
+    private final ArrayDeque<InFlight> queue = new ArrayDeque<>();
+    /** Datagrams matching this are dropped in flight (counted in {@link #lost}). */
+    Predicate<ByteBuf> lossFilter = b -> false;
+    int lost;
+    /** Every datagram sent, copied, for replay tests. */
+    final List<Sent> capture = new ArrayList<>();
+
+    record InFlight(ByteBuf datagram, InetSocketAddress from, InetSocketAddress to) {}
+    record Sent(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {}
+
+    void advanceMillis(long millis) {
+        nanos.addAndGet(millis * 1_000_000L);
+    }
+
+    Node node(InetSocketAddress address) {
+        Node node = new Node(address);
+        nodes.put(address, node);
+        return node;
+    }
+
+    /** Delivers queued datagrams (and those they trigger) up to a bound; returns how many. */
+    int deliverAll() {
+        int delivered = 0;
+        while (!queue.isEmpty() && delivered < 10_000) {
+            InFlight f = queue.pollFirst();
+            Node target = nodes.get(f.to());
+            if (target == null || target.overlay == null || lossFilter.test(f.datagram())) {
+                f.datagram().release();
+                lost++;
+                continue;
+            }
+            target.overlay.outside().onDatagram(f.datagram(), f.from());
+            delivered++;
+        }
+        return delivered;
+    }
+
+    /** Injects raw bytes as if sent by {@code from}. */
+    void inject(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {
+        ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length);
+        b.writeBytes(bytes);
+        queue.addLast(new InFlight(b, from, to));
+    }
+
+    final class Node implements OverlayIo {
+        final InetSocketAddress address;
+        Overlay overlay;
+        final List<byte[]> deviceWrites = new ArrayList<>();
+        int datagramsSent;
+
+        Node(InetSocketAddress address) {
+            this.address = address;
+        }
+
+        @Override
+        public boolean send(ByteBuf datagram, InetSocketAddress recipient) {
+            datagramsSent++;
+            byte[] copy = new byte[datagram.readableBytes()];
+            datagram.getBytes(datagram.readerIndex(), copy);
+            capture.add(new Sent(copy, address, recipient));
+            queue.addLast(new InFlight(datagram, address, recipient));
+            return true;
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public boolean writeToDevice(ByteBuf packet) {
+            byte[] copy = new byte[packet.readableBytes()];
+            packet.getBytes(packet.readerIndex(), copy);
+            deviceWrites.add(copy);
+            return true;
+        }
+
+        @Override
+        public ByteBufAllocator alloc() {
+            return PooledByteBufAllocator.DEFAULT;
+        }
+
+        /** Feeds an IP packet into the overlay as the device reader would (headroom reserved). */
+        void fromDevice(byte[] ipPacket) {
+            ByteBuf buf = alloc().directBuffer(PacketLayout.capacityFor(overlay.mtuBytes()));
+            buf.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
+            buf.writeBytes(ipPacket);
+            overlay.inside().onDevicePacket(buf);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.ocbridge.it;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One network namespace created by this test run. Everything that touches non-loopback addresses runs in one of these.
+ * Deleting it also deletes every device left inside (veths, TUNs of killed daemons).
+ */
+final class Netns implements AutoCloseable {
+    private final String name;
+
+    private Netns(String name) {
+        this.name = name;
+    }
+
+    /** Creates {@code name} (fails if it exists: names carry the JVM PID, so an existing one is someone else's) with lo up. */
+    static Netns create(String name) {
+        Cmd.run("ip", "netns", "add", name).orThrow();
+        var ns = new Netns(name);
+        ns.ip("link", "set", "lo", "up").orThrow();
+        return ns;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Runs {@code argv} inside this namespace with the default timeout. */
+    Cmd.Result exec(String... argv) {
+        return exec(Cmd.DEFAULT_TIMEOUT, argv);
+    }
+
+    Cmd.Result exec(Duration timeout, String... argv) {
+        return Cmd.run(timeout, null, inside(List.of(argv)));
+    }
+
+    /** {@code ip <args>} inside this namespace. */
+    Cmd.Result ip(String... args) {
+        var argv = new ArrayList<>(List.of("ip", "-n", name));
+        argv.addAll(List.of(args));
+        return Cmd.run(Cmd.DEFAULT_TIMEOUT, null, argv);
+    }
+
+    void sysctl(String key, String value) {
+        exec("sysctl", "-q", "-w", key + "=" + value).orThrow();
+    }
+
+    boolean hasLink(String device) {
+        return ip("link", "show", "dev", device).ok();
+    }
+
+    /** Starts a long-running {@code argv} inside this namespace; the caller owns the handle. */
+    Background spawn(String label, Path log, Map<String, String> env, List<String> argv) {
+        return Background.start(label, log, env, inside(argv));
+    }
+
+    /** {@code ip netns exec} execs the command in place, so the returned process's PID is the command's own. */
+    List<String> inside(List<String> argv) {
+        var full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(argv);
+        return full;
+    }
+
+    /** Deletes the namespace. Processes still inside keep it alive, so stop them first. */
+    @Override
+    public void close() {
+        Cmd.run("ip", "netns", "del", name);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,124 @@
+package io.ocbridge.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * {@code ocbridge up -c site.yaml} on one gateway, started through the real launcher {@code bin/ocbridge}
+ * (which execs java, so the process's PID is the daemon's). Can be killed and started again with the same config.
+ */
+final class OcbridgeDaemon {
+    /** JVM start, TUN creation, address and routes. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Topology topology;
+    private final Site local;
+    private final String device;
+    private final Site.Peer peer;
+    private final Path config;
+    private Background process;
+    private int starts;
+
+    private OcbridgeDaemon(Topology topology, Site local, String device, Site.Peer peer, Path config) {
+        this.topology = topology;
+        this.local = local;
+        this.device = device;
+        this.peer = peer;
+        this.config = config;
+    }
+
+    /** Writes the config for {@code local} with one {@code peer}, starts the daemon and waits until it is ready. */
+    static OcbridgeDaemon start(Topology t, Site local, String deviceSuffix, Site.Peer peer) {
+        String device = t.deviceName(deviceSuffix);
+        Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peer);
+        var daemon = new OcbridgeDaemon(t, local, device, peer, config);
+        daemon.startAgain();
+        return daemon;
+    }
+
+    /**
+     * {@code bin/ocbridge}, unless system property {@code ocbridge.it.launcher} names another executable (relative to the
+     * repository root), e.g. the wireguard-go stand-in in test resources that checks these tests themselves.
+     */
+    static Path launcher() {
+        String override = System.getProperty("ocbridge.it.launcher", "");
+        return TestHost.repoRoot().resolve(override.isBlank() ? "bin/ocbridge" : override);
+    }
+
+    /** Starts a new daemon process with the same config (after {@link #kill()}), and waits until it is ready. */
+    void startAgain() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running: " + process);
+        }
+        starts++;
+        String label = "ocbridge-" + local.name() + (starts == 1 ? "" : "-run" + starts);
+        copyConfigNextToLog(label);
+        process = topology.start(local.gateway(), label,
+                List.of(launcher().toString(), "up", "-c", config.toString()));
+        awaitReady();
+    }
+
+    /**
+     * Ready = the TUN device is up with the overlay address and a route through it for each routed allowed IP.
+     * Fails fast, with the log, if the daemon exits first.
+     */
+    private void awaitReady() {
+        var ns = local.gateway();
+        boolean ready = Wait.until(READY_TIMEOUT, () -> !process.isAlive()
+                || (ns.ip("-o", "addr", "show", "dev", device).output().contains("inet " + local.overlayCidr())
+                    && ns.ip("-o", "link", "show", "dev", device).output().matches("(?s).*[<,]UP[,>].*")
+                    && peer.routedIps().stream().allMatch(this::routes)));
+        if (!process.isAlive()) {
+            throw new AssertionError("ocbridge on " + local.name() + " exited with code " + process.process().exitValue()
+                    + " before its overlay was ready; log " + process.log() + ":\n" + String.join("\n", process.tail(40)));
+        }
+        if (!ready) {
+            throw new AssertionError("ocbridge on " + local.name() + " not ready within " + READY_TIMEOUT
+                    + " (device " + device + ", address " + local.overlayCidr() + ", routes " + peer.routedIps() + ")\n"
+                    + ns.ip("addr", "show").output() + ns.ip("route", "show").output()
+                    + "log:\n" + String.join("\n", process.tail(40)));
+        }
+    }
+
+    private void copyConfigNextToLog(String label) {
+        try {
+            Files.copy(config, topology.logFile(label).resolveSibling(label + ".yaml"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGTERM, as systemd stops it; waits up to {@link Background#STOP_GRACE}. Returns the exit code, or empty. */
+    OptionalInt terminate() {
+        return process.terminate(Background.STOP_GRACE);
+    }
+
+    /** Whether a route for {@code cidr} still goes through this daemon's device. */
+    boolean routes(String cidr) {
+        return local.gateway().ip("route", "show", cidr).output().contains("dev " + device);
+    }
+
+    /** SIGKILL: a crash. The daemon gets no chance to remove its device or routes. */
+    void kill() {
+        process.kill();
+    }
+
+    Background process() {
+        return process;
+    }
+
+    String device() {
+        return device;
+    }
+
+    Path config() {
+        return config;
+    }
+}

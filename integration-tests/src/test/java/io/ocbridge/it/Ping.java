@@ -1,0 +1,44 @@
+package io.ocbridge.it;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Outcome of one {@code ping} run inside a namespace: packets sent and received, and the average round trip. */
+record Ping(int transmitted, int received, double avgRttMs, String output) {
+    private static final Pattern COUNTS = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
+    private static final Pattern RTT = Pattern.compile("= [\\d.]+/([\\d.]+)/");
+
+    /** Sends {@code count} echo requests 200 ms apart, waiting at most 1 s for each reply. */
+    static Ping run(Netns from, String address, int count) {
+        return parse(from.exec(Duration.ofSeconds(count + 5L),
+                "ping", "-n", "-q", "-c", Integer.toString(count), "-i", "0.2", "-W", "1", address));
+    }
+
+    /** Pings for {@code window} (one request per 200 ms) and reports how many replies came back. */
+    static Ping during(Netns from, String address, Duration window) {
+        return parse(from.exec(window.plusSeconds(5),
+                "ping", "-n", "-q", "-i", "0.2", "-W", "1", "-w", Long.toString(window.toSeconds()), address));
+    }
+
+    /**
+     * Sends one echo request at a time until one is answered or {@code timeout} has passed;
+     * returns the time to the first reply, measured from this call.
+     */
+    static Optional<Duration> until(Netns from, String address, Duration timeout) {
+        long startNs = System.nanoTime();
+        boolean ok = Wait.until(timeout, () -> run(from, address, 1).received() > 0);
+        return ok ? Optional.of(Duration.ofNanos(System.nanoTime() - startNs)) : Optional.empty();
+    }
+
+    private static Ping parse(Cmd.Result r) {
+        var counts = COUNTS.matcher(r.output());
+        var rtt = RTT.matcher(r.output());
+        boolean counted = counts.find();
+        return new Ping(
+                counted ? Integer.parseInt(counts.group(1)) : 0,
+                counted ? Integer.parseInt(counts.group(2)) : 0,
+                rtt.find() ? Double.parseDouble(rtt.group(1)) : Double.NaN,
+                r.output());
+    }
+}

@@ -1,0 +1,50 @@
+package io.ocbridge.crypto.keys;
+
+import io.ocbridge.crypto.Protocol;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/** The optional symmetric key mixed into the handshake (the "psk2" of IKpsk2); all zeros when unset. */
+public final class PresharedKey {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final byte[] key;
+
+    private PresharedKey(byte[] key) {
+        this.key = key;
+    }
+
+    public static PresharedKey generate() {
+        byte[] key = new byte[Protocol.KEY_SIZE];
+        RANDOM.nextBytes(key);
+        return new PresharedKey(key);
+    }
+
+    public static PresharedKey fromBase64(String s) throws KeyFormatException {
+        return new PresharedKey(KeyEncoding.decode(s));
+    }
+
+    /** The value WireGuard uses when no preshared key is configured. */
+    public static PresharedKey zero() {
+        return new PresharedKey(new byte[Protocol.KEY_SIZE]);
+    }
+
+    public String toBase64() {
+        return KeyEncoding.encode(key);
+    }
+
+    /** Copies the secret into {@code dst[offset..offset+32)}; the caller zeroes its copy. */
+    public void copyTo(byte[] dst, int offset) {
+        System.arraycopy(key, 0, dst, offset, Protocol.KEY_SIZE);
+    }
+
+    public void destroy() {
+        Arrays.fill(key, (byte) 0);
+    }
+
+    @Override
+    public String toString() {
+        return "PresharedKey[redacted]";
+    }
+}
