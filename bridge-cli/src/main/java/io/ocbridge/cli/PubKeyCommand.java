@@ -20,13 +20,11 @@ final class PubKeyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    InputStream in = System.in;
-
     @Override
     public Integer call() {
         String text;
         try {
-            text = readBounded(in);
+            text = readBounded(System.in);  // read at call time: tests replace System.in
         } catch (IOException e) {
             spec.commandLine().getErr().println("ocbridge pubkey: cannot read stdin: " + e.getMessage());
             return Main.EXIT_FAILURE;

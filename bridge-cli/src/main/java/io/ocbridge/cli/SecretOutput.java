@@ -17,7 +17,7 @@ final class SecretOutput {
             return Main.EXIT_OK;
         }
         try {
-            KeyFiles.writeSecret(out, secret + "\n");
+            KeyFiles.createSecret(out, secret);
             return Main.EXIT_OK;
         } catch (FileAlreadyExistsException e) {
             spec.commandLine().getErr().println("ocbridge: " + out + ": already exists; not overwriting a key");

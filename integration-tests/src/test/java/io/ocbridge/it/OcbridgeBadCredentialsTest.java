@@ -79,10 +79,10 @@ class OcbridgeBadCredentialsTest {
         var reported = new ArrayList<String>();
         Wait.until(LOG_GRACE, () -> {
             reported.clear();
-            daemons.forEach(d -> reported.addAll(d.logLinesMatching("handshake")));
+            daemons.forEach(d -> reported.addAll(d.logLinesMatching("handshake-failed")));
             return !reported.isEmpty();
         });
-        assertFalse(reported.isEmpty(), "no daemon log line mentions the handshake");
+        assertFalse(reported.isEmpty(), "no daemon logged a handshake-failed line");
         var shown = reported.subList(0, Math.min(8, reported.size()));
         System.out.println("[ocbridge " + mistake + "] handshake log lines:\n  " + String.join("\n  ", shown));
     }

@@ -2,6 +2,8 @@ package io.ocbridge.core.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -59,6 +62,22 @@ public final class KeyFiles {
             }
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Creates {@code file} holding {@code secret} and a newline, mode 0600 from the first instant;
+     * refuses with {@link java.nio.file.FileAlreadyExistsException} if it exists, so a key is never
+     * overwritten by mistake.
+     */
+    public static void createSecret(Path file, String secret) throws IOException {
+        try (SeekableByteChannel channel = Files.newByteChannel(file,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer bytes = StandardCharsets.UTF_8.encode(secret + "\n");
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
         }
     }
 

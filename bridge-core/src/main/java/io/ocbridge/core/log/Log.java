@@ -1,6 +1,8 @@
 package io.ocbridge.core.log;
 
 import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 
 /**
@@ -27,6 +29,15 @@ public final class Log {
 
     public Log child(String moreContext) {
         return new Log(context.isEmpty() ? moreContext : context + " " + moreContext);
+    }
+
+    /** An endpoint as operators write it: {@code 192.0.2.1:51820} or {@code [2001:db8::1]:51820}; "none" for null. */
+    public static String endpoint(InetSocketAddress address) {
+        if (address == null) {
+            return "none";
+        }
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     public static void setThreshold(Level level) {

@@ -87,7 +87,7 @@ public final class Inside {
             return;
         }
         long counter = keypair == null ? -1 : keypair.nextSendCounter();
-        if (counter < 0 || !overlay.usableForSending(keypair, now)) {
+        if (counter == -1 || !overlay.usableForSending(keypair, now)) {  // -1: REJECT_AFTER_MESSAGES reached
             if (!peer.stage(packet)) {
                 overlay.drop(null, DropReason.STAGED_OVERFLOW);
             }

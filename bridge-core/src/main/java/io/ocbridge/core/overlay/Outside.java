@@ -1,6 +1,7 @@
 package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.IndexTable;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.crypto.Protocol;
@@ -73,8 +74,8 @@ public final class Outside {
         datagram.release();
         if (result.peer() == null) {
             overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
-            overlay.logFailure(DropReason.HANDSHAKE_FAILED, "message=initiation endpoint=" + source
-                    + " cause=" + result.failure().name().toLowerCase());
+            overlay.logHandshakeFailure(Protocol.MESSAGE_INITIATION, "message=initiation endpoint=" + Log.endpoint(source)
+                    + " reason=" + result.failure().name().toLowerCase().replace('_', '-'));
             return;
         }
         Peer peer = overlay.peerByKey(result.peer().remoteStatic());
@@ -93,7 +94,7 @@ public final class Outside {
         overlay.retire(peer.keypairs().install(keypair));
         peer.timers().sessionDerived(now);
         peer.timers().anyAuthenticatedSent(now);
-        overlay.log().debug("handshake-response-sent", "peer=" + peer.name() + " endpoint=" + source);
+        overlay.log().debug("handshake-response-sent", "peer=" + peer.name() + " endpoint=" + Log.endpoint(source));
         if (!overlay.io().send(response, source)) {
             overlay.drops().increment(DropReason.WRITE_FAILED);
         }
@@ -119,8 +120,8 @@ public final class Outside {
         datagram.release();
         if (keypair == null) {
             overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
-            overlay.logFailure(DropReason.HANDSHAKE_FAILED, "message=response peer=" + peer.name()
-                    + " endpoint=" + source + " cause=does-not-authenticate(wrong-key-or-preshared-key?)");
+            overlay.logHandshakeFailure(Protocol.MESSAGE_RESPONSE, "message=response peer=" + peer.name()
+                    + " endpoint=" + Log.endpoint(source) + " reason=does-not-authenticate hint=check-keys-and-preshared-key");
             return;
         }
         long now = overlay.now();

@@ -50,7 +50,7 @@ public final class Overlay {
     private final Map<PublicKey, Peer> peersByKey = new HashMap<>();
     private final List<Peer> peers = new ArrayList<>();
     private final DropCounters drops = new DropCounters();
-    private final long[] lastFailureLogNanos = new long[DropReason.values().length];
+    private final long[] lastFailureLogNanos = new long[Protocol.MESSAGE_TRANSPORT + 1];
 
     private final Inside inside;
     private final Outside outside;
@@ -134,13 +134,16 @@ public final class Overlay {
         drops.increment(reason);
     }
 
-    /** Logs a handshake failure at most once per interval per reason, so hostile traffic cannot flood logs. */
-    void logFailure(DropReason reason, String fields) {
+    /**
+     * Logs a failed handshake at most once per interval per message type, so hostile traffic
+     * cannot flood the log; the drop counters still count every one.
+     */
+    void logHandshakeFailure(int messageType, String fields) {
         long now = now();
-        int i = reason.ordinal();
-        if (lastFailureLogNanos[i] == 0 || now - lastFailureLogNanos[i] >= FAILURE_LOG_INTERVAL_NANOS) {
-            lastFailureLogNanos[i] = now == 0 ? 1 : now;
-            log.warn("handshake-failed", "reason=" + reason.name().toLowerCase() + " " + fields);
+        long last = lastFailureLogNanos[messageType];
+        if (last == 0 || now - last >= FAILURE_LOG_INTERVAL_NANOS) {
+            lastFailureLogNanos[messageType] = now == 0 ? 1 : now;
+            log.warn("handshake-failed", fields);
         }
     }
 
@@ -192,7 +195,7 @@ public final class Overlay {
         timers.handshakeInitiated(now);
         timers.anyAuthenticatedTraversal(now);
         timers.anyAuthenticatedSent(now);
-        log.debug("handshake-initiation-sent", "peer=" + peer.name() + " endpoint=" + endpoint);
+        log.debug("handshake-initiation-sent", "peer=" + peer.name() + " endpoint=" + Log.endpoint(endpoint));
         if (!io.send(message, endpoint)) {
             drops.increment(DropReason.WRITE_FAILED);
         }
@@ -212,7 +215,7 @@ public final class Overlay {
     void sessionConfirmed(Peer peer, long now) {
         peer.timers().handshakeComplete(now);
         peer.handshakeCompleted(wallClock.millis());
-        log.info("handshake-complete", "peer=" + peer.name() + " endpoint=" + peer.endpoint());
+        log.info("handshake-complete", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint()));
     }
 
     /** Sends the packets that waited for a session; true if at least one went out. */
@@ -265,7 +268,7 @@ public final class Overlay {
                     indexTable.remove(peer.pendingInitiationIndex());
                     peer.pendingInitiationIndex(0);
                 }
-                log.warn("handshake-timeout", "peer=" + peer.name() + " endpoint=" + peer.endpoint()
+                log.warn("handshake-timeout", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint())
                         + " attempts=" + (Protocol.REKEY_ATTEMPT_TIME_NANOS / Protocol.REKEY_TIMEOUT_NANOS));
             }
             if ((actions & PeerTimers.RETRANSMIT_HANDSHAKE) != 0) {

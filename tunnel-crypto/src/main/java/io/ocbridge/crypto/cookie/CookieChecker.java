@@ -50,7 +50,9 @@ public final class CookieChecker {
 
     /**
      * Whether the message carries a valid mac2 for {@code source} (IP address bytes then the 2-byte
-     * port). Always false while we hold no current secret, i.e. no cookie can be valid. Borrowed.
+     * port). Only this checker ever interprets {@code source}, so any stable encoding works (the
+     * kernel puts the port big-endian, wireguard-go little-endian). Always false while we hold no
+     * current secret, i.e. no cookie can be valid. Borrowed.
      */
     public boolean checkMac2(ByteBuffer msg, byte[] source) {
         int length = msg.remaining();
