@@ -66,6 +66,7 @@ public final class Outside {
         if (!passesCookieChecks(message, datagram, source, Protocol.INITIATION_SIZE)) {
             return;
         }
+        overlay.handshakes().increment(HandshakeCounters.Event.INITIATION_RECEIVED);
         InitiationResult result = Handshakes.consumeInitiation(overlay.identity(), message.duplicate(),
                 key -> {
                     Peer p = overlay.peerByKey(key);
@@ -74,6 +75,7 @@ public final class Outside {
         datagram.release();
         if (result.peer() == null) {
             overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
+            overlay.handshakes().increment(HandshakeCounters.Event.FAILED);
             overlay.logHandshakeFailure(Protocol.MESSAGE_INITIATION, "message=initiation endpoint=" + Log.endpoint(source)
                     + " reason=" + result.failure().name().toLowerCase().replace('_', '-'));
             return;
@@ -95,6 +97,7 @@ public final class Outside {
         peer.timers().sessionDerived(now);
         peer.timers().anyAuthenticatedSent(now);
         overlay.log().debug("handshake-response-sent", "peer=" + peer.name() + " endpoint=" + Log.endpoint(source));
+        overlay.handshakes().increment(HandshakeCounters.Event.RESPONSE_SENT);
         if (!overlay.io().send(response, source)) {
             overlay.drops().increment(DropReason.WRITE_FAILED);
         }
@@ -116,10 +119,12 @@ public final class Outside {
             return;
         }
         Peer peer = entry.peer();
+        overlay.handshakes().increment(HandshakeCounters.Event.RESPONSE_RECEIVED);
         Keypair keypair = peer.handshake().consumeResponse(message.duplicate());
         datagram.release();
         if (keypair == null) {
             overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
+            overlay.handshakes().increment(HandshakeCounters.Event.FAILED);
             overlay.logHandshakeFailure(Protocol.MESSAGE_RESPONSE, "message=response peer=" + peer.name()
                     + " endpoint=" + Log.endpoint(source) + " reason=does-not-authenticate hint=check-keys-and-preshared-key");
             return;
@@ -156,6 +161,7 @@ public final class Outside {
             return;
         }
         datagram.release();
+        overlay.handshakes().increment(HandshakeCounters.Event.COOKIE_REPLY_RECEIVED);
         overlay.log().debug("cookie-received", "peer=" + entry.peer().name());
     }
 
@@ -181,6 +187,7 @@ public final class Outside {
         overlay.cookieChecker().createReply(message.duplicate(), senderIndex, sourceBytes, view);
         reply.writerIndex(Protocol.COOKIE_REPLY_SIZE);
         overlay.drop(datagram, DropReason.COOKIE_REQUIRED);
+        overlay.handshakes().increment(HandshakeCounters.Event.COOKIE_REPLY_SENT);
         if (!overlay.io().send(reply, source)) {
             overlay.drops().increment(DropReason.WRITE_FAILED);
         }

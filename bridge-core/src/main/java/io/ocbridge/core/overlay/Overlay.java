@@ -50,6 +50,7 @@ public final class Overlay {
     private final Map<PublicKey, Peer> peersByKey = new HashMap<>();
     private final List<Peer> peers = new ArrayList<>();
     private final DropCounters drops = new DropCounters();
+    private final HandshakeCounters handshakes = new HandshakeCounters();
     private final long[] lastFailureLogNanos = new long[Protocol.MESSAGE_TRANSPORT + 1];
 
     private final Inside inside;
@@ -105,6 +106,7 @@ public final class Overlay {
     public Inside inside() { return inside; }
     public Outside outside() { return outside; }
     public DropCounters drops() { return drops; }
+    public HandshakeCounters handshakes() { return handshakes; }
     public List<Peer> peers() { return Collections.unmodifiableList(peers); }
     public AllowedIps<Peer> allowedIps() { return allowedIps; }
 
@@ -196,6 +198,7 @@ public final class Overlay {
         timers.anyAuthenticatedTraversal(now);
         timers.anyAuthenticatedSent(now);
         log.debug("handshake-initiation-sent", "peer=" + peer.name() + " endpoint=" + Log.endpoint(endpoint));
+        handshakes.increment(HandshakeCounters.Event.INITIATION_SENT);
         if (!io.send(message, endpoint)) {
             drops.increment(DropReason.WRITE_FAILED);
         }
@@ -215,6 +218,7 @@ public final class Overlay {
     void sessionConfirmed(Peer peer, long now) {
         peer.timers().handshakeComplete(now);
         peer.handshakeCompleted(wallClock.millis());
+        handshakes.increment(HandshakeCounters.Event.COMPLETED);
         log.info("handshake-complete", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint()));
     }
 
@@ -268,6 +272,7 @@ public final class Overlay {
                     indexTable.remove(peer.pendingInitiationIndex());
                     peer.pendingInitiationIndex(0);
                 }
+                handshakes.increment(HandshakeCounters.Event.TIMED_OUT);
                 log.warn("handshake-timeout", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint())
                         + " attempts=" + (Protocol.REKEY_ATTEMPT_TIME_NANOS / Protocol.REKEY_TIMEOUT_NANOS));
             }
