@@ -120,6 +120,8 @@ IPERF=$!
 PIDS+=($IPERF)
 sleep 0.5
 in_ns "$NS_HA" timeout 30 iperf3 -c 172.16.2.10 -t 5 -f m | grep -E "sender|receiver"
+echo "== ping host-a -> host-b again, now that the JIT has compiled the data path"
+in_ns "$NS_HA" ping -c 20 -i 0.05 172.16.2.10 | tail -n 2
 echo "== daemon log (site-a)"
 cat "$WORK/site-a.log"
 echo "== done; cleaning up"

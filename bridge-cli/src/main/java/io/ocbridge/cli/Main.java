@@ -10,10 +10,13 @@ import picocli.CommandLine.Command;
         description = "Hybrid-cloud network bridge: WireGuard-compatible encrypted overlays between sites.",
         subcommands = {
             UpCommand.class,
+            CheckCommand.class,
+            StatusCommand.class,
             GenKeyCommand.class,
             PubKeyCommand.class,
             GenPskCommand.class,
             VersionCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -17,27 +17,39 @@ final class OcbridgeDaemon {
     /** JVM start, TUN creation, address and routes. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
-    private final Topology topology;
+    private final Lab topology;
     private final Site local;
     private final String device;
-    private final Site.Peer peer;
+    private final List<Site.Peer> peers;
+    private final List<SiteConfig.Segment> segments;
     private final Path config;
     private Background process;
     private int starts;
 
-    private OcbridgeDaemon(Topology topology, Site local, String device, Site.Peer peer, Path config) {
+    private OcbridgeDaemon(Lab topology, Site local, String device, List<Site.Peer> peers,
+                           List<SiteConfig.Segment> segments, Path config) {
         this.topology = topology;
         this.local = local;
         this.device = device;
-        this.peer = peer;
+        this.peers = peers;
+        this.segments = segments;
         this.config = config;
     }
 
     /** Writes the config for {@code local} with one {@code peer}, starts the daemon and waits until it is ready. */
-    static OcbridgeDaemon start(Topology t, Site local, String deviceSuffix, Site.Peer peer) {
+    static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, Site.Peer peer) {
+        return start(t, local, deviceSuffix, List.of(peer), List.of());
+    }
+
+    /**
+     * Writes the config for {@code local} with {@code peers} and L2 {@code segments} (their {@code device} is the full
+     * TAP name), starts the daemon and waits until it is ready.
+     */
+    static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
+                                List<SiteConfig.Segment> segments) {
         String device = t.deviceName(deviceSuffix);
-        Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peer);
-        var daemon = new OcbridgeDaemon(t, local, device, peer, config);
+        Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peers, segments);
+        var daemon = new OcbridgeDaemon(t, local, device, List.copyOf(peers), List.copyOf(segments), config);
         daemon.startAgain();
         return daemon;
     }
@@ -65,25 +77,38 @@ final class OcbridgeDaemon {
     }
 
     /**
-     * Ready = the TUN device is up with the overlay address and a route through it for each routed allowed IP.
+     * Ready = the TUN device is up with the overlay address and a route through it for each routed allowed IP, and each
+     * segment's TAP device is up (and enslaved in its bridge, if it names one).
      * Fails fast, with the log, if the daemon exits first.
      */
     private void awaitReady() {
         var ns = local.gateway();
         boolean ready = Wait.until(READY_TIMEOUT, () -> !process.isAlive()
                 || (ns.ip("-o", "addr", "show", "dev", device).output().contains("inet " + local.overlayCidr())
-                    && ns.ip("-o", "link", "show", "dev", device).output().matches("(?s).*[<,]UP[,>].*")
-                    && peer.routedIps().stream().allMatch(this::routes)));
+                    && isUp(device)
+                    && peers.stream().flatMap(p -> p.routedIps().stream()).allMatch(this::routes)
+                    && segments.stream().allMatch(this::segmentReady)));
         if (!process.isAlive()) {
             throw new AssertionError("ocbridge on " + local.name() + " exited with code " + process.process().exitValue()
                     + " before its overlay was ready; log " + process.log() + ":\n" + String.join("\n", process.tail(40)));
         }
         if (!ready) {
             throw new AssertionError("ocbridge on " + local.name() + " not ready within " + READY_TIMEOUT
-                    + " (device " + device + ", address " + local.overlayCidr() + ", routes " + peer.routedIps() + ")\n"
-                    + ns.ip("addr", "show").output() + ns.ip("route", "show").output()
+                    + " (device " + device + ", address " + local.overlayCidr() + ", routes "
+                    + peers.stream().flatMap(p -> p.routedIps().stream()).toList() + ", segments " + segments + ")\n"
+                    + ns.ip("-d", "addr", "show").output() + ns.ip("route", "show").output()
                     + "log:\n" + String.join("\n", process.tail(40)));
         }
+    }
+
+    private boolean isUp(String link) {
+        return local.gateway().ip("-o", "link", "show", "dev", link).output().matches("(?s).*[<,]UP[,>].*");
+    }
+
+    private boolean segmentReady(SiteConfig.Segment segment) {
+        return isUp(segment.device()) && (segment.bridge() == null
+                || local.gateway().ip("-o", "link", "show", "dev", segment.device()).output()
+                        .contains(" master " + segment.bridge() + " "));
     }
 
     private void copyConfigNextToLog(String label) {

@@ -8,11 +8,33 @@ import java.util.regex.Pattern;
 record Ping(int transmitted, int received, double avgRttMs, String output) {
     private static final Pattern COUNTS = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
     private static final Pattern RTT = Pattern.compile("= [\\d.]+/([\\d.]+)/");
+    private static final Pattern DUPLICATES = Pattern.compile("\\+(\\d+) duplicates");
 
     /** Sends {@code count} echo requests 200 ms apart, waiting at most 1 s for each reply. */
     static Ping run(Netns from, String address, int count) {
         return parse(from.exec(Duration.ofSeconds(count + 5L),
                 "ping", "-n", "-q", "-c", Integer.toString(count), "-i", "0.2", "-W", "1", address));
+    }
+
+    /**
+     * Sends {@code count} echo requests with {@code payloadBytes} of ICMP payload and Don't Fragment set
+     * ({@code ping -M do -s}): 1472 makes 1500-byte IP packets, full-size Ethernet frames.
+     */
+    static Ping dontFragment(Netns from, String address, int count, int payloadBytes) {
+        return parse(from.exec(Duration.ofSeconds(count + 5L), "ping", "-n", "-q", "-M", "do",
+                "-s", Integer.toString(payloadBytes), "-c", Integer.toString(count), "-i", "0.2", "-W", "1", address));
+    }
+
+    /** As {@link #run}, but with one output line per reply, so duplicates show as {@code DUP!} lines. */
+    static Ping verbose(Netns from, String address, int count) {
+        return parse(from.exec(Duration.ofSeconds(count + 5L),
+                "ping", "-n", "-c", Integer.toString(count), "-i", "0.2", "-W", "1", address));
+    }
+
+    /** Duplicate replies ({@code +N duplicates} in ping's summary); a looping or flooding L2 path shows here. */
+    int duplicates() {
+        var m = DUPLICATES.matcher(output);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     /** Pings for {@code window} (one request per 200 ms) and reports how many replies came back. */

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One side of the {@link Topology} as a tunnel endpoint sees it: its gateway namespace, addresses and static keys.
+ * One site of a {@link Lab} as a tunnel endpoint sees it: its gateway namespace, addresses and static keys.
  * {@link #asPeer()} is how the other side describes it.
  */
 record Site(String name, Netns gateway, String wanAddress, String overlayAddress, String lan, Keys.Pair keys) {
@@ -28,6 +28,14 @@ record Site(String name, Netns gateway, String wanAddress, String overlayAddress
     /** This site as seen by the other: its public key, its overlay address and LAN as allowed IPs, no endpoint, no PSK. */
     Peer asPeer() {
         return new Peer(name, keys.publicKey(), List.of(overlayAddress + "/32", lan), null, null, null);
+    }
+
+    /**
+     * This site as a peer of an L2 segment only: its overlay address (its VXLAN endpoint) is its one allowed IP, so the
+     * other side routes nothing through the tunnel; reached at {@link #endpoint()}, no PSK.
+     */
+    Peer asVtepPeer() {
+        return new Peer(name, keys.publicKey(), List.of(overlayAddress + "/32"), endpoint(), null, null);
     }
 
     /**

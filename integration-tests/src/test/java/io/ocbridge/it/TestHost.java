@@ -11,6 +11,8 @@ import java.util.List;
 /** The machine running these tests: its preconditions, the repository, the JDK of this JVM. */
 final class TestHost {
     static final List<String> TOOLS = List.of("ip", "wg", "wireguard-go", "ping", "sysctl");
+    /** The L2 tests' extra tools: bridge FDB entries, the DHCP server (dnsmasq-base) and client (busybox udhcpc). */
+    static final List<String> L2_TOOLS = List.of("bridge", "dnsmasq", "busybox");
 
     private TestHost() {}
 
@@ -21,6 +23,14 @@ final class TestHost {
             assumeTrue(onPath(tool), tool + " not found on PATH");
         }
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun missing");
+    }
+
+    /** As {@link #assumeNetnsCapable()}, plus the tools of the L2 segment tests. */
+    static void assumeL2Capable() {
+        assumeNetnsCapable();
+        for (String tool : L2_TOOLS) {
+            assumeTrue(onPath(tool), tool + " not found on PATH (scripts/install-deps.sh installs it)");
+        }
     }
 
     static boolean isRoot() {

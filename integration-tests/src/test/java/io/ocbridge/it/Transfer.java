@@ -67,7 +67,7 @@ final class Transfer {
     }
 
     /** Sends {@code payload} from {@code from} to {@code toAddress} (inside {@code to}); everything bounded by {@code timeout}. */
-    static Result send(Topology t, Netns from, Netns to, String toAddress, Payload payload, Duration timeout) {
+    static Result send(Lab t, Netns from, Netns to, String toAddress, Payload payload, Duration timeout) {
         var sink = t.start(to, "tcp-sink", helper(TcpSink.class, Integer.toString(PORT), Long.toString(timeout.toMillis())));
         if (!Wait.until(Duration.ofSeconds(15), () -> sink.logText().contains("LISTENING") || !sink.isAlive())
                 || !sink.isAlive()) {

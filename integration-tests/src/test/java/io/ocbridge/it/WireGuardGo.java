@@ -26,7 +26,12 @@ final class WireGuardGo {
     }
 
     /** Runs wireguard-go on {@code local}'s gateway as a tunnel to {@code peer}, with address, MTU and routes set. */
-    static WireGuardGo start(Topology t, Site local, String deviceSuffix, Site.Peer peer) {
+    static WireGuardGo start(Lab t, Site local, String deviceSuffix, Site.Peer peer) {
+        return start(t, local, deviceSuffix, List.of(peer), Topology.TUNNEL_MTU);
+    }
+
+    /** As above, with several peers and the device MTU {@code mtuBytes} (1600 to carry full-size VXLAN frames). */
+    static WireGuardGo start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers, int mtuBytes) {
         String device = t.deviceName(deviceSuffix);
         t.adoptSocket(device);
         var process = t.start(local.gateway(), "wireguard-go-" + local.name(),
@@ -38,14 +43,28 @@ final class WireGuardGo {
             throw new IllegalStateException("wireguard-go did not come up: " + process + "\n" + process.logText());
         }
         var wg = new WireGuardGo(local.gateway(), device, process);
-        wg.configure(t, local, peer);
+        wg.configure(t, local, peers, mtuBytes);
         return wg;
     }
 
-    private void configure(Topology t, Site local, Site.Peer peer) {
+    private void configure(Lab t, Site local, List<Site.Peer> peers, int mtuBytes) {
         Path key = Keys.writeSecret(t.workDir().resolve(device + ".key"), local.keys().privateKey());
+        ns.exec("wg", "set", device, "private-key", key.toString(),
+                "listen-port", Integer.toString(Topology.LISTEN_PORT)).orThrow();
+        for (var peer : peers) {
+            addPeer(peer);
+        }
+        ns.ip("addr", "add", local.overlayCidr(), "dev", device).orThrow();
+        ns.ip("link", "set", device, "mtu", Integer.toString(mtuBytes), "up").orThrow();
+        for (var peer : peers) {
+            for (String route : peer.routedIps()) {
+                ns.ip("route", "add", route, "dev", device).orThrow();
+            }
+        }
+    }
+
+    private void addPeer(Site.Peer peer) {
         var args = new ArrayList<>(List.of("wg", "set", device,
-                "private-key", key.toString(), "listen-port", Integer.toString(Topology.LISTEN_PORT),
                 "peer", peer.publicKey(), "allowed-ips", String.join(",", peer.allowedIps())));
         if (peer.presharedKeyFile() != null) {
             args.addAll(List.of("preshared-key", peer.presharedKeyFile().toString()));
@@ -57,11 +76,6 @@ final class WireGuardGo {
             args.addAll(List.of("persistent-keepalive", peer.persistentKeepaliveSeconds().toString()));
         }
         ns.exec(args.toArray(String[]::new)).orThrow();
-        ns.ip("addr", "add", local.overlayCidr(), "dev", device).orThrow();
-        ns.ip("link", "set", device, "mtu", Integer.toString(Topology.TUNNEL_MTU), "up").orThrow();
-        for (String route : peer.routedIps()) {
-            ns.ip("route", "add", route, "dev", device).orThrow();
-        }
     }
 
     String device() {

@@ -4,18 +4,27 @@
  *
  * <p>Fixture, one idea per class: {@link io.ocbridge.it.Cmd} (bounded command from an argument list),
  * {@link io.ocbridge.it.Background} (long-running process, log file, stopped by PID), {@link io.ocbridge.it.Netns},
- * {@link io.ocbridge.it.Topology} (hostA - gwA = gwB - hostB; owns and cleans up everything it starts),
+ * {@link io.ocbridge.it.Lab} (owns and cleans up the namespaces, processes, sockets and files of one test),
+ * {@link io.ocbridge.it.Topology} (L3: hostA - gwA = gwB - hostB), {@link io.ocbridge.it.L2Topology} (a LAN bridge
+ * per site, enterprise hosts and a DHCP server in the DC, a VM per cloud site),
  * {@link io.ocbridge.it.Site} and {@link io.ocbridge.it.Keys} (who is who), {@link io.ocbridge.it.WireGuardGo} and
- * {@link io.ocbridge.it.OcbridgeDaemon} (the two tunnel implementations), {@link io.ocbridge.it.SiteConfig} (the yaml),
- * {@link io.ocbridge.it.Ping} and {@link io.ocbridge.it.Transfer} (traffic), {@link io.ocbridge.it.Wait} (deadlines).
+ * {@link io.ocbridge.it.OcbridgeDaemon} (the two tunnel implementations), {@link io.ocbridge.it.KernelVxlan} (the
+ * stock L2 attachment), {@link io.ocbridge.it.SiteConfig} (the yaml, segments included),
+ * {@link io.ocbridge.it.DhcpServer} (dnsmasq) and {@link io.ocbridge.it.DhcpClient} (udhcpc with our own hook),
+ * {@link io.ocbridge.it.Ping} and {@link io.ocbridge.it.Transfer} (traffic), {@link io.ocbridge.it.L2Checks} (what
+ * every segment test asserts), {@link io.ocbridge.it.Wait} (deadlines).
  *
  * <p>Rules the fixture keeps: no address or route in the root namespace (veths are created inside namespaces with the
  * peer placed straight into the other); names carry the JVM PID; every wait has a deadline; processes are stopped by
- * their own PID (SIGTERM, then SIGKILL after 10 s); {@code Topology.close()} fails the test if anything is left.
+ * their own PID (SIGTERM, then SIGKILL after 10 s); {@code Lab.close()} fails the test if anything is left. DHCP never
+ * touches a root-namespace file: dnsmasq reads no system config and writes its leases into the lab's folder, and
+ * udhcpc's hook only assigns the address (no {@code /etc/netns/<ns>/} is created, so a resolv.conf write would hit the
+ * host's: there is none).
  * Logs: {@code integration-tests/target/it-logs/<test>/<process>.log}; their tails are printed when a test fails.
  *
- * <p>{@code ReferenceWireGuardTest} (wireguard-go on both gateways) checks the fixture and prints the yardstick figures.
- * To check the ocbridge tests themselves against a known-good implementation, add
+ * <p>{@code ReferenceWireGuardTest} (wireguard-go on both gateways) and {@code ReferenceL2Test} (wireguard-go plus kernel
+ * vxlan) check the fixture and print the yardstick figures. To check the ocbridge tests themselves (L2 segments
+ * included) against a known-good implementation, add
  * {@code -Docbridge.it.launcher=integration-tests/src/test/resources/wireguard-go-as-ocbridge.sh}.
  */
 package io.ocbridge.it;

@@ -44,11 +44,19 @@ public final class ConfigLoader {
     private static final int MIN_IPV6_MTU = 1280;
     private static final int MAX_MTU = 9000;
 
-    private static final List<String> SITE_KEYS = List.of("site", "private-key-file", "overlays");
+    /** sun_path is 108 bytes including the terminating NUL. */
+    private static final int MAX_SOCKET_PATH_BYTES = 107;
+
+    private static final List<String> SITE_KEYS =
+            List.of("site", "private-key-file", "overlays", "control-socket", "metrics");
+    private static final List<String> METRICS_KEYS = List.of("listen");
     private static final List<String> OVERLAY_KEYS =
-            List.of("name", "device", "listen-port", "addresses", "mtu", "peers");
+            List.of("name", "device", "listen-port", "addresses", "mtu", "peers", "segments");
     private static final List<String> PEER_KEYS = List.of(
-            "name", "public-key", "preshared-key-file", "endpoint", "allowed-ips", "persistent-keepalive");
+            "name", "public-key", "preshared-key-file", "endpoint", "allowed-ips", "persistent-keepalive", "vtep");
+    private static final List<String> SEGMENT_KEYS = List.of(
+            "name", "vni", "device", "bridge", "peers", "mss-clamp", "mac-aging", "mac-table-size");
+    private static final int MAX_VNI = (1 << 24) - 1;
 
     private final Path file;
     private final Path folder;
@@ -164,11 +172,65 @@ public final class ConfigLoader {
         requireNonEmptyList(map, "overlays");
         List<Item<OverlayDraft>> overlays = map.items("overlays", this::overlay);
         checkOverlaysDistinct(overlays);
+        Path controlSocket = controlSocket(map, site);
+        MetricsConfig metrics = metrics(map);
         if (problems.any()) {
             return null;
         }
         return new SiteConfig(file, site, privateKeyFile,
-                overlays.stream().map(item -> item.value().config()).toList());
+                overlays.stream().map(item -> item.value().config()).toList(), controlSocket, metrics);
+    }
+
+    /** {@code control-socket}: a path (relative to the config's folder) that fits a Unix socket address. */
+    private Path controlSocket(MappingReader map, String site) {
+        String text = map.string("control-socket", false);
+        if (text == null) {
+            return site == null ? null : SiteConfig.defaultControlSocket(site);
+        }
+        Path path;
+        try {
+            path = folder.resolve(text).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            problems.at(map.value("control-socket"), map.field("control-socket"), "not a valid path: " + e.getReason());
+            return null;
+        }
+        int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (text.isBlank() || text.endsWith("/") || path.getFileName() == null) {
+            problems.at(map.value("control-socket"), map.field("control-socket"),
+                    "must name a file, got \"" + text + "\"");
+            return null;
+        }
+        if (bytes > MAX_SOCKET_PATH_BYTES) {
+            problems.at(map.value("control-socket"), map.field("control-socket"), path + " is " + bytes
+                    + " bytes; a Unix socket path holds at most " + MAX_SOCKET_PATH_BYTES);
+            return null;
+        }
+        return path;
+    }
+
+    /** {@code metrics: {listen: IP:PORT}}; absent means off. */
+    private MetricsConfig metrics(MappingReader site) {
+        Node node = site.value("metrics");
+        if (node == null) {
+            return null;
+        }
+        MappingReader map = MappingReader.of(node, site.field("metrics"), problems, METRICS_KEYS);
+        if (map == null) {
+            return null;
+        }
+        String text = map.string("listen", true);
+        if (text == null) {
+            return null;
+        }
+        try {
+            Endpoint listen = Endpoint.parse(text);
+            Cidr.host(listen.host());
+            return new MetricsConfig(listen);
+        } catch (IllegalArgumentException e) {
+            problems.at(map.value("listen"), map.field("listen"),
+                    "must be IP-address:port, e.g. 127.0.0.1:9586, got \"" + text + "\"");
+            return null;
+        }
     }
 
     private OverlayDraft overlay(Node node, String path) {
@@ -193,12 +255,14 @@ public final class ConfigLoader {
         }
         List<Item<PeerDraft>> peers = map.items("peers", this::peer);
         checkPeersDistinct(peers);
+        List<Item<SegmentConfig>> segments = map.items("segments", this::segment);
+        List<PeerConfig> peerConfigs = peers.stream().map(item -> item.value().config()).toList();
+        checkSegments(segments, peerConfigs, addresses, device, map, node);
         if (name == null || device == null || listenPort == null || mtu == null) {
             return null;
         }
-        List<PeerConfig> peerConfigs = peers.stream().map(item -> item.value().config()).toList();
-        return new OverlayDraft(
-                new OverlayConfig(name, device, listenPort.intValue(), addresses, mtu.intValue(), peerConfigs), map);
+        return new OverlayDraft(new OverlayConfig(name, device, listenPort.intValue(), addresses, mtu.intValue(),
+                peerConfigs, Item.values(segments)), map);
     }
 
     private PeerDraft peer(Node node, String path) {
@@ -225,12 +289,127 @@ public final class ConfigLoader {
         }
         List<Item<Cidr>> allowedIps = map.items("allowed-ips", MappingReader.scalarItem(problems, Cidr::parse));
         Long keepalive = map.integer("persistent-keepalive", 0, 65535, 0L, " seconds (0 = off)");
+        Cidr vtep = null;
+        String vtepText = map.string("vtep", false);
+        if (vtepText != null) {
+            try {
+                vtep = Cidr.host(vtepText);
+                if (vtep.isIpv6()) {
+                    problems.at(map.value("vtep"), map.field("vtep"), "must be an IPv4 address (VXLAN endpoints are IPv4)");
+                    vtep = null;
+                } else if (Item.values(allowedIps).stream().noneMatch(a -> a.masked().overlaps(Cidr.host(vtepText)))) {
+                    problems.at(map.value("vtep"), map.field("vtep"), vtepText
+                            + " is not inside this peer's allowed-ips, so its VXLAN packets would be dropped");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.at(map.value("vtep"), map.field("vtep"), e.getMessage());
+            }
+        }
         if (name == null || publicKey == null || keepalive == null) {
             return null;
         }
         PeerConfig config = new PeerConfig(name, publicKey, presharedKeyFile, endpoint,
-                Item.values(allowedIps), keepalive.intValue());
+                Item.values(allowedIps), keepalive.intValue(), vtep);
         return new PeerDraft(config, map, allowedIps);
+    }
+
+    private SegmentConfig segment(Node node, String path) {
+        MappingReader map = MappingReader.of(node, path, problems, SEGMENT_KEYS);
+        if (map == null) {
+            return null;
+        }
+        String name = name(map, "name");
+        Long vni = map.integer("vni", 1, MAX_VNI, null, "");
+        if (vni == null && map.value("vni") == null) {
+            map.require("vni");
+        }
+        String device = interfaceName(map, "device", true);
+        String bridge = interfaceName(map, "bridge", false);
+        List<String> peers = Item.values(map.items("peers", MappingReader.scalarItem(problems, text -> text)));
+        Integer mss = mssClamp(map);
+        Long aging = map.integer("mac-aging", 10, 86_400, (long) SegmentConfig.DEFAULT_MAC_AGING_SECONDS, " seconds");
+        Long tableSize = map.integer("mac-table-size", 16, 1_000_000, (long) SegmentConfig.DEFAULT_MAC_TABLE_SIZE, " entries");
+        if (name == null || vni == null || device == null || mss == null || aging == null || tableSize == null) {
+            return null;
+        }
+        return new SegmentConfig(name, vni.intValue(), device, bridge, peers, mss, aging.intValue(), tableSize.intValue());
+    }
+
+    private String interfaceName(MappingReader map, String key, boolean required) {
+        String value = map.string(key, required);
+        if (value != null && InterfaceName.problem(value) != null) {
+            problems.at(map.value(key), map.field(key), InterfaceName.problem(value));
+            return null;
+        }
+        return value;
+    }
+
+    /** {@code auto} (default), {@code off}, or an MSS in 500..9000 bytes. */
+    private Integer mssClamp(MappingReader map) {
+        Node value = map.value("mss-clamp");
+        if (value == null) {
+            return SegmentConfig.MSS_AUTO;
+        }
+        String text = map.string("mss-clamp", false);
+        if (text == null) {
+            return null;
+        }
+        switch (text) {
+            case "auto": return SegmentConfig.MSS_AUTO;
+            case "off": return SegmentConfig.MSS_OFF;
+            default:
+                if (text.matches("[0-9]{1,5}") && Integer.parseInt(text) >= 500 && Integer.parseInt(text) <= 9000) {
+                    return Integer.parseInt(text);
+                }
+                problems.at(value, map.field("mss-clamp"), "must be auto, off or an MSS of 500..9000 bytes, got \"" + text + "\"");
+                return null;
+        }
+    }
+
+    /** Segment names, VNIs and devices differ; listed peers exist and have a VTEP; the overlay has an IPv4 VTEP. */
+    private void checkSegments(List<Item<SegmentConfig>> segments, List<PeerConfig> peers, List<Cidr> addresses,
+            String overlayDevice, MappingReader overlayMap, Node overlayNode) {
+        if (segments.isEmpty()) {
+            return;
+        }
+        if (addresses.stream().allMatch(Cidr::isIpv6) && !addresses.isEmpty()) {
+            Node at = overlayMap.value("addresses") != null ? overlayMap.value("addresses") : overlayNode;
+            problems.at(at, overlayMap.field("addresses"), "segments need an IPv4 address here: it is this gateway's VXLAN endpoint");
+        }
+        for (int i = 0; i < segments.size(); i++) {
+            Item<SegmentConfig> item = segments.get(i);
+            SegmentConfig segment = item.value();
+            String path = item.path();
+            if (segment.device().equals(overlayDevice)) {
+                problems.at(item.node(), path + ".device", "device " + segment.device() + " is the overlay's own device");
+            }
+            for (int j = 0; j < i; j++) {
+                SegmentConfig earlier = segments.get(j).value();
+                String where = " (line " + MappingReader.line(segments.get(j).node()) + ")";
+                if (earlier.name().equals(segment.name())) {
+                    problems.at(item.node(), path + ".name", "segment name \"" + segment.name() + "\" is used twice; first" + where);
+                }
+                if (earlier.vni() == segment.vni()) {
+                    problems.at(item.node(), path + ".vni", "VNI " + segment.vni() + " is already used by segment " + earlier.name() + where);
+                }
+                if (earlier.device().equals(segment.device())) {
+                    problems.at(item.node(), path + ".device", "device " + segment.device() + " is already used by segment " + earlier.name() + where);
+                }
+            }
+            List<String> names = peers.stream().map(PeerConfig::name).toList();
+            for (String peerName : segment.peers()) {
+                if (!names.contains(peerName)) {
+                    problems.at(item.node(), path + ".peers", "no peer named \"" + peerName + "\" in this overlay");
+                }
+            }
+            for (PeerConfig peer : peers) {
+                boolean member = segment.peers().isEmpty() || segment.peers().contains(peer.name());
+                if (member && peer.effectiveVtep() == null) {
+                    problems.at(item.node(), path + ".peers", "peer " + peer.name()
+                            + " has no IPv4 allowed-ips address to serve as its VXLAN endpoint; give it vtep:");
+                }
+            }
+        }
     }
 
     private void requireNonEmptyList(MappingReader map, String key) {

@@ -5,15 +5,27 @@ import java.util.List;
 
 /**
  * One overlay: a TUN device with its addresses, a UDP port (0 = random) and the peers behind it.
- * {@code mtu} is the device MTU in bytes.
+ * {@code mtu} is the device MTU in bytes. Segments are the L2 segments riding inside it.
  */
 public record OverlayConfig(String name, String device, int listenPort, List<Cidr> addresses, int mtu,
-                            List<PeerConfig> peers) {
+                            List<PeerConfig> peers, List<SegmentConfig> segments) {
 
     public static final int DEFAULT_MTU = 1420;
 
     public OverlayConfig {
         addresses = List.copyOf(addresses);
         peers = List.copyOf(peers);
+        segments = List.copyOf(segments);
+    }
+
+    /** An overlay without L2 segments. */
+    public OverlayConfig(String name, String device, int listenPort, List<Cidr> addresses, int mtu,
+            List<PeerConfig> peers) {
+        this(name, device, listenPort, addresses, mtu, peers, List.of());
+    }
+
+    /** This gateway's VXLAN endpoint: the first IPv4 address of the overlay, or null. */
+    public Cidr vtep() {
+        return addresses.stream().filter(a -> !a.isIpv6()).findFirst().orElse(null);
     }
 }

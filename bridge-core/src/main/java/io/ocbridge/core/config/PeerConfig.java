@@ -9,9 +9,23 @@ import java.util.List;
  * prints it; {@code presharedKeyFile} and {@code endpoint} may be null; keepalive 0 means off.
  */
 public record PeerConfig(String name, String publicKey, Path presharedKeyFile, Endpoint endpoint,
-                         List<Cidr> allowedIps, int persistentKeepaliveSeconds) {
+                         List<Cidr> allowedIps, int persistentKeepaliveSeconds, Cidr vtep) {
 
     public PeerConfig {
         allowedIps = List.copyOf(allowedIps);
+    }
+
+    /** A peer whose VTEP is implied by its allowed-ips. */
+    public PeerConfig(String name, String publicKey, Path presharedKeyFile, Endpoint endpoint,
+            List<Cidr> allowedIps, int persistentKeepaliveSeconds) {
+        this(name, publicKey, presharedKeyFile, endpoint, allowedIps, persistentKeepaliveSeconds, null);
+    }
+
+    /** The peer's VXLAN endpoint: {@code vtep:} if given, else its first IPv4 allowed-ips address; null if none. */
+    public Cidr effectiveVtep() {
+        if (vtep != null) {
+            return vtep;
+        }
+        return allowedIps.stream().filter(a -> !a.isIpv6()).findFirst().orElse(null);
     }
 }

@@ -3,10 +3,26 @@ package io.ocbridge.core.config;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A whole site config: its name, its private key, and the overlays it takes part in. */
-public record SiteConfig(Path source, String site, Path privateKeyFile, List<OverlayConfig> overlays) {
+/**
+ * A whole site config: its name, its private key, the overlays it takes part in, where the daemon's control socket
+ * lives, and its metrics endpoint ({@code null}: metrics off).
+ */
+public record SiteConfig(Path source, String site, Path privateKeyFile, List<OverlayConfig> overlays,
+        Path controlSocket, MetricsConfig metrics) {
+
+    /** Where the control socket is when the config does not say: {@code /run/ocbridge/<site>.sock}. */
+    public static final Path DEFAULT_CONTROL_SOCKET_DIRECTORY = Path.of("/run/ocbridge");
 
     public SiteConfig {
         overlays = List.copyOf(overlays);
+    }
+
+    /** A site with the default control socket and metrics off. */
+    public SiteConfig(Path source, String site, Path privateKeyFile, List<OverlayConfig> overlays) {
+        this(source, site, privateKeyFile, overlays, defaultControlSocket(site), null);
+    }
+
+    public static Path defaultControlSocket(String site) {
+        return DEFAULT_CONTROL_SOCKET_DIRECTORY.resolve(site + ".sock");
     }
 }

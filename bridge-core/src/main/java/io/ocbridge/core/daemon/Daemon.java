@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  *       initiators must present cookies.</li>
  *   <li>One platform thread per overlay reads its TUN device into pooled direct buffers and
  *       hands bursts to the event loop; it touches no overlay state.</li>
+ *   <li>One platform thread accepts on the control socket ({@link ControlPlane}), a virtual thread serves each
+ *       connection; they read overlay state only as snapshots taken on the event loop. Metrics have one HTTP
+ *       thread that reads the counters below.</li>
  *   <li>The caller's thread starts and stops the daemon. Counters (peer rx/tx, drops) are readable
  *       from any thread.</li>
  * </ul>
@@ -36,6 +39,7 @@ public final class Daemon implements AutoCloseable {
     private final Log log;
     private final EventLoopGroup group;
     private final List<OverlayRuntime> overlays = new ArrayList<>();
+    private ControlPlane controlPlane;
 
     private Daemon(SiteConfig config, Log log, EventLoopGroup group) {
         this.config = config;
@@ -56,6 +60,7 @@ public final class Daemon implements AutoCloseable {
             for (OverlayConfig overlay : config.overlays()) {
                 daemon.overlays.add(OverlayRuntime.start(overlay, identity, group.next(), log));
             }
+            daemon.controlPlane = ControlPlane.start(config, daemon.overlays, log);
         } catch (DaemonException | RuntimeException e) {
             daemon.close();
             throw e;
@@ -80,6 +85,9 @@ public final class Daemon implements AutoCloseable {
     /** Stops every overlay (devices and routes removed, keys zeroed) and the event loop. */
     @Override
     public void close() {
+        if (controlPlane != null) {
+            controlPlane.close();
+        }
         for (int i = overlays.size() - 1; i >= 0; i--) {
             overlays.get(i).close();
         }

@@ -5,16 +5,15 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.log.Log;
-import io.ocbridge.core.overlay.Inside;
-import io.ocbridge.core.overlay.OverlayIo;
-import io.ocbridge.core.overlay.PacketLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
- * The thread that reads the TUN device: it waits for the device to become readable, reads every
- * pending packet into a pooled direct buffer with room for in-place encryption, and hands the
- * burst to the event loop as one task (then one flush). It owns nothing else.
+ * The thread that reads a TUN or TAP device: it waits for the device to become readable, reads
+ * every pending packet into a pooled direct buffer with room in front and behind for in-place
+ * encapsulation and encryption, and hands the burst to the event loop as one task (then one
+ * flush). It owns nothing else.
  */
 final class DeviceReader implements Runnable {
     /** Packets handed over per event-loop task. */
@@ -23,21 +22,29 @@ final class DeviceReader implements Runnable {
 
     private final TunDevice device;
     private final EventLoop loop;
-    private final Inside inside;
-    private final OverlayIo io;
+    private final Consumer<ByteBuf> sink;
+    private final Runnable flush;
     private final ByteBufAllocator alloc;
-    private final int mtuBytes;
+    private final int headroom;
+    private final int maxPacketBytes;
+    private final int capacity;
     private final Log log;
     private volatile boolean running = true;
 
-    DeviceReader(TunDevice device, EventLoop loop, Inside inside, OverlayIo io, ByteBufAllocator alloc,
-            int mtuBytes, Log log) {
+    /**
+     * {@code sink} runs on {@code loop} and consumes each packet; {@code flush} runs after each
+     * burst. Buffers hold {@code headroom} bytes, up to {@code maxPacketBytes}, then {@code tailroom}.
+     */
+    DeviceReader(TunDevice device, EventLoop loop, Consumer<ByteBuf> sink, Runnable flush, ByteBufAllocator alloc,
+            int headroom, int maxPacketBytes, int tailroom, Log log) {
         this.device = device;
         this.loop = loop;
-        this.inside = inside;
-        this.io = io;
+        this.sink = sink;
+        this.flush = flush;
         this.alloc = alloc;
-        this.mtuBytes = mtuBytes;
+        this.headroom = headroom;
+        this.maxPacketBytes = maxPacketBytes;
+        this.capacity = headroom + maxPacketBytes + tailroom;
         this.log = log;
     }
 
@@ -65,8 +72,8 @@ final class DeviceReader implements Runnable {
         ByteBuf[] burst = new ByteBuf[BURST];
         int count = 0;
         while (count < BURST) {
-            ByteBuf buf = alloc.directBuffer(PacketLayout.capacityFor(mtuBytes));
-            ByteBuffer target = buf.nioBuffer(PacketLayout.HEADROOM, mtuBytes);
+            ByteBuf buf = alloc.directBuffer(capacity);
+            ByteBuffer target = buf.nioBuffer(headroom, maxPacketBytes);
             int n;
             try {
                 n = device.read(target);
@@ -79,7 +86,7 @@ final class DeviceReader implements Runnable {
                 buf.release();
                 break;
             }
-            buf.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM + n);
+            buf.setIndex(headroom, headroom + n);
             burst[count++] = buf;
         }
         if (count == 0) {
@@ -88,9 +95,9 @@ final class DeviceReader implements Runnable {
         int size = count;
         loop.execute(() -> {
             for (int i = 0; i < size; i++) {
-                inside.onDevicePacket(burst[i]);
+                sink.accept(burst[i]);
             }
-            io.flush();
+            flush.run();
         });
     }
 

@@ -6,10 +6,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.ocbridge.core.config.KeyFiles;
 import io.ocbridge.core.config.OverlayConfig;
 import io.ocbridge.core.config.PeerConfig;
+import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.device.LinkConfigurator;
 import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.Overlay;
+import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.core.transport.UdpTransport;
 import io.ocbridge.crypto.keys.KeyFormatException;
@@ -21,6 +23,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +40,7 @@ final class OverlayRuntime implements AutoCloseable {
     private final EventLoop loop;
     private final Log log;
     private final LinkConfigurator link = LinkConfigurator.current();
+    private final List<SegmentRuntime> segments = new ArrayList<>();
     private UdpTransport udp;
     private DeviceReader reader;
     private Thread readerThread;
@@ -68,14 +73,20 @@ final class OverlayRuntime implements AutoCloseable {
             for (PeerConfig peer : config.peers()) {
                 runtime.addPeer(peer);
             }
+            for (SegmentConfig segment : config.segments()) {
+                runtime.segments.add(SegmentRuntime.create(segment, config, overlay, runtime.link, log));
+            }
             runtime.udp = UdpTransport.bind(loop, config.listenPort(),
                     (content, sender) -> overlay.outside().onDatagram(content, sender), io::flush);
             io.attach(runtime.udp);
             runtime.addRoutes();
-            runtime.reader = new DeviceReader(device, loop, overlay.inside(), io, PooledByteBufAllocator.DEFAULT,
-                    config.mtu(), log);
+            runtime.reader = new DeviceReader(device, loop, overlay.inside()::onDevicePacket, io::flush,
+                    PooledByteBufAllocator.DEFAULT, PacketLayout.HEADROOM, config.mtu(), PacketLayout.TAILROOM, log);
             runtime.readerThread = Thread.ofPlatform().name("ocb-tun-" + config.device()).daemon(true)
                     .start(runtime.reader);
+            for (SegmentRuntime segment : runtime.segments) {
+                segment.startReader(loop, io);
+            }
             runtime.tick = loop.scheduleAtFixedRate(overlay::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             loop.execute(overlay::start);
         } catch (DaemonException e) {
@@ -144,6 +155,10 @@ final class OverlayRuntime implements AutoCloseable {
         return overlay;
     }
 
+    EventLoop loop() { return loop; }                 // control plane: status snapshots run on the loop
+    String deviceName() { return device.name(); }
+    int listenPort() { return udp.localPort(); }
+
     @Override
     public void close() {
         if (reader != null) {
@@ -158,6 +173,9 @@ final class OverlayRuntime implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        for (SegmentRuntime segment : segments) {
+            segment.close();
         }
         if (!loop.isShuttingDown()) {
             loop.submit(overlay::close).awaitUninterruptibly(2_000);

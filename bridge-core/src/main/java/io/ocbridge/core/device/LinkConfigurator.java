@@ -60,6 +60,11 @@ public final class LinkConfigurator {
         run(family, "route", "replace", destination.masked().toString(), "dev", InterfaceName.validate(device));
     }
 
+    /** Enslaves {@code device} into the bridge {@code bridge}. */
+    public void setMaster(String device, String bridge) throws IOException {
+        run("link", "set", "dev", InterfaceName.validate(device), "master", InterfaceName.validate(bridge));
+    }
+
     public void deleteLink(String device) throws IOException {
         run("link", "delete", "dev", InterfaceName.validate(device));
     }

@@ -24,6 +24,8 @@ public enum DropReason {
     SOURCE_NOT_ALLOWED,
     /** Decrypted payload that is not a well-formed IPv4/IPv6 packet. */
     NOT_IP,
+    /** VXLAN packet to our endpoint for a VNI we carry no segment for. */
+    UNKNOWN_VNI,
     /** Device packet whose destination matches no peer's allowed-ips. */
     NO_ROUTE,
     /** Packet for a peer we have no endpoint for (responder-only until it reaches us). */

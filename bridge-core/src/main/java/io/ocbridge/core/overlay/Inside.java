@@ -31,9 +31,21 @@ public final class Inside {
     public void onDevicePacket(ByteBuf packet) {
         try {
             Peer peer = route(packet);
-            if (peer == null) {
-                return;
+            if (peer != null) {
+                sendToPeer(peer, packet);
             }
+        } catch (RuntimeException e) {
+            overlay.drops().increment(DropReason.INTERNAL_ERROR);
+            overlay.log().error("internal-error", "where=inside error=" + e);
+        }
+    }
+
+    /**
+     * Sends one IP packet to {@code peer}: at once under a usable session, else staged while a
+     * handshake starts. Consumes {@code packet} (same room rules as {@link #onDevicePacket}).
+     */
+    public void sendToPeer(Peer peer, ByteBuf packet) {
+        try {
             if (peer.stagedCount() > 0 || !overlay.usableForSending(peer.keypairs().current(), overlay.now())) {
                 if (!peer.stage(packet)) {
                     overlay.drop(null, DropReason.STAGED_OVERFLOW);

@@ -1,6 +1,8 @@
 package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.IndexTable;
 import io.ocbridge.core.peer.Peer;
@@ -25,6 +27,8 @@ import java.nio.ByteBuffer;
  * Bad input never throws: it is dropped and counted ({@link DropReason}).
  */
 public final class Outside {
+    private static final int UDP = 17;
+
     private final Overlay overlay;
 
     Outside(Overlay overlay) {
@@ -288,10 +292,43 @@ public final class Outside {
             return;
         }
         datagram.setIndex(at, at + packetLength);
-        boolean written = overlay.io().writeToDevice(datagram);
-        datagram.release();
+        if (version == 4 && overlay.hasSegments() && datagram.getInt(at + 16) == overlay.localVtep()
+                && datagram.getUnsignedByte(at + 9) == UDP) {
+            deliverToSegment(datagram, peer);
+            return;
+        }
+        writeToDevice(datagram);
+    }
+
+    /** Writes one IP packet to the TUN device. Consumes {@code packet}. */
+    private void writeToDevice(ByteBuf packet) {
+        boolean written = overlay.io().writeToDevice(packet);
+        packet.release();
         if (!written) {
             overlay.drops().increment(DropReason.WRITE_FAILED);
         }
+    }
+
+    /**
+     * A UDP packet (or fragment) to our VXLAN endpoint from {@code peer}, whose source address
+     * already passed the allowed-ips check: reassembled, then handed to the segment of its VNI.
+     * Other UDP to our overlay address goes to the device as usual. Consumes {@code packet}.
+     */
+    private void deliverToSegment(ByteBuf packet, Peer peer) {
+        ByteBuf whole = overlay.reassembler().offer(packet);
+        if (whole == null) {
+            return;  // a fragment, held (or discarded and counted) by the reassembler
+        }
+        int vni = Vxlan.vni(whole);
+        if (vni < 0) {
+            writeToDevice(whole);
+            return;
+        }
+        Segment segment = overlay.segment(vni);
+        if (segment == null) {
+            overlay.drop(whole, DropReason.UNKNOWN_VNI);
+            return;
+        }
+        segment.onRemoteFrame(peer, whole, Vxlan.frameOffset(whole, whole.readerIndex()));
     }
 }

@@ -1,6 +1,9 @@
 package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.IntObjectHashMap;
+import io.ocbridge.core.l2.Ipv4Reassembler;
+import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.IndexTable;
 import io.ocbridge.core.peer.Peer;
@@ -34,6 +37,10 @@ import java.util.function.LongSupplier;
 public final class Overlay {
     /** Handshake messages per second above which we demand cookies (MAC2) from initiators. */
     static final int UNDER_LOAD_HANDSHAKES_PER_SECOND = 64;
+    /** Fragment reassembly bounds, as Linux's ipfrag_high_thresh (4 MiB) and ipfrag_time (30 s). */
+    private static final int REASSEMBLY_MAX_BYTES = 4 << 20;
+    private static final int REASSEMBLY_MAX_DATAGRAMS = 1024;
+    private static final long REASSEMBLY_TIMEOUT_NANOS = 30_000_000_000L;
     private static final long FAILURE_LOG_INTERVAL_NANOS = 5_000_000_000L;
 
     private final String name;
@@ -55,6 +62,12 @@ public final class Overlay {
 
     private final Inside inside;
     private final Outside outside;
+
+    /** L2: segments by VNI, our VXLAN endpoint, and reassembly of fragmented VXLAN packets. */
+    private final IntObjectHashMap<Segment> segmentsByVni = new IntObjectHashMap<>();
+    private final List<Segment> segments = new ArrayList<>();
+    private int localVtep;
+    private Ipv4Reassembler reassembler;
 
     private long loadWindowStartNanos;
     private int handshakesInWindow;
@@ -89,6 +102,20 @@ public final class Overlay {
         return peer;
     }
 
+    /**
+     * Adds an L2 segment; VXLAN packets to {@code localVtep} (this gateway's IPv4 overlay
+     * address) with its VNI go to it instead of the TUN device.
+     */
+    public void addSegment(Segment segment, int localVtep) {
+        this.localVtep = localVtep;
+        if (reassembler == null) {
+            reassembler = new Ipv4Reassembler(io.alloc(), REASSEMBLY_MAX_BYTES, REASSEMBLY_MAX_DATAGRAMS,
+                    REASSEMBLY_TIMEOUT_NANOS, nanoClock);
+        }
+        segments.add(segment);
+        segmentsByVni.put(segment.vni(), segment);
+    }
+
     /** Starts the peers' timers; peers with a persistent keepalive and an endpoint connect at once. */
     public void start() {
         long now = nanoClock.getAsLong();
@@ -109,6 +136,22 @@ public final class Overlay {
     public HandshakeCounters handshakes() { return handshakes; }
     public List<Peer> peers() { return Collections.unmodifiableList(peers); }
     public AllowedIps<Peer> allowedIps() { return allowedIps; }
+    public List<Segment> segments() { return Collections.unmodifiableList(segments); }
+
+    /** The peer named {@code name}, or null. */
+    public Peer peer(String peerName) {
+        for (Peer p : peers) {
+            if (p.name().equals(peerName)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    boolean hasSegments() { return reassembler != null; }
+    int localVtep() { return localVtep; }
+    Ipv4Reassembler reassembler() { return reassembler; }
+    Segment segment(int vni) { return segmentsByVni.get(vni); }
 
     /** Test hook: behave as if under load, so every handshake must carry a valid MAC2. */
     public void forceUnderLoad(boolean underLoad) {
@@ -258,6 +301,12 @@ public final class Overlay {
     /** Timer tick: fires every expired peer deadline. Call every ~100 ms on the event loop. */
     public void tick() {
         long now = now();
+        for (Segment segment : segments) {
+            segment.tick();
+        }
+        if (reassembler != null) {
+            reassembler.expire();
+        }
         for (Peer peer : peers) {
             int actions = peer.timers().expire(now);
             if (actions == 0) {
@@ -301,6 +350,9 @@ public final class Overlay {
 
     /** Stops the overlay: staged packets released and all key material zeroed. */
     public void close() {
+        if (reassembler != null) {
+            reassembler.clear();
+        }
         for (Peer peer : peers) {
             retire(peer.keypairs().destroyAll());
             peer.clearAll();

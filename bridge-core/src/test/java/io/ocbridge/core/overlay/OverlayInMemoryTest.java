@@ -19,10 +19,14 @@ import io.ocbridge.crypto.noise.Keypair;
 import io.ocbridge.crypto.noise.LocalIdentity;
 import java.net.InetSocketAddress;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.ocbridge.core.testing.NoLeaks;
 
 /** Two whole overlays wired through a memory network and a virtual clock, stepped packet by packet. */
+@ExtendWith(NoLeaks.class)
 class OverlayInMemoryTest {
     private static final InetSocketAddress ADDR_A = new InetSocketAddress("192.0.2.1", 51820);
     private static final InetSocketAddress ADDR_B = new InetSocketAddress("192.0.2.2", 51820);
@@ -34,6 +38,13 @@ class OverlayInMemoryTest {
     private MemoryNetwork.Node b;
     private Peer bAtA;
     private Peer aAtB;
+
+    @AfterEach
+    void closeOverlays() {
+        net.deliverAll();
+        a.overlay.close();
+        b.overlay.close();
+    }
 
     @BeforeEach
     void setUp() {

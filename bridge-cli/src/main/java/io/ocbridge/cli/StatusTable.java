@@ -1,0 +1,105 @@
+package io.ocbridge.cli;
+
+import io.ocbridge.core.control.SiteStatus;
+import io.ocbridge.core.overlay.OverlayStatus;
+import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders a status snapshot for people, in the manner of {@code wg show}: one header per overlay, one peer table. */
+final class StatusTable {
+    private static final String[] HEADERS =
+            {"OVERLAY", "PEER", "ENDPOINT", "SESSION", "LATEST HANDSHAKE", "TRANSFER", "ALLOWED IPS"};
+    private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+
+    private StatusTable() {
+    }
+
+    static String render(SiteStatus status) {
+        StringBuilder out = new StringBuilder();
+        out.append("site ").append(status.site()).append(": ")
+                .append(CheckCommand.count(status.overlays().size(), "overlay")).append('\n');
+        List<String[]> rows = new ArrayList<>();
+        rows.add(HEADERS);
+        for (OverlayStatus overlay : status.overlays()) {
+            out.append("overlay ").append(overlay.name()).append(": device ").append(overlay.device())
+                    .append(", listening on port ").append(overlay.listenPort())
+                    .append(", public key ").append(overlay.publicKey()).append('\n');
+            out.append("  handshakes: ").append(nonZero(overlay.handshakes())).append('\n');
+            out.append("  drops: ").append(nonZero(overlay.drops())).append('\n');
+            for (PeerStatus peer : overlay.peers()) {
+                rows.add(new String[] {overlay.name(), peer.name(),
+                        peer.endpoint() == null ? "(none)" : peer.endpoint(),
+                        peer.session().name().toLowerCase(Locale.ROOT),
+                        ago(status.epochSeconds(), peer.latestHandshakeEpochSeconds()),
+                        bytes(peer.rxBytes()) + " received, " + bytes(peer.txBytes()) + " sent",
+                        peer.allowedIps().isEmpty() ? "(none)" : String.join(", ", peer.allowedIps())});
+            }
+        }
+        out.append('\n');
+        int[] widths = new int[HEADERS.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(row[i]);
+                if (i < row.length - 1) {
+                    line.append(" ".repeat(widths[i] - row[i].length() + 2));
+                }
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** "12 seconds ago", "1 hour, 2 minutes, 3 seconds ago", "now", or "never" for 0. */
+    static String ago(long nowEpochSeconds, long thenEpochSeconds) {
+        if (thenEpochSeconds == 0) {
+            return "never";
+        }
+        long seconds = nowEpochSeconds - thenEpochSeconds;
+        if (seconds <= 0) {
+            return "now";
+        }
+        List<String> parts = new ArrayList<>();
+        long[] sizes = {86_400, 3_600, 60, 1};
+        String[] names = {"day", "hour", "minute", "second"};
+        for (int i = 0; i < sizes.length; i++) {
+            long n = seconds / sizes[i];
+            seconds %= sizes[i];
+            if (n > 0) {
+                parts.add(CheckCommand.count(n, names[i]));
+            }
+        }
+        return String.join(", ", parts) + " ago";
+    }
+
+    /** "512 B", "1.2 KiB", "3.4 MiB". */
+    static String bytes(long count) {
+        if (count < 1024) {
+            return count + " B";
+        }
+        double value = count;
+        int unit = -1;
+        while (value >= 1024 && unit < BINARY_UNITS.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, BINARY_UNITS[unit]);
+    }
+
+    private static String nonZero(Map<? extends Enum<?>, Long> counters) {
+        List<String> parts = new ArrayList<>();
+        counters.entrySet().stream()
+                .filter(e -> e.getValue() != 0)
+                .sorted(Map.Entry.comparingByKey((a, b) -> Integer.compare(a.ordinal(), b.ordinal())))
+                .forEach(e -> parts.add(e.getKey().name().toLowerCase(Locale.ROOT) + " " + e.getValue()));
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
+    }
+}

@@ -1,0 +1,275 @@
+package io.ocbridge.core.control;
+
+import io.ocbridge.core.log.Log;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * The daemon's control socket: a Unix socket (file mode 0600, its directory created 0700) served by one platform
+ * thread that accepts, and a virtual thread per connection. Protocol: one request line ({@code status}), one response
+ * (the status JSON, or a line starting {@code error: }), then the server closes. Requests are bounded in size and
+ * time, connections in number; a connection from another user (other than root) is refused. Nothing a client sends
+ * can stop the server.
+ */
+public final class ControlServer implements AutoCloseable {
+    public static final int MAX_REQUEST_BYTES = 256;
+    static final int MAX_CONNECTIONS = 16;
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    private static final long ACCEPT_RETRY_MILLIS = 100;
+    private static final int MAX_DISCARD_BYTES = 1 << 20;
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final Object fileKey;
+    private final UserPrincipal owner;
+    private final StatusSource source;
+    private final Log log;
+    private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
+    private final Thread acceptor;
+    private volatile boolean running = true;
+
+    private ControlServer(Path path, ServerSocketChannel server, StatusSource source, Log log) throws IOException {
+        this.path = path;
+        this.server = server;
+        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        this.fileKey = attributes.fileKey();
+        this.owner = attributes.owner();
+        this.source = source;
+        this.log = log;
+        this.acceptor = Thread.ofPlatform().name("ocb-control").daemon(true).unstarted(this::acceptLoop);
+    }
+
+    /**
+     * Binds {@code path} and starts serving. A socket file left by a dead daemon is replaced; if a live daemon
+     * answers on it, or the path is something other than a socket, this refuses with an {@link IOException} whose
+     * message is one line for the operator.
+     */
+    public static ControlServer start(Path path, StatusSource source, Log log) throws IOException {
+        Path directory = path.toAbsolutePath().getParent();
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        removeStale(path);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ControlServer control;
+        try {
+            server.bind(UnixDomainSocketAddress.of(path), MAX_CONNECTIONS);
+            // Connections made before this chmod are refused by the peer-credentials check in serve().
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            control = new ControlServer(path, server, source, log);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
+        control.acceptor.start();
+        return control;
+    }
+
+    /** Deletes a socket file nobody answers on; refuses a live one and anything that is not a socket. */
+    private static void removeStale(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isOther()) {
+            throw new IOException(path + " exists and is not a socket; refusing to replace it");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            throw new IOException("another ocbridge daemon is answering on " + path + "; stop it first");
+        } catch (java.net.ConnectException e) {
+            Files.deleteIfExists(path); // refused: its daemon is gone
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (running) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!running) {
+                    return;
+                }
+                log.warn("control-accept-failed", "error=" + e.getMessage());
+                sleepQuietly(ACCEPT_RETRY_MILLIS); // e.g. out of descriptors: do not spin
+                continue;
+            }
+            if (!connections.tryAcquire()) {
+                reply(channel, "error: busy\n");
+                closeQuietly(channel);
+                continue;
+            }
+            Thread.ofVirtual().name("ocb-control-conn").start(() -> {
+                try {
+                    serve(channel);
+                } finally {
+                    closeQuietly(channel);
+                    connections.release();
+                }
+            });
+        }
+    }
+
+    /** One connection: credentials, one request line, one response. Never throws. */
+    private void serve(SocketChannel channel) {
+        CompletableFuture.delayedExecutor(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> closeQuietly(channel));
+        try {
+            if (!allowed(channel)) {
+                reply(channel, "error: permission denied\n");
+                return;
+            }
+            String request = readRequest(channel);
+            if (request == null) {
+                return; // closed without a request (e.g. a liveness probe)
+            }
+            reply(channel, respond(request));
+            discardUnread(channel);
+        } catch (IOException e) {
+            log.debug("control-connection-failed", "error=" + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("control-request-failed", "error=" + e);
+        }
+    }
+
+    private boolean allowed(SocketChannel channel) throws IOException {
+        UserPrincipal user = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+        return user.equals(owner) || "root".equals(user.getName());
+    }
+
+    /** The response to one request line. */
+    String respond(String request) {
+        if (!request.equals("status")) {
+            return "error: unknown request \"" + printable(request) + "\"; the only request is status\n";
+        }
+        try {
+            return StatusJson.write(source.status()) + "\n";
+        } catch (StatusUnavailableException e) {
+            return "error: " + e.getMessage() + "\n";
+        }
+    }
+
+    /** The request line without its line end; null at end of stream before any byte. */
+    private static String readRequest(SocketChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(MAX_REQUEST_BYTES + 1);
+        while (buffer.hasRemaining()) {
+            int start = buffer.position();
+            int n = channel.read(buffer);
+            for (int i = start; i < buffer.position(); i++) {
+                if (buffer.get(i) == '\n') {
+                    return line(buffer, i);
+                }
+            }
+            if (n < 0) {
+                return buffer.position() == 0 ? null : line(buffer, buffer.position());
+            }
+        }
+        return "(longer than " + MAX_REQUEST_BYTES + " bytes)";
+    }
+
+    private static String line(ByteBuffer buffer, int end) {
+        String text = new String(buffer.array(), 0, end, StandardCharsets.UTF_8);
+        return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(64).forEach(c -> out.append(c < 0x20 || c == 0x7f ? '?' : Character.toString(c)));
+        return out.toString();
+    }
+
+    /**
+     * Reads away what the client already sent past the request (a long line), without waiting: closing a Unix socket
+     * with unread data resets the connection, and the client would lose the response.
+     */
+    private static void discardUnread(SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        for (int total = 0; total < MAX_DISCARD_BYTES; total += sink.position()) {
+            sink.clear();
+            if (channel.read(sink) <= 0) {
+                return;
+            }
+        }
+    }
+
+    private static void reply(SocketChannel channel, String text) {
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
+        try {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } catch (IOException e) {
+            // the client left; nothing to tell it
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing; nothing to do
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops accepting, waits briefly for the acceptor, and removes the socket file if it is still ours. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("control-close-failed", "error=" + e.getMessage());
+        }
+        try {
+            acceptor.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            PosixFileAttributes now = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (fileKey != null && fileKey.equals(now.fileKey())) {
+                Files.deleteIfExists(path);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            log.warn("control-socket-cleanup-failed", "path=" + path + " error=" + e.getMessage());
+        }
+    }
+}

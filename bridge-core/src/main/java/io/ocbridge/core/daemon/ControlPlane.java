@@ -1,0 +1,118 @@
+package io.ocbridge.core.daemon;
+
+import io.micrometer.core.instrument.Tags;
+import io.ocbridge.core.config.Endpoint;
+import io.ocbridge.core.config.SiteConfig;
+import io.ocbridge.core.control.ControlServer;
+import io.ocbridge.core.control.SiteStatus;
+import io.ocbridge.core.control.StatusUnavailableException;
+import io.ocbridge.core.log.Log;
+import io.ocbridge.core.metrics.MetricsServer;
+import io.ocbridge.core.metrics.OverlayMeters;
+import io.ocbridge.core.overlay.Overlay;
+import io.ocbridge.core.overlay.OverlayStatus;
+import io.ocbridge.core.peer.Peer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The operator's side of a running daemon: the control socket ({@code ocbridge status}) and, when configured, the
+ * Prometheus endpoint. Overlay state is read only through snapshots taken on each overlay's event loop.
+ */
+final class ControlPlane implements AutoCloseable {
+    /** How long a status request waits for one overlay's event loop. */
+    static final long SNAPSHOT_TIMEOUT_MILLIS = 2_000;
+
+    private final SiteConfig config;
+    private final List<OverlayRuntime> overlays;
+    private final Clock clock = Clock.systemUTC();
+    private ControlServer control;
+    private MetricsServer metrics;
+
+    private ControlPlane(SiteConfig config, List<OverlayRuntime> overlays) {
+        this.config = config;
+        this.overlays = List.copyOf(overlays);
+    }
+
+    /** Starts the control socket, then metrics if configured; on failure stops what started and throws. */
+    static ControlPlane start(SiteConfig config, List<OverlayRuntime> overlays, Log log) throws DaemonException {
+        ControlPlane plane = new ControlPlane(config, overlays);
+        try {
+            plane.control = ControlServer.start(config.controlSocket(), plane::status, log);
+            log.info("control-up", "path=" + config.controlSocket());
+        } catch (IOException e) {
+            throw new DaemonException("control-socket " + config.controlSocket() + ": " + e.getMessage(), e);
+        }
+        if (config.metrics() != null) {
+            try {
+                plane.startMetrics(config.metrics().listen());
+                log.info("metrics-up", "listen=" + config.metrics().listen());
+            } catch (IOException | RuntimeException e) {
+                plane.close();
+                throw new DaemonException("metrics listen " + config.metrics().listen() + ": " + e.getMessage(), e);
+            }
+        }
+        return plane;
+    }
+
+    private void startMetrics(Endpoint listen) throws IOException {
+        metrics = MetricsServer.start(new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()));
+        for (OverlayRuntime runtime : overlays) {
+            Overlay overlay = runtime.overlay();
+            List<Peer> peers = onLoop(runtime, () -> List.copyOf(overlay.peers()));
+            OverlayMeters.bind(metrics.registry(), Tags.of("site", config.site(), "overlay", overlay.name()), peers,
+                    overlay.drops(), overlay.handshakes(), clock);
+        }
+    }
+
+    private static <T> T onLoop(OverlayRuntime runtime, java.util.concurrent.Callable<T> task) throws IOException {
+        try {
+            return runtime.loop().submit(task).get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("overlay " + runtime.overlay().name() + " event loop: " + e, e);
+        }
+    }
+
+    /** One snapshot per overlay, each taken on its event loop. Control-server threads call this. */
+    private SiteStatus status() throws StatusUnavailableException {
+        List<OverlayStatus> result = new ArrayList<>(overlays.size());
+        for (OverlayRuntime runtime : overlays) {
+            try {
+                result.add(runtime.loop().submit(() -> OverlayStatus.capture(runtime.overlay(), runtime.deviceName(),
+                        runtime.listenPort())).get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+            } catch (TimeoutException e) {
+                throw new StatusUnavailableException("overlay " + runtime.overlay().name()
+                        + " did not answer within " + SNAPSHOT_TIMEOUT_MILLIS + " ms", e);
+            } catch (ExecutionException e) {
+                throw new StatusUnavailableException("overlay " + runtime.overlay().name() + ": " + e.getCause(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StatusUnavailableException("interrupted", e);
+            }
+        }
+        return new SiteStatus(config.site(), clock.millis() / 1000, result);
+    }
+
+    /** Control socket first (so no status request races the shutdown), then metrics. */
+    @Override
+    public void close() {
+        if (control != null) {
+            control.close();
+            control = null;
+        }
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
+    }
+}

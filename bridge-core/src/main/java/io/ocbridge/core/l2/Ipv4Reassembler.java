@@ -1,0 +1,489 @@
+package io.ocbridge.core.l2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * Reassembles IPv4 fragments (RFC 791 section 3.2, "reassembly"), bounded like Linux's
+ * ipfrag_high_thresh and ipfrag_time. Fragment data is copied at arrival into one buffer per
+ * datagram; a bitmap of 8-byte blocks records what arrived, so duplicates are recognised, and an
+ * overlap whose bytes differ discards the whole datagram (RFC 5722 style). When the datagram or byte
+ * bound is reached the oldest pending datagrams are evicted, so a burst of stray fragments (one at
+ * a high offset costs a buffer up to that offset) delays reassembly only until newer traffic pushes
+ * it out, not for a whole timeout. All per-datagram state is preallocated at construction: nothing
+ * is allocated per fragment except datagram buffers.
+ *
+ * <p>Threads: one owner thread calls every method.
+ */
+public final class Ipv4Reassembler {
+    /** Why a fragment, or the datagram it belonged to, was thrown away. One counter per value. */
+    public enum Discard {
+        /** Unparseable header, bad header checksum, empty fragment, a non-last fragment not a multiple of 8, or
+         *  pieces that disagree on where the datagram ends. */
+        MALFORMED,
+        /** A fragment overlapping data already received with different bytes. */
+        OVERLAP,
+        /** Reassembled datagram would exceed 65535 bytes. */
+        TOO_BIG,
+        /** An older datagram evicted to make room within maxBytes, or a datagram that alone would exceed it. */
+        NO_MEMORY,
+        /** The oldest datagram, evicted for a new one while maxDatagrams were pending. */
+        TOO_MANY_DATAGRAMS
+    }
+
+    // Specification (RFC 791).
+    private static final int MIN_HEADER_BYTES = 20;
+    private static final int MAX_HEADER_BYTES = 60;
+    private static final int MAX_DATAGRAM_BYTES = 0xFFFF;
+    private static final int PROTOCOL_OFFSET = 9;
+    private static final int SOURCE_OFFSET = 12;
+    private static final int DESTINATION_OFFSET = 16;
+    private static final int IDENTIFICATION_OFFSET = 4;
+    private static final int BLOCK_BYTES = 8;
+    private static final int WORDS_PER_DATAGRAM = (MAX_DATAGRAM_BYTES + 1) / BLOCK_BYTES / Long.SIZE;
+
+    // Implementation choices.
+    private static final int MAX_DATAGRAMS_LIMIT = 1 << 16;
+
+    private final ByteBufAllocator alloc;
+    private final int maxBytes;
+    private final long timeoutNanos;
+    private final LongSupplier nanoClock;
+    private final int headroom;
+    /** Where fragment offset 0 lands in a datagram buffer: after headroom and a minimal header. */
+    private final int dataBase;
+    private final int hashSeed = ThreadLocalRandom.current().nextInt();
+
+    // Per-datagram state, indexed by slot.
+    /** Pending datagrams in arrival order of their first fragment, so also in deadline order. */
+    private final int[] older;
+    private final int[] newer;
+    private int oldest = -1;
+    private int newest = -1;
+    private final int[] source;
+    private final int[] destination;
+    private final int[] identification;
+    private final int[] protocol;
+    private final long[] deadlineNanos;
+    private final ByteBuf[] data;
+    private final int[] chargedBytes;
+    /** IHL*4 of the offset-0 fragment, 0 until it arrives; its header is kept in {@link #headers}. */
+    private final int[] headerBytes;
+    private final byte[] headers;
+    /** Payload length once the last fragment (MF=0) arrived, else -1. */
+    private final int[] payloadBytes;
+    private final int[] maxEnd;
+    private final int[] receivedBytes;
+    private final long[] blocks;
+    private final int[] freeSlots;
+    private int freeCount;
+
+    /** Open-addressing index by key: slot + 1, 0 when empty; at most half full. */
+    private final int[] index;
+    private final int indexMask;
+
+    private int pendingBytes;
+    private int pendingDatagrams;
+    private long reassembled;
+    private long timedOut;
+    private final long[] discards = new long[Discard.values().length];
+
+    public Ipv4Reassembler(
+            ByteBufAllocator alloc, int maxBytes, int maxDatagrams, long timeoutNanos, LongSupplier nanoClock) {
+        this(alloc, maxBytes, maxDatagrams, timeoutNanos, nanoClock, 0);
+    }
+
+    /** As above; reassembled datagrams start {@code headroom} bytes into their buffer. */
+    public Ipv4Reassembler(
+            ByteBufAllocator alloc, int maxBytes, int maxDatagrams, long timeoutNanos, LongSupplier nanoClock, int headroom) {
+        if (maxBytes <= 0 || maxDatagrams <= 0 || maxDatagrams > MAX_DATAGRAMS_LIMIT || timeoutNanos <= 0 || headroom < 0
+                || headroom > Integer.MAX_VALUE - MAX_DATAGRAM_BYTES) {
+            throw new IllegalArgumentException("maxBytes, maxDatagrams (<= 65536), timeoutNanos must be positive, headroom >= 0");
+        }
+        this.alloc = alloc;
+        this.maxBytes = maxBytes;
+        this.timeoutNanos = timeoutNanos;
+        this.nanoClock = nanoClock;
+        this.headroom = headroom;
+        this.dataBase = headroom + MIN_HEADER_BYTES;
+        older = new int[maxDatagrams];
+        newer = new int[maxDatagrams];
+        source = new int[maxDatagrams];
+        destination = new int[maxDatagrams];
+        identification = new int[maxDatagrams];
+        protocol = new int[maxDatagrams];
+        deadlineNanos = new long[maxDatagrams];
+        data = new ByteBuf[maxDatagrams];
+        chargedBytes = new int[maxDatagrams];
+        headerBytes = new int[maxDatagrams];
+        headers = new byte[maxDatagrams * MAX_HEADER_BYTES];
+        payloadBytes = new int[maxDatagrams];
+        maxEnd = new int[maxDatagrams];
+        receivedBytes = new int[maxDatagrams];
+        blocks = new long[maxDatagrams * WORDS_PER_DATAGRAM];
+        freeSlots = new int[maxDatagrams];
+        for (int i = 0; i < maxDatagrams; i++) {
+            freeSlots[i] = maxDatagrams - 1 - i;
+        }
+        freeCount = maxDatagrams;
+        index = new int[Integer.highestOneBit(maxDatagrams) << 2];
+        indexMask = index.length - 1;
+    }
+
+    /**
+     * Offers the IPv4 packet at {@code packet}'s readerIndex; bytes past its total length are ignored.
+     * Not a fragment (MF=0, offset 0): returned as-is. A fragment: consumed; returns the complete datagram
+     * (new buffer owned by the caller, readerIndex = headroom, MF and offset cleared, total length and header
+     * checksum fixed) when this was its last missing piece, else null. A packet whose header cannot be parsed
+     * is released and counted as {@link Discard#MALFORMED}. Never throws on any input.
+     */
+    public ByteBuf offer(ByteBuf packet) {
+        int ip = packet.readerIndex();
+        int readable = packet.readableBytes();
+        if (readable < MIN_HEADER_BYTES) {
+            return discard(-1, packet, Discard.MALFORMED);
+        }
+        int versionIhl = packet.getUnsignedByte(ip);
+        int ihl = (versionIhl & 0x0F) * 4;
+        int totalLength = packet.getUnsignedShort(ip + Ipv4Fragmenter.TOTAL_LENGTH_OFFSET);
+        if (versionIhl >>> 4 != 4 || ihl < MIN_HEADER_BYTES || totalLength < ihl || totalLength > readable) {
+            return discard(-1, packet, Discard.MALFORMED);
+        }
+        int flagsOffset = packet.getUnsignedShort(ip + Ipv4Fragmenter.FRAGMENT_OFFSET);
+        boolean more = (flagsOffset & Ipv4Fragmenter.FLAG_MF) != 0;
+        int offset = (flagsOffset & Ipv4Fragmenter.OFFSET_MASK) * BLOCK_BYTES;
+        if (!more && offset == 0) {
+            return packet;
+        }
+        if (Checksums.sum(packet, ip, ihl, 0) != 0xFFFF) {
+            return discard(-1, packet, Discard.MALFORMED); // its key cannot be trusted either
+        }
+        int src = packet.getInt(ip + SOURCE_OFFSET);
+        int dst = packet.getInt(ip + DESTINATION_OFFSET);
+        int id = packet.getUnsignedShort(ip + IDENTIFICATION_OFFSET);
+        int proto = packet.getUnsignedByte(ip + PROTOCOL_OFFSET);
+        int length = totalLength - ihl;
+        int end = offset + length;
+
+        long nowNanos = nanoClock.getAsLong();
+        int slot = find(src, dst, id, proto);
+        if (slot >= 0 && deadlineNanos[slot] - nowNanos <= 0) {
+            timedOut++;
+            free(slot);
+            slot = -1;
+        }
+        if (length == 0 || (more && (length & (BLOCK_BYTES - 1)) != 0)) {
+            return discard(slot, packet, Discard.MALFORMED);
+        }
+        if (end > MAX_DATAGRAM_BYTES - MIN_HEADER_BYTES) {
+            return discard(slot, packet, Discard.TOO_BIG);
+        }
+        if (slot < 0) {
+            if (freeCount == 0) {
+                discards[Discard.TOO_MANY_DATAGRAMS.ordinal()]++;
+                free(oldest);
+            }
+            slot = open(src, dst, id, proto, nowNanos);
+        }
+        if (!more) {
+            if (end < maxEnd[slot] || (payloadBytes[slot] >= 0 && end != payloadBytes[slot])) {
+                return discard(slot, packet, Discard.MALFORMED);
+            }
+            payloadBytes[slot] = end;
+        } else if (payloadBytes[slot] >= 0 && end > payloadBytes[slot]) {
+            return discard(slot, packet, Discard.MALFORMED);
+        }
+        maxEnd[slot] = Math.max(maxEnd[slot], end);
+        if (!reserve(slot, dataBase + end, length)) {
+            return discard(slot, packet, Discard.NO_MEMORY);
+        }
+        if (!merge(slot, packet, ip + ihl, offset, end)) {
+            return discard(slot, packet, Discard.OVERLAP);
+        }
+        if (offset == 0 && headerBytes[slot] == 0) {
+            packet.getBytes(ip, headers, slot * MAX_HEADER_BYTES, ihl);
+            headerBytes[slot] = ihl;
+        }
+        packet.release();
+        return receivedBytes[slot] == payloadBytes[slot] ? complete(slot) : null;
+    }
+
+    /** Drops datagrams whose first fragment arrived more than timeoutNanos ago; call on the owner's tick. */
+    public void expire() {
+        long nowNanos = nanoClock.getAsLong();
+        while (oldest >= 0 && deadlineNanos[oldest] - nowNanos <= 0) {
+            timedOut++;
+            free(oldest);
+        }
+    }
+
+    /** Releases every pending datagram (not counted as discarded). */
+    public void clear() {
+        while (oldest >= 0) {
+            free(oldest);
+        }
+    }
+
+    public long reassembled() {
+        return reassembled;
+    }
+
+    public long timedOut() {
+        return timedOut;
+    }
+
+    /** Discards of every reason: each is one fragment refused (with its datagram, if any) or one older datagram evicted. */
+    public long discarded() {
+        long total = 0;
+        for (long count : discards) {
+            total += count;
+        }
+        return total;
+    }
+
+    public long discarded(Discard reason) {
+        return discards[reason.ordinal()];
+    }
+
+    public int pendingDatagrams() {
+        return pendingDatagrams;
+    }
+
+    /** Capacity of the buffers held for pending datagrams; never above maxBytes. */
+    public int pendingBytes() {
+        return pendingBytes;
+    }
+
+    private ByteBuf discard(int slot, ByteBuf packet, Discard reason) {
+        if (slot >= 0) {
+            free(slot);
+        }
+        packet.release();
+        discards[reason.ordinal()]++;
+        return null;
+    }
+
+    /**
+     * Makes the slot's buffer hold {@code needed} bytes, evicting older datagrams to stay within maxBytes;
+     * false if this datagram alone would exceed it.
+     */
+    private boolean reserve(int slot, int needed, int fragmentBytes) {
+        int capacity = chargedBytes[slot];
+        if (needed <= capacity) {
+            return true;
+        }
+        if (needed > maxBytes) {
+            return false;
+        }
+        for (int victim = oldest; needed - capacity > maxBytes - pendingBytes && victim >= 0; ) {
+            int next = newer[victim];
+            if (victim != slot) {
+                discards[Discard.NO_MEMORY.ordinal()]++;
+                free(victim);
+            }
+            victim = next;
+        }
+        int limit = headroom + MAX_DATAGRAM_BYTES;
+        int wanted;
+        if (payloadBytes[slot] >= 0) {
+            wanted = dataBase + payloadBytes[slot];
+        } else if (capacity == 0) {
+            wanted = Math.min(limit, needed + fragmentBytes); // room for one more fragment like this one
+        } else {
+            wanted = Math.min(limit, Math.max(needed, capacity * 2));
+        }
+        if (wanted - capacity > maxBytes - pendingBytes) {
+            wanted = needed; // no room for the guess: just what this fragment needs
+        }
+        grow(slot, wanted);
+        return true;
+    }
+
+    private void grow(int slot, int newCapacity) {
+        ByteBuf old = data[slot];
+        ByteBuf grown = alloc.directBuffer(newCapacity, headroom + MAX_DATAGRAM_BYTES);
+        if (old != null) {
+            grown.setBytes(0, old, 0, old.capacity());
+            old.release();
+        }
+        grown.setIndex(0, grown.capacity()); // whole buffer comparable by ByteBufUtil.equals
+        data[slot] = grown;
+        pendingBytes += grown.capacity() - chargedBytes[slot];
+        chargedBytes[slot] = grown.capacity();
+    }
+
+    /** Copies the fragment's new blocks in; false if a block already present holds different bytes. */
+    private boolean merge(int slot, ByteBuf packet, int payloadIndex, int offset, int end) {
+        ByteBuf buffer = data[slot];
+        int base = slot * WORDS_PER_DATAGRAM;
+        int lastBlock = (end + BLOCK_BYTES - 1) / BLOCK_BYTES;
+        int block = offset / BLOCK_BYTES;
+        while (block < lastBlock) {
+            boolean present = isSet(base, block);
+            int runEnd = block + 1;
+            while (runEnd < lastBlock && isSet(base, runEnd) == present) {
+                runEnd++;
+            }
+            int from = block * BLOCK_BYTES;
+            int bytes = Math.min(runEnd * BLOCK_BYTES, end) - from;
+            int sourceIndex = payloadIndex + from - offset;
+            if (present) {
+                if (!ByteBufUtil.equals(packet, sourceIndex, buffer, dataBase + from, bytes)) {
+                    return false;
+                }
+            } else {
+                buffer.setBytes(dataBase + from, packet, sourceIndex, bytes);
+                for (int b = block; b < runEnd; b++) {
+                    blocks[base + (b >>> 6)] |= 1L << b;
+                }
+                receivedBytes[slot] += bytes;
+            }
+            block = runEnd;
+        }
+        return true;
+    }
+
+    private boolean isSet(int base, int block) {
+        return (blocks[base + (block >>> 6)] & (1L << block)) != 0;
+    }
+
+    private ByteBuf complete(int slot) {
+        int ihl = headerBytes[slot];
+        int payload = payloadBytes[slot];
+        if (ihl + payload > MAX_DATAGRAM_BYTES) {
+            discards[Discard.TOO_BIG.ordinal()]++;
+            free(slot);
+            return null;
+        }
+        int shift = ihl - MIN_HEADER_BYTES;
+        if (shift > 0) { // IP options: move the payload up behind the longer header
+            if (data[slot].capacity() < dataBase + shift + payload) {
+                grow(slot, dataBase + shift + payload);
+            }
+            moveUp(data[slot], dataBase, dataBase + shift, payload);
+        }
+        ByteBuf datagram = data[slot];
+        data[slot] = null;
+        datagram.setBytes(headroom, headers, slot * MAX_HEADER_BYTES, ihl);
+        datagram.setShort(headroom + Ipv4Fragmenter.TOTAL_LENGTH_OFFSET, ihl + payload);
+        int flags = datagram.getUnsignedShort(headroom + Ipv4Fragmenter.FRAGMENT_OFFSET);
+        datagram.setShort(headroom + Ipv4Fragmenter.FRAGMENT_OFFSET,
+                flags & ~(Ipv4Fragmenter.FLAG_MF | Ipv4Fragmenter.OFFSET_MASK));
+        datagram.setShort(headroom + Checksums.IPV4_CHECKSUM_OFFSET, 0);
+        datagram.setShort(headroom + Checksums.IPV4_CHECKSUM_OFFSET, Checksums.ipv4Header(datagram, headroom));
+        datagram.setIndex(headroom, headroom + ihl + payload);
+        reassembled++;
+        free(slot);
+        return datagram;
+    }
+
+    /** memmove to a higher index: copies from the top down so the source is read before it is overwritten. */
+    private static void moveUp(ByteBuf buffer, int from, int to, int length) {
+        int i = length;
+        while (i >= Long.BYTES) {
+            i -= Long.BYTES;
+            buffer.setLong(to + i, buffer.getLong(from + i));
+        }
+        while (i > 0) {
+            i--;
+            buffer.setByte(to + i, buffer.getByte(from + i));
+        }
+    }
+
+    private int open(int src, int dst, int id, int proto, long nowNanos) {
+        int slot = freeSlots[--freeCount];
+        older[slot] = newest;
+        newer[slot] = -1;
+        if (newest >= 0) {
+            newer[newest] = slot;
+        } else {
+            oldest = slot;
+        }
+        newest = slot;
+        source[slot] = src;
+        destination[slot] = dst;
+        identification[slot] = id;
+        protocol[slot] = proto;
+        deadlineNanos[slot] = nowNanos + timeoutNanos;
+        headerBytes[slot] = 0;
+        payloadBytes[slot] = -1;
+        maxEnd[slot] = 0;
+        receivedBytes[slot] = 0;
+        chargedBytes[slot] = 0;
+        int i = hash(src, dst, id, proto) & indexMask;
+        while (index[i] != 0) {
+            i = (i + 1) & indexMask;
+        }
+        index[i] = slot + 1;
+        pendingDatagrams++;
+        return slot;
+    }
+
+    /** Releases the slot's buffer (if still held) and returns the slot to the free list. */
+    private void free(int slot) {
+        if (data[slot] != null) {
+            data[slot].release();
+            data[slot] = null;
+        }
+        pendingBytes -= chargedBytes[slot];
+        chargedBytes[slot] = 0;
+        int usedWords = (maxEnd[slot] + BLOCK_BYTES * Long.SIZE - 1) / (BLOCK_BYTES * Long.SIZE);
+        int base = slot * WORDS_PER_DATAGRAM;
+        Arrays.fill(blocks, base, base + Math.min(usedWords, WORDS_PER_DATAGRAM), 0L);
+        unindex(slot);
+        if (older[slot] >= 0) {
+            newer[older[slot]] = newer[slot];
+        } else {
+            oldest = newer[slot];
+        }
+        if (newer[slot] >= 0) {
+            older[newer[slot]] = older[slot];
+        } else {
+            newest = older[slot];
+        }
+        freeSlots[freeCount++] = slot;
+        pendingDatagrams--;
+    }
+
+    private int find(int src, int dst, int id, int proto) {
+        int i = hash(src, dst, id, proto) & indexMask;
+        for (int entry = index[i]; entry != 0; entry = index[i]) {
+            int slot = entry - 1;
+            if (source[slot] == src && destination[slot] == dst && identification[slot] == id && protocol[slot] == proto) {
+                return slot;
+            }
+            i = (i + 1) & indexMask;
+        }
+        return -1;
+    }
+
+    /** Linear-probing delete with backward shift, so lookups never need tombstones. */
+    private void unindex(int slot) {
+        int hole = hash(source[slot], destination[slot], identification[slot], protocol[slot]) & indexMask;
+        while (index[hole] != slot + 1) {
+            hole = (hole + 1) & indexMask;
+        }
+        index[hole] = 0;
+        for (int i = (hole + 1) & indexMask; index[i] != 0; i = (i + 1) & indexMask) {
+            int other = index[i] - 1;
+            int home = hash(source[other], destination[other], identification[other], protocol[other]) & indexMask;
+            if (((i - home) & indexMask) >= ((i - hole) & indexMask)) {
+                index[hole] = index[i];
+                index[i] = 0;
+                hole = i;
+            }
+        }
+    }
+
+    private int hash(int src, int dst, int id, int proto) {
+        int h = hashSeed;
+        h = (h ^ src) * 0x9E3779B1;
+        h = (h ^ dst) * 0x85EBCA77;
+        h = (h ^ (id << 8 | proto)) * 0xC2B2AE3D;
+        return h ^ (h >>> 15);
+    }
+}

@@ -1,0 +1,53 @@
+package io.ocbridge.core.l2;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/** Frame counts of one segment; written by the event loop, readable from any thread. */
+public final class SegmentCounters {
+    public enum Event {
+        /** Frames read from the TAP device. */
+        LOCAL_FRAMES,
+        /** Frames from peers written to the TAP device. */
+        REMOTE_FRAMES,
+        /** Local frames sent to one learned peer. */
+        UNICAST,
+        /** Local frames flooded (broadcast, multicast, unknown unicast) to every member. */
+        FLOODED,
+        /** Inner VXLAN packets split into fragments to fit the overlay MTU. */
+        FRAGMENTED,
+        /** TCP SYNs whose MSS option was lowered. */
+        MSS_CLAMPED,
+        MAC_LEARNED,
+        MAC_MOVED,
+        /** A MAC moved again within a second of its last move: a loop or a duplicate MAC. */
+        MAC_FLAPPING,
+        /** A MAC could not be learned because the table is full (its frames are flooded). */
+        MAC_TABLE_FULL,
+        /** Frames from a peer that is not a member of this segment. */
+        DROP_NOT_MEMBER,
+        /** Frames too short to be Ethernet, or bigger than we carry. */
+        DROP_MALFORMED,
+        /** The TAP device refused the write. */
+        DROP_DEVICE,
+    }
+
+    private final AtomicLongArray counts = new AtomicLongArray(Event.values().length);
+
+    void increment(Event event) {
+        counts.incrementAndGet(event.ordinal());
+    }
+
+    public long get(Event event) {
+        return counts.get(event.ordinal());
+    }
+
+    public Map<Event, Long> snapshot() {
+        Map<Event, Long> result = new EnumMap<>(Event.class);
+        for (Event e : Event.values()) {
+            result.put(e, counts.get(e.ordinal()));
+        }
+        return result;
+    }
+}

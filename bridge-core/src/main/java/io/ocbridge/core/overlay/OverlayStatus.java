@@ -1,0 +1,63 @@
+package io.ocbridge.core.overlay;
+
+import io.ocbridge.core.log.Log;
+import io.ocbridge.core.overlay.HandshakeCounters.Event;
+import io.ocbridge.core.peer.Peer;
+import io.ocbridge.core.route.Cidr;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable snapshot of one overlay for operators: identity (public key only), peers, counters.
+ * {@link #capture} must run on the overlay's event loop; the result may then travel to any thread.
+ */
+public record OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
+        Map<DropReason, Long> drops, Map<Event, Long> handshakes) {
+
+    /** Whether a peer can send right now, is working on it, or neither. */
+    public enum Session { NONE, HANDSHAKING, ESTABLISHED }
+
+    /**
+     * One peer. {@code endpoint} is null when unknown; {@code latestHandshakeEpochSeconds} is 0 when there has been
+     * none; keepalive 0 means off.
+     */
+    public record PeerStatus(String name, String publicKey, String endpoint, List<String> allowedIps,
+            long latestHandshakeEpochSeconds, long rxBytes, long txBytes, Session session,
+            int persistentKeepaliveSeconds) {
+        public PeerStatus {
+            allowedIps = List.copyOf(allowedIps);
+        }
+    }
+
+    public OverlayStatus {
+        peers = List.copyOf(peers);
+        drops = Map.copyOf(drops);
+        handshakes = Map.copyOf(handshakes);
+    }
+
+    /** Reads {@code overlay}'s state. Event loop only: peers, sessions and endpoints are single-writer state. */
+    public static OverlayStatus capture(Overlay overlay, String device, int listenPort) {
+        long now = overlay.now();
+        List<PeerStatus> peers = new ArrayList<>(overlay.peers().size());
+        for (Peer peer : overlay.peers()) {
+            List<String> allowed = overlay.allowedIps().prefixesOf(peer).stream().map(Cidr::toString).toList();
+            peers.add(new PeerStatus(peer.name(), peer.publicKey().toBase64(),
+                    peer.endpoint() == null ? null : Log.endpoint(peer.endpoint()), allowed,
+                    peer.lastHandshakeEpochMillis() / 1000, peer.rxBytes(), peer.txBytes(),
+                    session(overlay, peer, now), peer.persistentKeepaliveSeconds()));
+        }
+        return new OverlayStatus(overlay.name(), device, listenPort, overlay.identity().publicKey().toBase64(), peers,
+                overlay.drops().snapshot(), overlay.handshakes().snapshot());
+    }
+
+    private static Session session(Overlay overlay, Peer peer, long now) {
+        if (overlay.usableForSending(peer.keypairs().current(), now)) {
+            return Session.ESTABLISHED;
+        }
+        if (peer.pendingInitiationIndex() != 0 || peer.keypairs().next() != null) {
+            return Session.HANDSHAKING;
+        }
+        return Session.NONE;
+    }
+}

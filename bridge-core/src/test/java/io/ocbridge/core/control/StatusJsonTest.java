@@ -1,0 +1,57 @@
+package io.ocbridge.core.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ocbridge.core.overlay.DropReason;
+import io.ocbridge.core.overlay.HandshakeCounters.Event;
+import io.ocbridge.core.overlay.OverlayStatus;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusJsonTest {
+
+    @Test
+    void schemaOneFieldNames() {
+        String json = StatusJson.write(StatusFixtures.site());
+        assertTrue(json.startsWith("{\"schema\":1,\"site\":\"dc-east\",\"time\":1767225600,\"overlays\":[{\"name\":"
+                + "\"corp\",\"device\":\"ocb-corp\",\"listen_port\":51820,\"public_key\":\""), json);
+        assertTrue(json.contains("{\"name\":\"cloud-a\",\"public_key\":\"" + StatusFixtures.PEER_KEY + "\","
+                + "\"endpoint\":\"192.0.2.2:51820\",\"allowed_ips\":[\"10.77.0.2/32\",\"172.20.0.0/16\"],"
+                + "\"latest_handshake\":1767225588,\"rx_bytes\":1258291,\"tx_bytes\":3565158,"
+                + "\"session\":\"established\",\"persistent_keepalive\":25}"), json);
+        assertTrue(json.contains("\"endpoint\":null"), json);
+        assertTrue(json.contains("\"drops\":{\"malformed\":0,"), json);
+        assertTrue(json.contains("\"no_route\":3"), json);
+        assertTrue(json.contains("\"handshakes\":{\"initiation_sent\":2,"), json);
+        assertTrue(!json.contains("\n"), "one line");
+    }
+
+    @Test
+    void roundTrips() {
+        SiteStatus read = StatusJson.read(StatusJson.write(StatusFixtures.site()));
+        OverlayStatus expected = StatusFixtures.site().overlays().get(0);
+        Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            drops.put(r, expected.drops().getOrDefault(r, 0L));
+        }
+        Map<Event, Long> handshakes = new EnumMap<>(Event.class);
+        for (Event e : Event.values()) {
+            handshakes.put(e, expected.handshakes().getOrDefault(e, 0L));
+        }
+        OverlayStatus full = new OverlayStatus(expected.name(), expected.device(), expected.listenPort(),
+                expected.publicKey(), expected.peers(), drops, handshakes);
+        assertEquals(new SiteStatus("dc-east", StatusFixtures.NOW, List.of(full)), read);
+    }
+
+    @Test
+    void readerIgnoresUnknownMembersButNotAnotherSchema() {
+        String json = StatusJson.write(StatusFixtures.site()).replace("{\"schema\":1,", "{\"schema\":1,\"new\":[1],");
+        assertEquals("dc-east", StatusJson.read(json).site());
+        String two = json.replace("\"schema\":1", "\"schema\":2");
+        assertThrows(IllegalArgumentException.class, () -> StatusJson.read(two));
+    }
+}
