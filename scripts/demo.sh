@@ -95,9 +95,9 @@ write_config site-a a.key ocb-corp 10.77.0.1/24 site-b "$PUB_B" 192.0.2.2:51820 
 write_config site-b b.key ocb-corp 10.77.0.2/24 site-a "$PUB_A" 192.0.2.1:51820 "10.77.0.1/32, 172.16.1.0/24" psk-b
 
 echo "== starting ocbridge in $NS_GA and $NS_GB (logs: $WORK/*.log)" >&2
-in_ns "$NS_GA" bin/ocbridge up -c "$WORK/site-a.yaml" > "$WORK/site-a.log" 2>&1 &
+ip netns exec "$NS_GA" bin/ocbridge up -c "$WORK/site-a.yaml" > "$WORK/site-a.log" 2>&1 &
 PIDS+=($!)
-in_ns "$NS_GB" bin/ocbridge up -c "$WORK/site-b.yaml" > "$WORK/site-b.log" 2>&1 &
+ip netns exec "$NS_GB" bin/ocbridge up -c "$WORK/site-b.yaml" > "$WORK/site-b.log" 2>&1 &
 PIDS+=($!)
 
 ok=0
@@ -115,7 +115,7 @@ in_ns "$NS_HA" ping -c 5 -i 0.2 172.16.2.10 | tail -n 2
 echo "== ping host-b -> host-a"
 in_ns "$NS_HB" ping -c 5 -i 0.2 172.16.1.10 | tail -n 2
 echo "== TCP transfer host-a -> host-b, 5 s (iperf3)"
-in_ns "$NS_HB" iperf3 -s -1 -B 172.16.2.10 >/dev/null 2>&1 &
+ip netns exec "$NS_HB" iperf3 -s -1 -B 172.16.2.10 >/dev/null 2>&1 &
 IPERF=$!
 PIDS+=($IPERF)
 sleep 0.5
