@@ -12,11 +12,13 @@ import picocli.CommandLine.Command;
             UpCommand.class,
             CheckCommand.class,
             StatusCommand.class,
+            ReloadCommand.class,
             GenKeyCommand.class,
             PubKeyCommand.class,
             GenPskCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
+            io.ocbridge.cli.demo.DemoCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -3,6 +3,7 @@ package io.ocbridge.cli;
 import io.ocbridge.core.control.SiteStatus;
 import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
+import io.ocbridge.core.overlay.OverlayStatus.SegmentStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,13 @@ final class StatusTable {
                     .append(", public key ").append(overlay.publicKey()).append('\n');
             out.append("  handshakes: ").append(nonZero(overlay.handshakes())).append('\n');
             out.append("  drops: ").append(nonZero(overlay.drops())).append('\n');
+            for (SegmentStatus segment : overlay.segments()) {
+                out.append("  segment ").append(segment.name()).append(": vni ").append(segment.vni())
+                        .append(", device ").append(segment.device())
+                        .append(", ").append(CheckCommand.count(segment.macTableSize(), "MAC"))
+                        .append(", members ").append(segment.members().isEmpty() ? "(none)" : String.join(", ", segment.members()))
+                        .append("; ").append(nonZero(segment.counters())).append('\n');
+            }
             for (PeerStatus peer : overlay.peers()) {
                 rows.add(new String[] {overlay.name(), peer.name(),
                         peer.endpoint() == null ? "(none)" : peer.endpoint(),

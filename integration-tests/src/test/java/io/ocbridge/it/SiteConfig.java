@@ -20,10 +20,23 @@ final class SiteConfig {
      * @param bridge an existing bridge in the gateway's namespace to enslave the TAP into, or null for none
      * @param peers names of the overlay's peers that carry the segment, or null for all of them
      * @param mssClamp {@code auto}, {@code off} or a number, or null for the daemon's default
+     * @param options  further {@code key: value} lines of the segment (safeguards, relay), written as given
      */
-    record Segment(String name, int vni, String device, String bridge, List<String> peers, String mssClamp) {
+    record Segment(String name, int vni, String device, String bridge, List<String> peers, String mssClamp,
+                   List<String> options) {
+        Segment(String name, int vni, String device, String bridge, List<String> peers, String mssClamp) {
+            this(name, vni, device, bridge, peers, mssClamp, List.of());
+        }
+
         static Segment bridged(String name, int vni, String device, String bridge) {
             return new Segment(name, vni, device, bridge, null, null);
+        }
+
+        /** This segment with one more {@code key: value} line. */
+        Segment with(String option) {
+            var more = new java.util.ArrayList<>(options);
+            more.add(option);
+            return new Segment(name, vni, device, bridge, peers, mssClamp, List.copyOf(more));
         }
     }
 
@@ -92,6 +105,9 @@ final class SiteConfig {
         }
         if (segment.mssClamp() != null) {
             yaml.append("        mss-clamp: ").append(segment.mssClamp()).append('\n');
+        }
+        for (String option : segment.options()) {
+            yaml.append("        ").append(option).append('\n');
         }
     }
 }

@@ -55,7 +55,8 @@ public final class ConfigLoader {
     private static final List<String> PEER_KEYS = List.of(
             "name", "public-key", "preshared-key-file", "endpoint", "allowed-ips", "persistent-keepalive", "vtep");
     private static final List<String> SEGMENT_KEYS = List.of(
-            "name", "vni", "device", "bridge", "peers", "mss-clamp", "mac-aging", "mac-table-size");
+            "name", "vni", "device", "bridge", "peers", "mss-clamp", "mac-aging", "mac-table-size", "relay", "flood-limit",
+            "arp-suppression", "dhcp", "mac-flap-limit", "mac-flap-hold");
     private static final int MAX_VNI = (1 << 24) - 1;
 
     private final Path file;
@@ -329,10 +330,60 @@ public final class ConfigLoader {
         Integer mss = mssClamp(map);
         Long aging = map.integer("mac-aging", 10, 86_400, (long) SegmentConfig.DEFAULT_MAC_AGING_SECONDS, " seconds");
         Long tableSize = map.integer("mac-table-size", 16, 1_000_000, (long) SegmentConfig.DEFAULT_MAC_TABLE_SIZE, " entries");
-        if (name == null || vni == null || device == null || mss == null || aging == null || tableSize == null) {
+        Boolean relay = flag(map, "relay", false);
+        Long floodLimit = map.integer("flood-limit", 0, 10_000_000, (long) SegmentConfig.DEFAULT_FLOOD_LIMIT,
+                " frames per second (0 = off)");
+        Boolean arpSuppression = flag(map, "arp-suppression", true);
+        SegmentConfig.DhcpPolicy dhcp = dhcpPolicy(map);
+        Long flapLimit = map.integer("mac-flap-limit", 0, 1000, (long) SegmentConfig.DEFAULT_MAC_FLAP_LIMIT,
+                " moves in 10 seconds (0 = no damping)");
+        Long flapHold = map.integer("mac-flap-hold", 1, 3600, (long) SegmentConfig.DEFAULT_MAC_FLAP_HOLD_SECONDS,
+                " seconds");
+        if (name == null || vni == null || device == null || mss == null || aging == null || tableSize == null
+                || relay == null || floodLimit == null || arpSuppression == null || dhcp == null || flapLimit == null
+                || flapHold == null) {
             return null;
         }
-        return new SegmentConfig(name, vni.intValue(), device, bridge, peers, mss, aging.intValue(), tableSize.intValue());
+        return new SegmentConfig(name, vni.intValue(), device, bridge, peers, mss, aging.intValue(), tableSize.intValue(),
+                relay, floodLimit.intValue(), arpSuppression, dhcp, flapLimit.intValue(), flapHold.intValue());
+    }
+
+    /** {@code true} or {@code false}; {@code absent} if absent, null (reported) if anything else. */
+    private Boolean flag(MappingReader map, String key, boolean absent) {
+        Node value = map.value(key);
+        if (value == null) {
+            return absent;
+        }
+        String text = map.string(key, false);
+        if (text == null) {
+            return null;
+        }
+        switch (text) {
+            case "true": return true;
+            case "false": return false;
+            default:
+                problems.at(value, map.field(key), "must be true or false, got \"" + text + "\"");
+                return null;
+        }
+    }
+
+    /** {@code allow} (default) or {@code block}. */
+    private SegmentConfig.DhcpPolicy dhcpPolicy(MappingReader map) {
+        Node value = map.value("dhcp");
+        if (value == null) {
+            return SegmentConfig.DhcpPolicy.ALLOW;
+        }
+        String text = map.string("dhcp", false);
+        if (text == null) {
+            return null;
+        }
+        switch (text) {
+            case "allow": return SegmentConfig.DhcpPolicy.ALLOW;
+            case "block": return SegmentConfig.DhcpPolicy.BLOCK;
+            default:
+                problems.at(value, map.field("dhcp"), "must be allow or block, got \"" + text + "\"");
+                return null;
+        }
     }
 
     private String interfaceName(MappingReader map, String key, boolean required) {

@@ -19,13 +19,15 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
  * The daemon's control socket: a Unix socket (file mode 0600, its directory created 0700) served by one platform
- * thread that accepts, and a virtual thread per connection. Protocol: one request line ({@code status}), one response
- * (the status JSON, or a line starting {@code error: }), then the server closes. Requests are bounded in size and
+ * thread that accepts, and a virtual thread per connection. Protocol: one request line, one response, then the server
+ * closes: {@code status} answers the status JSON, {@code reload} a {@link ReloadReply}; a failure is a line starting
+ * {@code error: }. Requests are bounded in size and
  * time, connections in number; a connection from another user (other than root) is refused. Nothing a client sends
  * can stop the server.
  */
@@ -41,18 +43,21 @@ public final class ControlServer implements AutoCloseable {
     private final Object fileKey;
     private final UserPrincipal owner;
     private final StatusSource source;
+    private final ReloadSource reloads;
     private final Log log;
     private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
     private final Thread acceptor;
     private volatile boolean running = true;
 
-    private ControlServer(Path path, ServerSocketChannel server, StatusSource source, Log log) throws IOException {
+    private ControlServer(Path path, ServerSocketChannel server, StatusSource source, ReloadSource reloads, Log log)
+            throws IOException {
         this.path = path;
         this.server = server;
         PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         this.fileKey = attributes.fileKey();
         this.owner = attributes.owner();
         this.source = source;
+        this.reloads = reloads;
         this.log = log;
         this.acceptor = Thread.ofPlatform().name("ocb-control").daemon(true).unstarted(this::acceptLoop);
     }
@@ -63,6 +68,12 @@ public final class ControlServer implements AutoCloseable {
      * message is one line for the operator.
      */
     public static ControlServer start(Path path, StatusSource source, Log log) throws IOException {
+        return start(path, source, null, log);
+    }
+
+    /** As {@link #start(Path, StatusSource, Log)}, also serving {@code reload} when {@code reloads} is not null. */
+    public static ControlServer start(Path path, StatusSource source, ReloadSource reloads, Log log)
+            throws IOException {
         Path directory = path.toAbsolutePath().getParent();
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory,
@@ -75,7 +86,7 @@ public final class ControlServer implements AutoCloseable {
             server.bind(UnixDomainSocketAddress.of(path), MAX_CONNECTIONS);
             // Connections made before this chmod are refused by the peer-credentials check in serve().
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            control = new ControlServer(path, server, source, log);
+            control = new ControlServer(path, server, source, reloads, log);
         } catch (IOException | RuntimeException e) {
             server.close();
             Files.deleteIfExists(path);
@@ -139,8 +150,13 @@ public final class ControlServer implements AutoCloseable {
 
     /** One connection: credentials, one request line, one response. Never throws. */
     private void serve(SocketChannel channel) {
-        CompletableFuture.delayedExecutor(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .execute(() -> closeQuietly(channel));
+        // Bounds the wait for a request; a reload, once asked for, runs to its own bounds.
+        AtomicBoolean answering = new AtomicBoolean();
+        CompletableFuture.delayedExecutor(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (!answering.get()) {
+                closeQuietly(channel);
+            }
+        });
         try {
             if (!allowed(channel)) {
                 reply(channel, "error: permission denied\n");
@@ -150,6 +166,7 @@ public final class ControlServer implements AutoCloseable {
             if (request == null) {
                 return; // closed without a request (e.g. a liveness probe)
             }
+            answering.set(true);
             reply(channel, respond(request));
             discardUnread(channel);
         } catch (IOException e) {
@@ -166,8 +183,12 @@ public final class ControlServer implements AutoCloseable {
 
     /** The response to one request line. */
     String respond(String request) {
+        if (request.equals("reload") && reloads != null) {
+            return reloads.reload().toWire();
+        }
         if (!request.equals("status")) {
-            return "error: unknown request \"" + printable(request) + "\"; the only request is status\n";
+            return "error: unknown request \"" + printable(request) + "\"; the requests are status"
+                    + (reloads != null ? " and reload" : "") + "\n";
         }
         try {
             return StatusJson.write(source.status()) + "\n";

@@ -1,9 +1,11 @@
 package io.ocbridge.core.control;
 
+import io.ocbridge.core.l2.SegmentCounters;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
+import io.ocbridge.core.overlay.OverlayStatus.SegmentStatus;
 import io.ocbridge.core.overlay.OverlayStatus.Session;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -57,7 +59,22 @@ public final class StatusJson {
             for (Event event : Event.values()) {
                 w.name(lower(event)).value(overlay.handshakes().getOrDefault(event, 0L));
             }
-            w.endObject().endObject();
+            w.endObject().name("segments").beginArray();
+            for (SegmentStatus segment : overlay.segments()) {
+                w.beginObject()
+                        .name("name").value(segment.name())
+                        .name("vni").value(segment.vni())
+                        .name("device").value(segment.device())
+                        .name("mac_table_size").value(segment.macTableSize())
+                        .name("members").beginArray();
+                segment.members().forEach(w::value);
+                w.endArray().name("counters").beginObject();
+                for (SegmentCounters.Event event : SegmentCounters.Event.values()) {
+                    w.name(lower(event)).value(segment.counters().getOrDefault(event, 0L));
+                }
+                w.endObject().endObject();
+            }
+            w.endArray().endObject();
         }
         return w.endArray().endObject().toString();
     }
@@ -82,9 +99,18 @@ public final class StatusJson {
                         Session.valueOf(string(p, "session").toUpperCase(Locale.ROOT)),
                         (int) number(p, "persistent_keepalive")));
             }
+            List<SegmentStatus> segments = new ArrayList<>();
+            if (o.containsKey("segments")) {  // absent before segments were reported
+                for (Object segmentItem : list(o, "segments")) {
+                    Map<String, Object> s = object(segmentItem, "segment");
+                    segments.add(new SegmentStatus(string(s, "name"), (int) number(s, "vni"), string(s, "device"),
+                            (int) number(s, "mac_table_size"), counters(s, "counters", SegmentCounters.Event.class),
+                            list(s, "members").stream().map(String::valueOf).toList()));
+                }
+            }
             overlays.add(new OverlayStatus(string(o, "name"), string(o, "device"), (int) number(o, "listen_port"),
                     string(o, "public_key"), peers, counters(o, "drops", DropReason.class),
-                    counters(o, "handshakes", Event.class)));
+                    counters(o, "handshakes", Event.class), segments));
         }
         return new SiteStatus(string(root, "site"), number(root, "time"), overlays);
     }

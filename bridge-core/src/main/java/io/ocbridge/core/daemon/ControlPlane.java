@@ -4,11 +4,13 @@ import io.micrometer.core.instrument.Tags;
 import io.ocbridge.core.config.Endpoint;
 import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.control.ControlServer;
+import io.ocbridge.core.control.ReloadSource;
 import io.ocbridge.core.control.SiteStatus;
 import io.ocbridge.core.control.StatusUnavailableException;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.metrics.MetricsServer;
 import io.ocbridge.core.metrics.OverlayMeters;
+import io.ocbridge.core.metrics.SegmentMeters;
 import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.peer.Peer;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The operator's side of a running daemon: the control socket ({@code ocbridge status}) and, when configured, the
@@ -31,21 +34,26 @@ final class ControlPlane implements AutoCloseable {
     static final long SNAPSHOT_TIMEOUT_MILLIS = 2_000;
 
     private final SiteConfig config;
-    private final List<OverlayRuntime> overlays;
+    /** The running overlays; a reload publishes a new list. */
+    private final Supplier<List<OverlayRuntime>> overlays;
     private final Clock clock = Clock.systemUTC();
     private ControlServer control;
     private MetricsServer metrics;
 
-    private ControlPlane(SiteConfig config, List<OverlayRuntime> overlays) {
+    private ControlPlane(SiteConfig config, Supplier<List<OverlayRuntime>> overlays) {
         this.config = config;
-        this.overlays = List.copyOf(overlays);
+        this.overlays = overlays;
     }
 
-    /** Starts the control socket, then metrics if configured; on failure stops what started and throws. */
-    static ControlPlane start(SiteConfig config, List<OverlayRuntime> overlays, Log log) throws DaemonException {
+    /**
+     * Starts the control socket ({@code status}, and {@code reload} through {@code reloads}), then metrics if
+     * configured; on failure stops what started and throws.
+     */
+    static ControlPlane start(SiteConfig config, Supplier<List<OverlayRuntime>> overlays, ReloadSource reloads, Log log)
+            throws DaemonException {
         ControlPlane plane = new ControlPlane(config, overlays);
         try {
-            plane.control = ControlServer.start(config.controlSocket(), plane::status, log);
+            plane.control = ControlServer.start(config.controlSocket(), plane::status, reloads, log);
             log.info("control-up", "path=" + config.controlSocket());
         } catch (IOException e) {
             throw new DaemonException("control-socket " + config.controlSocket() + ": " + e.getMessage(), e);
@@ -64,11 +72,13 @@ final class ControlPlane implements AutoCloseable {
 
     private void startMetrics(Endpoint listen) throws IOException {
         metrics = MetricsServer.start(new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()));
-        for (OverlayRuntime runtime : overlays) {
+        for (OverlayRuntime runtime : overlays.get()) {
             Overlay overlay = runtime.overlay();
             List<Peer> peers = onLoop(runtime, () -> List.copyOf(overlay.peers()));
             OverlayMeters.bind(metrics.registry(), Tags.of("site", config.site(), "overlay", overlay.name()), peers,
                     overlay.drops(), overlay.handshakes(), clock);
+            SegmentMeters.bind(metrics.registry(), Tags.of("site", config.site(), "overlay", overlay.name()),
+                    onLoop(runtime, () -> List.copyOf(overlay.segments())));
         }
     }
 
@@ -85,8 +95,9 @@ final class ControlPlane implements AutoCloseable {
 
     /** One snapshot per overlay, each taken on its event loop. Control-server threads call this. */
     private SiteStatus status() throws StatusUnavailableException {
-        List<OverlayStatus> result = new ArrayList<>(overlays.size());
-        for (OverlayRuntime runtime : overlays) {
+        List<OverlayRuntime> running = overlays.get();
+        List<OverlayStatus> result = new ArrayList<>(running.size());
+        for (OverlayRuntime runtime : running) {
             try {
                 result.add(runtime.loop().submit(() -> OverlayStatus.capture(runtime.overlay(), runtime.deviceName(),
                         runtime.listenPort())).get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));

@@ -4,7 +4,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.ocbridge.core.config.ConfigError;
+import io.ocbridge.core.config.ConfigException;
+import io.ocbridge.core.config.ConfigLoader;
 import io.ocbridge.core.config.KeyFiles;
+import io.ocbridge.core.config.PeerConfig;
+import io.ocbridge.core.control.ReloadReply;
 import io.ocbridge.core.config.OverlayConfig;
 import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.log.Log;
@@ -13,7 +18,10 @@ import io.ocbridge.crypto.keys.PrivateKey;
 import io.ocbridge.crypto.noise.LocalIdentity;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,41 +40,226 @@ import java.util.concurrent.TimeUnit;
  *       thread that reads the counters below.</li>
  *   <li>The caller's thread starts and stops the daemon. Counters (peer rx/tx, drops) are readable
  *       from any thread.</li>
+ *   <li>{@link #reload()} runs on a control thread (a control connection, or the SIGHUP thread), one at a time: it
+ *       loads and checks the config off the loop, reads keys and resolves endpoints, then hands each overlay its peer
+ *       changes as one task on its event loop. Overlays are started and stopped there too; the list of running
+ *       overlays is an immutable snapshot that reload replaces.</li>
  * </ul>
+ *
+ * <p>systemd: with {@code $NOTIFY_SOCKET} set, {@code READY=1} goes out once every overlay is up, {@code RELOADING=1}
+ * and {@code READY=1} around each reload, {@code STOPPING=1} when {@link #close()} begins.
  */
 public final class Daemon implements AutoCloseable {
-    private final SiteConfig config;
     private final Log log;
     private final EventLoopGroup group;
-    private final List<OverlayRuntime> overlays = new ArrayList<>();
+    private final LocalIdentity identity;
+    private final SystemdNotifier systemd;
+    /** The config running now (a reload's applied part); written under this object's lock. */
+    private volatile SiteConfig config;
+    /** Immutable snapshot of the running overlays; replaced under this object's lock. */
+    private volatile List<OverlayRuntime> overlays = List.of();
     private ControlPlane controlPlane;
+    private boolean closed;
 
-    private Daemon(SiteConfig config, Log log, EventLoopGroup group) {
+    private Daemon(SiteConfig config, Log log, EventLoopGroup group, LocalIdentity identity, SystemdNotifier systemd) {
         this.config = config;
         this.log = log;
         this.group = group;
+        this.identity = identity;
+        this.systemd = systemd;
     }
 
     /** Brings every overlay up; on failure, tears down what was started and throws. */
     public static Daemon start(SiteConfig config) throws DaemonException {
+        return start(config, SystemdNotifier.fromEnvironment());
+    }
+
+    /** As {@link #start(SiteConfig)}, telling {@code systemd} when it is ready. */
+    public static Daemon start(SiteConfig config, SystemdNotifier systemd) throws DaemonException {
         Log log = Log.with("site=" + config.site());
         if (!Epoll.isAvailable()) {
             throw new DaemonException("native epoll transport unavailable: " + Epoll.unavailabilityCause());
         }
         LocalIdentity identity = loadIdentity(config);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        Daemon daemon = new Daemon(config, log, group);
+        Daemon daemon = new Daemon(config, log, group, identity, systemd);
         try {
+            List<OverlayRuntime> started = new ArrayList<>();
             for (OverlayConfig overlay : config.overlays()) {
-                daemon.overlays.add(OverlayRuntime.start(overlay, identity, group.next(), log));
+                started.add(OverlayRuntime.start(overlay, identity, group.next(), log));
+                daemon.overlays = List.copyOf(started);
             }
-            daemon.controlPlane = ControlPlane.start(config, daemon.overlays, log);
+            daemon.controlPlane = ControlPlane.start(config, () -> daemon.overlays, daemon::reloadReply, log);
         } catch (DaemonException | RuntimeException e) {
             daemon.close();
             throw e;
         }
         log.info("daemon-up", "overlays=" + config.overlays().size());
+        daemon.notifySystemd("READY=1\nSTATUS=" + daemon.statusLine());
         return daemon;
+    }
+
+    private String statusLine() {
+        SiteConfig running = config;
+        int peers = running.overlays().stream().mapToInt(o -> o.peers().size()).sum();
+        return "site " + running.site() + ": " + running.overlays().size() + " overlays, " + peers + " peers";
+    }
+
+    private void notifySystemd(String state) {
+        try {
+            systemd.notify(state);
+        } catch (IOException | RuntimeException e) {
+            log.warn("systemd-notify-failed", "state=" + state.lines().findFirst().orElse("") + " error=" + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads the config file again and applies the difference live (see {@link ConfigDiff}). An invalid config, or one
+     * whose keys or endpoints cannot be read, changes nothing. One reload at a time; control threads only.
+     */
+    public synchronized ReloadReply reload() {
+        if (closed) {
+            return new ReloadReply(ReloadReply.Outcome.FAILED, List.of("the daemon is stopping"));
+        }
+        notifySystemd("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1_000);
+        try {
+            ReloadReply reply = reloadNow();
+            log.info("reload-" + reply.outcome().name().toLowerCase(), "changes=" + reply.lines().size());
+            return reply;
+        } finally {
+            notifySystemd("READY=1\nSTATUS=" + statusLine());
+        }
+    }
+
+    private ReloadReply reloadReply() {
+        return reload();
+    }
+
+    private ReloadReply reloadNow() {
+        SiteConfig loaded;
+        try {
+            loaded = ConfigLoader.load(config.source());
+        } catch (ConfigException e) {
+            List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
+            log.warn("reload-refused", "reason=invalid-config errors=" + errors.size());
+            errors.forEach(error -> log.warn("config-error", "error=\"" + error + "\""));
+            return new ReloadReply(ReloadReply.Outcome.INVALID, errors);
+        }
+        Map<String, OverlayRuntime> byName = new HashMap<>();
+        for (OverlayRuntime runtime : overlays) {
+            byName.put(runtime.config().name(), runtime);
+        }
+        ConfigDiff diff = ConfigDiff.between(config, loaded, (overlay, peer) -> {
+            OverlayRuntime runtime = byName.get(overlay);
+            return runtime != null && runtime.presharedKeyChanged(peer);
+        });
+        List<String> restart = new ArrayList<>(diff.restartRequired());
+        if (!loaded.privateKeyFile().equals(config.privateKeyFile()) || !identityMatches(loaded)) {
+            if (!restart.contains("private-key-file")) {
+                restart.add("private-key-file");
+            }
+        }
+        // Everything that can fail without touching the running state comes first: keys and endpoints.
+        Map<String, Map<String, OverlayRuntime.ResolvedPeer>> resolved = new HashMap<>();
+        try {
+            for (ConfigDiff.Change change : diff.changes()) {
+                PeerConfig peer = switch (change) {
+                    case ConfigDiff.PeerAdded c -> c.peer();
+                    case ConfigDiff.PeerReplaced c -> c.after();
+                    case ConfigDiff.PeerUpdated c -> c.after();
+                    default -> null;
+                };
+                if (peer != null) {
+                    resolved.computeIfAbsent(change.overlay(), o -> new HashMap<>())
+                            .put(peer.name(), OverlayRuntime.resolve(change.overlay(), peer));
+                }
+                if (change instanceof ConfigDiff.OverlayAdded added) {
+                    for (PeerConfig p : added.config().peers()) {
+                        OverlayRuntime.resolve(added.overlay(), p);
+                    }
+                }
+            }
+        } catch (DaemonException e) {
+            log.warn("reload-refused", "reason=\"" + e.getMessage() + "\"");
+            return new ReloadReply(ReloadReply.Outcome.FAILED, List.of(e.getMessage()));
+        }
+        List<String> lines = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        List<OverlayRuntime> running = new ArrayList<>(overlays);
+        for (ConfigDiff.Change change : diff.changes()) {
+            if (change instanceof ConfigDiff.OverlayRemoved removed) {
+                OverlayRuntime runtime = byName.get(removed.overlay());
+                running.remove(runtime);
+                overlays = List.copyOf(running);
+                runtime.close();
+                lines.add("overlay-removed overlay=" + removed.overlay());
+            }
+        }
+        Map<String, List<ConfigDiff.Change>> peerChanges = new LinkedHashMap<>();
+        for (ConfigDiff.Change change : diff.changes()) {
+            if (!(change instanceof ConfigDiff.OverlayAdded) && !(change instanceof ConfigDiff.OverlayRemoved)) {
+                peerChanges.computeIfAbsent(change.overlay(), o -> new ArrayList<>()).add(change);
+            }
+        }
+        List<OverlayConfig> appliedOverlays = new ArrayList<>(diff.applied().overlays());
+        for (Map.Entry<String, List<ConfigDiff.Change>> entry : peerChanges.entrySet()) {
+            OverlayRuntime runtime = byName.get(entry.getKey());
+            OverlayConfig next = diff.applied().overlays().stream().filter(o -> o.name().equals(entry.getKey()))
+                    .findFirst().orElseThrow();
+            try {
+                runtime.applyPeerChanges(entry.getValue(), next, resolved.getOrDefault(entry.getKey(), Map.of()));
+                entry.getValue().forEach(change -> lines.add(describe(change)));
+            } catch (DaemonException e) {
+                failures.add(e.getMessage());
+                appliedOverlays.set(appliedOverlays.indexOf(next), runtime.config());
+            }
+        }
+        for (ConfigDiff.Change change : diff.changes()) {
+            if (change instanceof ConfigDiff.OverlayAdded added) {
+                try {
+                    running.add(OverlayRuntime.start(added.config(), identity, group.next(), log));
+                    overlays = List.copyOf(running);
+                    lines.add("overlay-added overlay=" + added.overlay());
+                } catch (DaemonException e) {
+                    failures.add(e.getMessage());
+                    appliedOverlays.remove(added.config());
+                }
+            }
+        }
+        config = new SiteConfig(config.source(), config.site(), config.privateKeyFile(), appliedOverlays,
+                config.controlSocket(), config.metrics());
+        for (String field : restart) {
+            lines.add("restart-required " + field);
+            log.warn("restart-required", "field=\"" + field + "\"");
+        }
+        if (!failures.isEmpty()) {
+            failures.forEach(f -> log.warn("reload-failed", "reason=\"" + f + "\""));
+            lines.addAll(failures.stream().map(f -> "failed " + f).toList());
+            return new ReloadReply(ReloadReply.Outcome.FAILED, lines);
+        }
+        return new ReloadReply(ReloadReply.Outcome.OK, lines);
+    }
+
+    /** One line per change, as the reload reply lists it. */
+    static String describe(ConfigDiff.Change change) {
+        return switch (change) {
+            case ConfigDiff.OverlayAdded c -> "overlay-added overlay=" + c.overlay();
+            case ConfigDiff.OverlayRemoved c -> "overlay-removed overlay=" + c.overlay();
+            case ConfigDiff.PeerAdded c -> "peer-added overlay=" + c.overlay() + " peer=" + c.peer().name();
+            case ConfigDiff.PeerRemoved c -> "peer-removed overlay=" + c.overlay() + " peer=" + c.peer().name();
+            case ConfigDiff.PeerReplaced c -> "peer-replaced overlay=" + c.overlay() + " peer=" + c.after().name()
+                    + " reason=" + c.reason();
+            case ConfigDiff.PeerUpdated c -> "peer-updated overlay=" + c.overlay() + " peer=" + c.after().name()
+                    + " fields=" + String.join(",", c.fields().stream().sorted().map(ConfigDiff.Field::key).toList());
+        };
+    }
+
+    private boolean identityMatches(SiteConfig loaded) {
+        try {
+            return loadIdentity(loaded).publicKey().equals(identity.publicKey());
+        } catch (DaemonException e) {
+            return false;
+        }
     }
 
     private static LocalIdentity loadIdentity(SiteConfig config) throws DaemonException {
@@ -85,13 +278,18 @@ public final class Daemon implements AutoCloseable {
     /** Stops every overlay (devices and routes removed, keys zeroed) and the event loop. */
     @Override
     public void close() {
+        notifySystemd("STOPPING=1");
         if (controlPlane != null) {
-            controlPlane.close();
+            controlPlane.close();  // first: no reload can start once this returns
         }
-        for (int i = overlays.size() - 1; i >= 0; i--) {
-            overlays.get(i).close();
+        synchronized (this) {
+            closed = true;
+            List<OverlayRuntime> running = overlays;
+            overlays = List.of();
+            for (int i = running.size() - 1; i >= 0; i--) {
+                running.get(i).close();
+            }
         }
-        overlays.clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
         log.info("daemon-down", "");
     }

@@ -12,6 +12,7 @@ import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.PacketLayout;
+import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.core.transport.UdpTransport;
 import io.ocbridge.crypto.keys.KeyFormatException;
@@ -23,9 +24,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One overlay brought up for real: its TUN device (address, MTU, routes), its UDP socket, the
@@ -33,8 +44,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class OverlayRuntime implements AutoCloseable {
     private static final long TICK_MILLIS = 100;
+    /** How long a reload waits for the event loop to apply one overlay's peer changes. */
+    private static final long RELOAD_TASK_MILLIS = 5_000;
 
-    private final OverlayConfig config;
+    /** The config this overlay runs; replaced by a reload (control thread), read by the control thread. */
+    private volatile OverlayConfig config;
+    /** SHA-256 of each peer's preshared key as last read, to see a key file rewritten in place. Control thread. */
+    private final Map<String, String> pskDigests = new ConcurrentHashMap<>();
     private final TunDevice device;
     private final Overlay overlay;
     private final EventLoop loop;
@@ -114,27 +130,166 @@ final class OverlayRuntime implements AutoCloseable {
         link.setUp(name);
     }
 
-    private void addPeer(PeerConfig peer) throws DaemonException {
+    /** A peer config with its keys read and its endpoint resolved: all a change needs before it reaches the loop. */
+    record ResolvedPeer(PeerConfig config, PublicKey publicKey, PresharedKey psk, InetSocketAddress endpoint,
+                        String pskDigest) {}
+
+    /** Reads the peer's keys and resolves its endpoint; the one-line message names the overlay and peer. */
+    static ResolvedPeer resolve(String overlayName, PeerConfig peer) throws DaemonException {
         PublicKey publicKey;
         PresharedKey psk = PresharedKey.zero();
+        String digest = "";
         try {
             publicKey = PublicKey.fromBase64(peer.publicKey());
             if (peer.presharedKeyFile() != null) {
-                psk = PresharedKey.fromBase64(KeyFiles.readSecret(peer.presharedKeyFile()).trim());
+                String encoded = KeyFiles.readSecret(peer.presharedKeyFile()).trim();
+                psk = PresharedKey.fromBase64(encoded);
+                digest = digest(encoded);
             }
         } catch (KeyFormatException | IOException e) {
-            throw new DaemonException("overlay " + config.name() + " peer " + peer.name() + ": " + e.getMessage(), e);
+            throw new DaemonException("overlay " + overlayName + " peer " + peer.name() + ": " + e.getMessage(), e);
         }
         InetSocketAddress endpoint = null;
         if (peer.endpoint() != null) {
             try {
                 endpoint = new InetSocketAddress(InetAddress.getByName(peer.endpoint().host()), peer.endpoint().port());
             } catch (UnknownHostException e) {
-                throw new DaemonException("overlay " + config.name() + " peer " + peer.name()
+                throw new DaemonException("overlay " + overlayName + " peer " + peer.name()
                         + ": cannot resolve endpoint " + peer.endpoint());
             }
         }
-        overlay.addPeer(peer.name(), publicKey, psk, endpoint, peer.allowedIps(), peer.persistentKeepaliveSeconds());
+        return new ResolvedPeer(peer, publicKey, psk, endpoint, digest);
+    }
+
+    private static String digest(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void addPeer(PeerConfig peer) throws DaemonException {
+        addResolved(resolve(config.name(), peer));
+    }
+
+    /** Event loop (or before the overlay starts). */
+    private void addResolved(ResolvedPeer peer) {
+        overlay.addPeer(peer.config().name(), peer.publicKey(), peer.psk(), peer.endpoint(), peer.config().allowedIps(),
+                peer.config().persistentKeepaliveSeconds());
+        pskDigests.put(peer.config().name(), peer.pskDigest());
+    }
+
+    /** Whether the file of a running peer's preshared key now holds another key (or cannot be read). Control thread. */
+    boolean presharedKeyChanged(PeerConfig peer) {
+        if (peer.presharedKeyFile() == null) {
+            return false;
+        }
+        try {
+            return !digest(KeyFiles.readSecret(peer.presharedKeyFile()).trim()).equals(pskDigests.get(peer.name()));
+        } catch (IOException e) {
+            return true;  // the reload then fails to read it, and says why
+        }
+    }
+
+    /**
+     * Applies one reload's peer changes for this overlay: all of them in one task on the event loop (no packet sees a
+     * half-applied state), then the routes that appeared or went. Peers not named in {@code changes} are not touched.
+     * Control thread; {@code peers} holds every added, replaced and updated peer, resolved.
+     */
+    void applyPeerChanges(List<ConfigDiff.Change> changes, OverlayConfig next, Map<String, ResolvedPeer> peers)
+            throws DaemonException {
+        Set<Cidr> routesBefore = routedPrefixes(config);
+        Set<Cidr> routesAfter = routedPrefixes(next);
+        try {
+            loop.submit(() -> applyOnLoop(changes, peers)).get(RELOAD_TASK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DaemonException("overlay " + config.name() + ": interrupted while applying the reload", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DaemonException("overlay " + config.name() + ": reload failed on the event loop: " + e, e);
+        }
+        config = next;
+        for (ConfigDiff.Change change : changes) {
+            switch (change) {
+                case ConfigDiff.PeerAdded c -> log.info("peer-added", "peer=" + c.peer().name()
+                        + " allowed-ips=" + c.peer().allowedIps().size());
+                case ConfigDiff.PeerRemoved c -> log.info("peer-removed", "peer=" + c.peer().name());
+                case ConfigDiff.PeerReplaced c -> log.info("peer-replaced", "peer=" + c.after().name()
+                        + " reason=" + c.reason() + " sessions=reset");
+                case ConfigDiff.PeerUpdated c -> log.info("peer-updated", "peer=" + c.after().name() + " fields="
+                        + String.join(",", c.fields().stream().sorted().map(ConfigDiff.Field::key).toList()));
+                default -> { }
+            }
+        }
+        for (Cidr prefix : routesAfter) {
+            if (!routesBefore.contains(prefix)) {
+                try {
+                    link.addRoute(device.name(), prefix);
+                } catch (IOException e) {
+                    log.warn("route-add-failed", "prefix=" + prefix + " error=" + e.getMessage());
+                }
+            }
+        }
+        for (Cidr prefix : routesBefore) {
+            if (!routesAfter.contains(prefix)) {
+                try {
+                    link.deleteRoute(device.name(), prefix);
+                } catch (IOException e) {
+                    log.warn("route-delete-failed", "prefix=" + prefix + " error=" + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private Void applyOnLoop(List<ConfigDiff.Change> changes, Map<String, ResolvedPeer> resolved) {
+        for (ConfigDiff.Change change : changes) {
+            switch (change) {
+                case ConfigDiff.PeerRemoved c -> removePeer(c.peer().name());
+                case ConfigDiff.PeerReplaced c -> {
+                    removePeer(c.before().name());
+                    addResolved(resolved.get(c.after().name()));
+                }
+                case ConfigDiff.PeerUpdated c -> {
+                    Peer peer = overlay.peer(c.after().name());
+                    ResolvedPeer next = resolved.get(c.after().name());
+                    if (c.fields().contains(ConfigDiff.Field.ALLOWED_IPS)) {
+                        overlay.replaceAllowedIps(peer, c.after().allowedIps());
+                    }
+                    if (c.fields().contains(ConfigDiff.Field.ENDPOINT) && next.endpoint() != null) {
+                        peer.endpoint(next.endpoint());  // an endpoint removed from the config keeps the learned one
+                    }
+                    if (c.fields().contains(ConfigDiff.Field.PERSISTENT_KEEPALIVE)) {
+                        overlay.persistentKeepalive(peer, c.after().persistentKeepaliveSeconds());
+                    }
+                }
+                case ConfigDiff.PeerAdded c -> addResolved(resolved.get(c.peer().name()));
+                default -> throw new IllegalArgumentException("not a peer change: " + change);
+            }
+        }
+        return null;
+    }
+
+    private void removePeer(String name) {
+        Peer peer = overlay.peer(name);
+        if (peer != null) {
+            overlay.removePeer(peer);
+        }
+        pskDigests.remove(name);
+    }
+
+    /** The prefixes that get a route through the device: every allowed-ips prefix but the default routes. */
+    private static Set<Cidr> routedPrefixes(OverlayConfig overlay) {
+        Set<Cidr> prefixes = new LinkedHashSet<>();
+        for (PeerConfig peer : overlay.peers()) {
+            for (Cidr prefix : peer.allowedIps()) {
+                if (prefix.prefixLength() != 0) {
+                    prefixes.add(prefix.masked());
+                }
+            }
+        }
+        return prefixes;
     }
 
     /** A route per allowed-ips prefix through the device; default routes are left to the operator. */
@@ -149,6 +304,10 @@ final class OverlayRuntime implements AutoCloseable {
                 link.addRoute(device.name(), prefix.masked());
             }
         }
+    }
+
+    OverlayConfig config() {
+        return config;
     }
 
     Overlay overlay() {

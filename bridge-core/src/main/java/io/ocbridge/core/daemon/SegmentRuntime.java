@@ -11,6 +11,7 @@ import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.l2.Ethernet;
 import io.ocbridge.core.l2.MssClamp;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayIo;
@@ -94,13 +95,19 @@ final class SegmentRuntime implements AutoCloseable {
             default -> config.mssClamp();
         };
         int localVtep = ipv4(overlayConfig.vtep());
-        Segment segment = new Segment(config.name(), config.vni(), localVtep, mtu, mssV4, mssV6, members,
-                config.macTableSize(), config.macAgingSeconds() * 1_000_000_000L,
+        Segment segment = new Segment(config.name(), config.device(), config.vni(), localVtep, mtu, mssV4, mssV6,
+                members, config.macTableSize(), config.macAgingSeconds() * 1_000_000_000L, options(config),
                 overlay.inside()::sendToPeer, runtime::writeFrame,
                 PooledByteBufAllocator.DEFAULT, System::nanoTime, log);
         overlay.addSegment(segment, localVtep);
         runtime.segment = segment;
         return runtime;
+    }
+
+    static SegmentOptions options(SegmentConfig config) {
+        return new SegmentOptions(config.relay(), config.floodLimit(), config.arpSuppression(),
+                config.dhcp() == SegmentConfig.DhcpPolicy.BLOCK, config.macFlapLimit(),
+                config.macFlapHoldSeconds() * 1_000_000_000L);
     }
 
     private boolean writeFrame(ByteBuf frame) {
@@ -118,7 +125,9 @@ final class SegmentRuntime implements AutoCloseable {
         readerThread = Thread.ofPlatform().name("ocb-tap-" + config.device()).daemon(true).start(reader);
         log.info("segment-up", "device=" + tap.name() + " vni=" + config.vni()
                 + (config.bridge() != null ? " bridge=" + config.bridge() : "")
-                + " members=" + segment.members().size());
+                + " members=" + segment.members().size() + (config.relay() ? " relay=true" : "")
+                + " flood-limit=" + config.floodLimit() + " arp-suppression=" + config.arpSuppression()
+                + " dhcp=" + config.dhcp().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static int ipv4(Cidr address) {

@@ -60,6 +60,16 @@ public final class LinkConfigurator {
         run(family, "route", "replace", destination.masked().toString(), "dev", InterfaceName.validate(device));
     }
 
+    /** Removes the route for {@code destination} through the device; a route already gone is not an error. */
+    public void deleteRoute(String device, Cidr destination) throws IOException {
+        String family = destination.isIpv6() ? "-6" : "-4";
+        Result result = execute(family, "route", "del", destination.masked().toString(), "dev",
+                InterfaceName.validate(device));
+        if (result.exitCode != 0 && !result.stderr.contains("No such process")) {
+            throw result.failure();
+        }
+    }
+
     /** Enslaves {@code device} into the bridge {@code bridge}. */
     public void setMaster(String device, String bridge) throws IOException {
         run("link", "set", "dev", InterfaceName.validate(device), "master", InterfaceName.validate(bridge));

@@ -6,6 +6,7 @@ import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
 import java.util.List;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,13 +14,17 @@ import java.util.function.LongSupplier;
  * peers, which it reaches as VXLAN (one VNI) inside the overlay's tunnel.
  *
  * <pre>
- *   TAP frame ─▶ onLocalFrame ─▶ MSS clamp ─▶ dst MAC learned? ─ yes ─▶ that peer
- *                                                           └ no ──▶ every member (head-end replication)
+ *   TAP frame ─▶ onLocalFrame ─▶ DHCP guard ─▶ ARP/NS we can answer? ─ yes ─▶ reply to the TAP
+ *             ─▶ MSS clamp ─▶ dst MAC learned? ─ yes ─▶ that peer
+ *                                              └ no ──▶ every member under its flood limit (head-end replication)
  *             ─▶ VXLAN encap ─▶ fragment to overlay MTU ─▶ {@link Uplink#send}
- *   VXLAN from peer ─▶ onRemoteFrame ─▶ member? ─▶ learn src MAC ─▶ MSS clamp ─▶ TAP write
+ *   VXLAN from peer ─▶ onRemoteFrame ─▶ member? ─▶ DHCP guard ─▶ learn src MAC (damped?) ─▶ flood limit
+ *             ─▶ learn ARP/NA binding ─▶ MSS clamp ─▶ TAP write
+ *             ─▶ relay only: to the learned peer, or flooded to the other members (split horizon)
  * </pre>
- * Frames from a peer only ever go to the TAP (split horizon), so a full mesh of sites cannot loop
- * through ocbridge. Runs on the overlay's event loop.
+ * Without relay, frames from a peer only ever go to the TAP (split horizon), so a full mesh of sites
+ * cannot loop through ocbridge. With relay (a hub), spokes must peer only with the hub. Runs on the
+ * overlay's event loop; counters and {@link #publishedMacTableSize} may be read from any thread.
  */
 public final class Segment {
     /** Where encapsulated packets go: the overlay's encrypt-and-send path for one peer. */
@@ -36,40 +41,81 @@ public final class Segment {
     /** A peer of the segment with its VXLAN endpoint. */
     public record Member(Peer peer, int vtep) {}
 
+    /** A member with its per-peer state: flood limiters for both directions (null when off). */
+    private static final class Port {
+        final Member member;
+        final FloodLimiter towards;
+        final FloodLimiter from;
+        boolean selected;
+
+        Port(Member member, int floodLimitPerSecond) {
+            this.member = member;
+            this.towards = floodLimitPerSecond > 0 ? new FloodLimiter(floodLimitPerSecond) : null;
+            this.from = floodLimitPerSecond > 0 ? new FloodLimiter(floodLimitPerSecond) : null;
+        }
+    }
+
     /** Room a TAP read buffer keeps in front of the frame: tunnel header plus VXLAN encapsulation. */
     public static final int FRAME_HEADROOM = 16 + Vxlan.ENCAP_BYTES;
+    /** Tunnel padding and authentication tag after the frame. */
+    private static final int FRAME_TAILROOM = 31;
     private static final long FLAP_WINDOW_NANOS = 1_000_000_000L;
-    private static final long FLAP_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private static final long EVENT_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final String name;
+    private final String device;
     private final int vni;
     private final int localVtep;
     private final int overlayMtu;
     private final int maxMssV4;
     private final int maxMssV6;
+    private final SegmentOptions options;
     private final Member[] members;
-    private final MacTable<Member> macs;
+    private final Port[] ports;
+    private final MacTable<Port> macs;
+    private final NeighborTable neighbors;
     private final Uplink uplink;
     private final FrameSink tap;
     private final ByteBufAllocator alloc;
     private final LongSupplier nanoClock;
     private final Log log;
     private final SegmentCounters counters = new SegmentCounters();
+    private volatile int publishedMacTableSize;
+    /** Whether a MAC is learned behind a peer at {@link #lookupNanos}; one instance, no allocation per frame. */
+    private final LongPredicate macBound = this::isMacBound;
+    private long lookupNanos;
     private int nextIpId;
     private long lastFlapLogNanos;
     private boolean flapLogged;
+    private long lastDampLogNanos;
+    private boolean dampLogged;
 
+    /** A segment with {@link SegmentOptions#DEFAULTS}, its device named like the segment. */
     public Segment(String name, int vni, int localVtep, int overlayMtu, int maxMssV4, int maxMssV6,
             List<Member> members, int macTableSize, long macAgingNanos, Uplink uplink, FrameSink tap,
             ByteBufAllocator alloc, LongSupplier nanoClock, Log log) {
+        this(name, name, vni, localVtep, overlayMtu, maxMssV4, maxMssV6, members, macTableSize, macAgingNanos,
+                SegmentOptions.DEFAULTS, uplink, tap, alloc, nanoClock, log);
+    }
+
+    public Segment(String name, String device, int vni, int localVtep, int overlayMtu, int maxMssV4, int maxMssV6,
+            List<Member> members, int macTableSize, long macAgingNanos, SegmentOptions options, Uplink uplink,
+            FrameSink tap, ByteBufAllocator alloc, LongSupplier nanoClock, Log log) {
         this.name = name;
+        this.device = device;
         this.vni = vni;
         this.localVtep = localVtep;
         this.overlayMtu = overlayMtu;
         this.maxMssV4 = maxMssV4;
         this.maxMssV6 = maxMssV6;
+        this.options = options;
         this.members = members.toArray(new Member[0]);
-        this.macs = new MacTable<>(macTableSize, macAgingNanos);
+        this.ports = new Port[this.members.length];
+        for (int i = 0; i < ports.length; i++) {
+            ports[i] = new Port(this.members[i], options.floodLimitPerSecond());
+        }
+        this.macs = new MacTable<>(macTableSize, macAgingNanos, options.macFlapLimit(), options.macFlapHoldNanos());
+        this.neighbors = new NeighborTable(macTableSize, macAgingNanos);
         this.uplink = uplink;
         this.tap = tap;
         this.alloc = alloc;
@@ -78,16 +124,28 @@ public final class Segment {
     }
 
     public String name() { return name; }
+    public String device() { return device; }
     public int vni() { return vni; }
+    public SegmentOptions options() { return options; }
     public SegmentCounters counters() { return counters; }
+    /** Event loop only. */
     public int macTableSize() { return macs.size(); }
+    /** The MAC table size as of the last learn or tick; any thread. */
+    public int publishedMacTableSize() { return publishedMacTableSize; }
+    /** Event loop only. */
+    public int neighborTableSize() { return neighbors.size(); }
     public List<Member> members() { return List.of(members); }
 
     /** The member for {@code peer}, or null if the peer is not on this segment. */
     public Member memberOf(Peer peer) {
-        for (Member m : members) {
-            if (m.peer() == peer) {
-                return m;
+        Port port = portOf(peer);
+        return port == null ? null : port.member;
+    }
+
+    private Port portOf(Peer peer) {
+        for (Port p : ports) {
+            if (p.member.peer() == peer) {
+                return p;
             }
         }
         return null;
@@ -100,39 +158,82 @@ public final class Segment {
     public void onLocalFrame(ByteBuf frame) {
         int length = frame.readableBytes();
         if (length < Ethernet.HEADER_BYTES || length > Ethernet.MAX_FRAME_BYTES) {
-            frame.release();
-            counters.increment(Event.DROP_MALFORMED);
+            drop(frame, Event.DROP_MALFORMED);
             return;
         }
         counters.increment(Event.LOCAL_FRAMES);
+        int at = frame.readerIndex();
+        int end = frame.writerIndex();
+        long now = nanoClock.getAsLong();
+        if (options.dhcpBlock() && Dhcp.isClientMessage(frame, at, end)) {
+            drop(frame, Event.DROP_DHCP_GUARD);
+            return;
+        }
+        if (options.arpSuppression() && answerLocally(frame, at, end, now)) {
+            return;
+        }
         if (MssClamp.clamp(frame, maxMssV4, maxMssV6)) {
             counters.increment(Event.MSS_CLAMPED);
         }
-        long dst = Ethernet.mac(frame, frame.readerIndex());
-        Member target = Ethernet.isGroup(dst) ? null : macs.lookup(dst, nanoClock.getAsLong());
+        long dst = Ethernet.mac(frame, at);
+        Port target = Ethernet.isGroup(dst) ? null : macs.lookup(dst, now);
         if (target != null) {
             counters.increment(Event.UNICAST);
-            sendTo(target, frame);
+            sendTo(target.member, frame);
             return;
         }
         counters.increment(Event.FLOODED);
-        flood(frame, null);
+        flood(frame, null, now);
     }
 
-    /** Head-end replication to every member but {@code except}. Consumes {@code frame}. */
-    private void flood(ByteBuf frame, Member except) {
-        Member last = null;
-        for (Member m : members) {
-            if (m == except) {
+    /** Answers an ARP request or NS from the neighbor table, writing the reply to the TAP. Consumes {@code frame} if true. */
+    private boolean answerLocally(ByteBuf frame, int at, int end, long now) {
+        int type = frame.getUnsignedShort(at + Ethernet.TYPE_OFFSET);
+        if (type != Neighbors.ETHERTYPE_ARP && type != Neighbors.ETHERTYPE_IPV6) {
+            return false;
+        }
+        lookupNanos = now;
+        int replyBytes = Neighbors.answer(frame, at, end, frame.capacity(), neighbors, now, macBound);
+        if (replyBytes == 0) {
+            return false;
+        }
+        frame.writerIndex(at + replyBytes);
+        counters.increment(type == Neighbors.ETHERTYPE_ARP ? Event.ARP_SUPPRESSED : Event.ND_SUPPRESSED);
+        boolean written = tap.write(frame);
+        frame.release();
+        if (!written) {
+            counters.increment(Event.DROP_DEVICE);
+        }
+        return true;
+    }
+
+    private boolean isMacBound(long mac) {
+        return macs.lookup(mac, lookupNanos) != null;
+    }
+
+    /**
+     * Head-end replication to every member but {@code except} whose flood limit allows it.
+     * Consumes {@code frame}.
+     */
+    private void flood(ByteBuf frame, Port except, long now) {
+        Port last = null;
+        for (Port p : ports) {
+            p.selected = p != except && (p.towards == null || p.towards.tryAcquire(now));
+            if (p != except && !p.selected) {
+                counters.increment(Event.DROP_FLOOD_LIMIT);
+            }
+        }
+        for (Port p : ports) {
+            if (!p.selected) {
                 continue;
             }
             if (last != null) {
-                sendTo(last, copyWithHeadroom(frame));
+                sendTo(last.member, copyWithHeadroom(frame));
             }
-            last = m;
+            last = p;
         }
         if (last != null) {
-            sendTo(last, frame);
+            sendTo(last.member, frame);
         } else {
             frame.release();
         }
@@ -140,7 +241,7 @@ public final class Segment {
 
     private ByteBuf copyWithHeadroom(ByteBuf frame) {
         int length = frame.readableBytes();
-        ByteBuf copy = alloc.directBuffer(FRAME_HEADROOM + length + 31);
+        ByteBuf copy = alloc.directBuffer(FRAME_HEADROOM + length + FRAME_TAILROOM);
         copy.setIndex(FRAME_HEADROOM, FRAME_HEADROOM);
         copy.writeBytes(frame, frame.readerIndex(), length);
         return copy;
@@ -154,7 +255,8 @@ public final class Segment {
             return;
         }
         counters.increment(Event.FRAGMENTED);
-        Ipv4Fragmenter.fragment(frame, overlayMtu, alloc, 16, 31, fragment -> uplink.send(member.peer(), fragment));
+        Ipv4Fragmenter.fragment(frame, overlayMtu, alloc, 16, FRAME_TAILROOM,
+                fragment -> uplink.send(member.peer(), fragment));
     }
 
     /**
@@ -162,60 +264,123 @@ public final class Segment {
      * inner frame at {@code frameAt}. Consumes {@code packet}.
      */
     public void onRemoteFrame(Peer peer, ByteBuf packet, int frameAt) {
-        Member from = memberOf(peer);
+        Port from = portOf(peer);
         if (from == null) {
-            packet.release();
-            counters.increment(Event.DROP_NOT_MEMBER);
+            drop(packet, Event.DROP_NOT_MEMBER);
             return;
         }
-        int length = packet.writerIndex() - frameAt;
+        int end = packet.writerIndex();
+        int length = end - frameAt;
         if (length < Ethernet.HEADER_BYTES || length > Ethernet.MAX_FRAME_BYTES) {
-            packet.release();
-            counters.increment(Event.DROP_MALFORMED);
+            drop(packet, Event.DROP_MALFORMED);
             return;
         }
         packet.readerIndex(frameAt);
+        long now = nanoClock.getAsLong();
+        if (options.dhcpBlock() && Dhcp.isServerMessage(packet, frameAt, end)) {
+            drop(packet, Event.DROP_DHCP_GUARD);
+            return;
+        }
         long src = Ethernet.mac(packet, frameAt + Ethernet.SRC_OFFSET);
-        if (!Ethernet.isGroup(src)) {
-            learn(src, from);
+        if (!Ethernet.isGroup(src) && !learn(src, from, now)) {
+            drop(packet, Event.DROP_MAC_DAMPED);
+            return;
+        }
+        long dst = Ethernet.mac(packet, frameAt);
+        boolean group = Ethernet.isGroup(dst);
+        Port target = options.relay() && !group ? macs.lookup(dst, now) : null;
+        boolean flooded = group || (options.relay() && target == null);
+        if (flooded && from.from != null && !from.from.tryAcquire(now)) {
+            drop(packet, Event.DROP_FLOOD_LIMIT);
+            return;
+        }
+        if (options.arpSuppression()) {
+            learnNeighbor(packet, frameAt, end, now);
         }
         if (MssClamp.clamp(packet, maxMssV4, maxMssV6)) {
             counters.increment(Event.MSS_CLAMPED);
         }
+        if (target != null && target != from) {
+            counters.increment(Event.RELAYED);
+            sendTo(target.member, copyWithHeadroom(packet));
+            packet.release();
+            return;
+        }
         counters.increment(Event.REMOTE_FRAMES);
         boolean written = tap.write(packet);
-        packet.release();
         if (!written) {
             counters.increment(Event.DROP_DEVICE);
         }
+        if (flooded && options.relay() && ports.length > 1) {
+            counters.increment(Event.RELAYED);
+            flood(copyWithHeadroom(packet), from, now);
+        }
+        packet.release();
     }
 
-    private void learn(long mac, Member from) {
-        long now = nanoClock.getAsLong();
+    private void learnNeighbor(ByteBuf frame, int at, int end, long now) {
+        NeighborTable.Learned learned = Neighbors.learn(frame, at, end, neighbors, now);
+        if (learned == NeighborTable.Learned.NEW || learned == NeighborTable.Learned.CHANGED) {
+            counters.increment(Event.NEIGHBOR_LEARNED);
+        } else if (learned == NeighborTable.Learned.FULL) {
+            counters.increment(Event.NEIGHBOR_TABLE_FULL);
+        }
+    }
+
+    /** Learns {@code mac} behind {@code from}; false if the MAC is damped and the frame must be dropped. */
+    private boolean learn(long mac, Port from, long now) {
         long sinceMove = macs.sinceLastMove(mac, now);
         switch (macs.learn(mac, from, now)) {
-            case NEW -> counters.increment(Event.MAC_LEARNED);
+            case NEW -> {
+                counters.increment(Event.MAC_LEARNED);
+                publishedMacTableSize = macs.size();
+            }
             case MOVED -> {
                 counters.increment(Event.MAC_MOVED);
                 if (sinceMove >= 0 && sinceMove < FLAP_WINDOW_NANOS) {
                     counters.increment(Event.MAC_FLAPPING);
-                    if (!flapLogged || now - lastFlapLogNanos >= FLAP_LOG_INTERVAL_NANOS) {
+                    if (!flapLogged || now - lastFlapLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
                         flapLogged = true;
                         lastFlapLogNanos = now;
-                        log.warn("mac-flapping", "segment=" + name + " mac=" + Ethernet.format(mac)
-                                + " peer=" + from.peer().name() + " reason=loop-or-duplicate-mac");
+                        log.warn("mac-flapping", "mac=" + Ethernet.format(mac)
+                                + " peer=" + from.member.peer().name() + " reason=loop-or-duplicate-mac");
                     }
                 } else {
-                    log.info("mac-moved", "segment=" + name + " mac=" + Ethernet.format(mac) + " peer=" + from.peer().name());
+                    log.info("mac-moved", "mac=" + Ethernet.format(mac)
+                            + " peer=" + from.member.peer().name());
                 }
+            }
+            case FROZEN -> {
+                counters.increment(Event.MAC_FLAPPING);
+                counters.increment(Event.MAC_DAMPED);
+                if (!dampLogged || now - lastDampLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
+                    dampLogged = true;
+                    lastDampLogNanos = now;
+                    log.warn("mac-damped", "mac=" + Ethernet.format(mac)
+                            + " peer=" + from.member.peer().name() + " hold-seconds="
+                            + options.macFlapHoldNanos() / 1_000_000_000L + " reason=loop-or-duplicate-mac");
+                }
+                return false;
+            }
+            case DAMPED -> {
+                return false;
             }
             case FULL -> counters.increment(Event.MAC_TABLE_FULL);
             case REFRESHED -> { }
         }
+        return true;
     }
 
-    /** Ages the MAC table; call on the overlay tick. */
+    private void drop(ByteBuf buf, Event reason) {
+        buf.release();
+        counters.increment(reason);
+    }
+
+    /** Ages the MAC and neighbor tables; call on the overlay tick. */
     public void tick() {
-        macs.expire(nanoClock.getAsLong());
+        long now = nanoClock.getAsLong();
+        macs.expire(now);
+        neighbors.expire(now);
+        publishedMacTableSize = macs.size();
     }
 }

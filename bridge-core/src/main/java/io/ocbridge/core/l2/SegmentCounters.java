@@ -15,6 +15,8 @@ public final class SegmentCounters {
         UNICAST,
         /** Local frames flooded (broadcast, multicast, unknown unicast) to every member. */
         FLOODED,
+        /** Frames from one peer forwarded to other peers (relay mode). */
+        RELAYED,
         /** Inner VXLAN packets split into fragments to fit the overlay MTU. */
         FRAGMENTED,
         /** TCP SYNs whose MSS option was lowered. */
@@ -23,14 +25,30 @@ public final class SegmentCounters {
         MAC_MOVED,
         /** A MAC moved again within a second of its last move: a loop or a duplicate MAC. */
         MAC_FLAPPING,
+        /** A MAC moved too often within 10 s and was frozen to its owner for the hold time. */
+        MAC_DAMPED,
         /** A MAC could not be learned because the table is full (its frames are flooded). */
         MAC_TABLE_FULL,
+        /** IP → MAC bindings learned (or changed) from ARP and Neighbor Advertisements from peers. */
+        NEIGHBOR_LEARNED,
+        /** A binding could not be learned because the neighbor table is full. */
+        NEIGHBOR_TABLE_FULL,
+        /** Local ARP requests answered by the gateway instead of flooded. */
+        ARP_SUPPRESSED,
+        /** Local Neighbor Solicitations answered by the gateway instead of flooded. */
+        ND_SUPPRESSED,
         /** Frames from a peer that is not a member of this segment. */
         DROP_NOT_MEMBER,
         /** Frames too short to be Ethernet, or bigger than we carry. */
         DROP_MALFORMED,
         /** The TAP device refused the write. */
         DROP_DEVICE,
+        /** Flooded frames (or copies, one per peer) over the per-peer rate limit. */
+        DROP_FLOOD_LIMIT,
+        /** Frames from a peer whose source MAC is frozen to another peer. */
+        DROP_MAC_DAMPED,
+        /** DHCP server messages from peers, or local DHCP requests, stopped by {@code dhcp: block}. */
+        DROP_DHCP_GUARD,
     }
 
     private final AtomicLongArray counts = new AtomicLongArray(Event.values().length);

@@ -90,6 +90,13 @@ public final class Outside {
         peer.timers().anyAuthenticatedReceived(now);
         peer.timers().anyAuthenticatedTraversal(now);
 
+        // Consuming their initiation replaced our own handshake state (both sides initiated at
+        // once): retire the index of our initiation, so its late response is an unknown index,
+        // not a failed handshake. The session comes from this exchange instead.
+        if (peer.pendingInitiationIndex() != 0) {
+            overlay.indexTable().remove(peer.pendingInitiationIndex());
+            peer.pendingInitiationIndex(0);
+        }
         int index = overlay.indexTable().allocate(peer);
         ByteBuf response = overlay.io().alloc().directBuffer(Protocol.RESPONSE_SIZE);
         ByteBuffer view = response.nioBuffer(0, Protocol.RESPONSE_SIZE);

@@ -69,6 +69,7 @@ public final class Overlay {
     private int localVtep;
     private Ipv4Reassembler reassembler;
 
+    private boolean started;
     private long loadWindowStartNanos;
     private int handshakesInWindow;
     private boolean forceUnderLoad;
@@ -88,9 +89,15 @@ public final class Overlay {
         this.loadWindowStartNanos = nanoClock.getAsLong();
     }
 
-    /** Adds a peer with its allowed-ips; a prefix another peer held moves to this one. */
+    /**
+     * Adds a peer with its allowed-ips; a prefix another peer held moves to this one. Once the overlay has started
+     * (a reload), the peer's timers start at once and a persistent keepalive goes out as {@link #start()} would.
+     */
     public Peer addPeer(String peerName, PublicKey publicKey, PresharedKey psk, InetSocketAddress endpoint,
             List<Cidr> allowed, int persistentKeepaliveSeconds) {
+        if (peersByKey.containsKey(publicKey)) {
+            throw new IllegalArgumentException("overlay " + name + " already has a peer with that public key");
+        }
         PeerHandshake handshake = new PeerHandshake(identity, publicKey, psk, wallClock, nanoClock);
         CookieGenerator cookies = new CookieGenerator(publicKey, nanoClock);
         Peer peer = new Peer(peerName, publicKey, handshake, cookies, endpoint, persistentKeepaliveSeconds);
@@ -99,7 +106,54 @@ public final class Overlay {
         for (Cidr prefix : allowed) {
             allowedIps.insert(prefix, peer);
         }
+        if (started) {
+            peer.timers().started(now());
+            if (persistentKeepaliveSeconds > 0 && endpoint != null) {
+                sendKeepalive(peer);
+            }
+            io.flush();
+        }
         return peer;
+    }
+
+    /**
+     * Removes a peer for good: its allowed-ips, every index it holds, its sessions (keys zeroed) and its staged
+     * packets. Precondition: no segment of this overlay carries it (segment membership changes need a restart).
+     */
+    public void removePeer(Peer peer) {
+        for (Segment segment : segments) {
+            if (segment.memberOf(peer) != null) {
+                throw new IllegalStateException("peer " + peer.name() + " carries segment " + segment.name());
+            }
+        }
+        if (!peers.remove(peer)) {
+            return;
+        }
+        peersByKey.remove(peer.publicKey());
+        allowedIps.removeValue(peer);
+        retire(peer.keypairs().destroyAll());
+        indexTable.removePeer(peer);
+        peer.clearAll();
+    }
+
+    /** Replaces a peer's allowed-ips (a prefix another peer held moves to this one). Sessions are kept. */
+    public void replaceAllowedIps(Peer peer, List<Cidr> allowed) {
+        allowedIps.removeValue(peer);
+        for (Cidr prefix : allowed) {
+            allowedIps.insert(prefix, peer);
+        }
+    }
+
+    /**
+     * Sets a peer's persistent keepalive (0 = off); when turned on with a known endpoint, one goes out at once, as on
+     * {@link #start()}. Sessions are kept.
+     */
+    public void persistentKeepalive(Peer peer, int seconds) {
+        peer.persistentKeepalive(seconds, now());
+        if (started && seconds > 0 && peer.endpoint() != null) {
+            sendKeepalive(peer);
+            io.flush();
+        }
     }
 
     /**
@@ -118,6 +172,7 @@ public final class Overlay {
 
     /** Starts the peers' timers; peers with a persistent keepalive and an endpoint connect at once. */
     public void start() {
+        started = true;
         long now = nanoClock.getAsLong();
         for (Peer peer : peers) {
             peer.timers().started(now);

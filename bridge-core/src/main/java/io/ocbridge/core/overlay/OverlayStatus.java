@@ -1,5 +1,7 @@
 package io.ocbridge.core.overlay;
 
+import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentCounters;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.peer.Peer;
@@ -13,7 +15,7 @@ import java.util.Map;
  * {@link #capture} must run on the overlay's event loop; the result may then travel to any thread.
  */
 public record OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
-        Map<DropReason, Long> drops, Map<Event, Long> handshakes) {
+        Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments) {
 
     /** Whether a peer can send right now, is working on it, or neither. */
     public enum Session { NONE, HANDSHAKING, ESTABLISHED }
@@ -30,10 +32,32 @@ public record OverlayStatus(String name, String device, int listenPort, String p
         }
     }
 
+    /** One L2 segment: its switch's table size, counters and member peers. */
+    public record SegmentStatus(String name, int vni, String device, int macTableSize,
+            Map<SegmentCounters.Event, Long> counters, List<String> members) {
+        public SegmentStatus {
+            counters = Map.copyOf(counters);
+            members = List.copyOf(members);
+        }
+
+        /** Reads {@code segment}; event loop only. */
+        public static SegmentStatus capture(Segment segment) {
+            return new SegmentStatus(segment.name(), segment.vni(), segment.device(), segment.macTableSize(),
+                    segment.counters().snapshot(), segment.members().stream().map(m -> m.peer().name()).toList());
+        }
+    }
+
     public OverlayStatus {
         peers = List.copyOf(peers);
         drops = Map.copyOf(drops);
         handshakes = Map.copyOf(handshakes);
+        segments = List.copyOf(segments);
+    }
+
+    /** An overlay without L2 segments. */
+    public OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
+            Map<DropReason, Long> drops, Map<Event, Long> handshakes) {
+        this(name, device, listenPort, publicKey, peers, drops, handshakes, List.of());
     }
 
     /** Reads {@code overlay}'s state. Event loop only: peers, sessions and endpoints are single-writer state. */
@@ -48,7 +72,8 @@ public record OverlayStatus(String name, String device, int listenPort, String p
                     session(overlay, peer, now), peer.persistentKeepaliveSeconds()));
         }
         return new OverlayStatus(overlay.name(), device, listenPort, overlay.identity().publicKey().toBase64(), peers,
-                overlay.drops().snapshot(), overlay.handshakes().snapshot());
+                overlay.drops().snapshot(), overlay.handshakes().snapshot(),
+                overlay.segments().stream().map(SegmentStatus::capture).toList());
     }
 
     private static Session session(Overlay overlay, Peer peer, long now) {

@@ -52,6 +52,24 @@ public final class IndexTable {
         entries.remove(index);
     }
 
+    /** Removes every index handed out for {@code peer} (pending handshakes and sessions). Walks the table. */
+    public void removePeer(Peer peer) {
+        java.util.List<Integer> doomed = null;
+        for (IntObjectHashMap.PrimitiveEntry<Entry> e : entries.entries()) {
+            if (e.value().peer == peer) {
+                if (doomed == null) {
+                    doomed = new java.util.ArrayList<>();
+                }
+                doomed.add(e.key());
+            }
+        }
+        if (doomed != null) {
+            for (int index : doomed) {
+                entries.remove(index);
+            }
+        }
+    }
+
     public int size() {
         return entries.size();
     }

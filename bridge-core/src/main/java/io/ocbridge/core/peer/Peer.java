@@ -23,7 +23,7 @@ public final class Peer {
     private final PeerHandshake handshake;
     private final CookieGenerator cookieGenerator;
     private final PeerTimers timers;
-    private final int persistentKeepaliveSeconds;
+    private int persistentKeepaliveSeconds;
     private final ArrayDeque<ByteBuf> staged = new ArrayDeque<>();
     private final Keypairs keypairs = new Keypairs();
 
@@ -58,6 +58,17 @@ public final class Peer {
     public int persistentKeepaliveSeconds() { return persistentKeepaliveSeconds; }
 
     public InetSocketAddress endpoint() { return endpoint; }
+
+    /** Reload: the configured endpoint replaces the current one (learned or configured). */
+    public void endpoint(InetSocketAddress configured) {
+        endpoint = configured;
+    }
+
+    /** Reload: a new persistent-keepalive interval (0 = off), counted from {@code now}; sessions are kept. */
+    public void persistentKeepalive(int seconds, long now) {
+        persistentKeepaliveSeconds = seconds;
+        timers.persistentKeepalive(seconds, now);
+    }
 
     /** Roaming: the endpoint follows the source of the latest authenticated packet. */
     public boolean updateEndpoint(InetSocketAddress source) {

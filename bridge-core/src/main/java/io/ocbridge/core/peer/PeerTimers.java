@@ -29,7 +29,7 @@ public final class PeerTimers {
     static final int MAX_HANDSHAKE_ATTEMPTS = (int) (REKEY_ATTEMPT_TIME_NANOS / REKEY_TIMEOUT_NANOS);
     private static final long JITTER_NANOS = 333_000_000L;
 
-    private final long persistentKeepaliveNanos;
+    private long persistentKeepaliveNanos;
 
     private boolean retransmitArmed;
     private long retransmitDeadline;
@@ -108,6 +108,13 @@ public final class PeerTimers {
     public void sessionDerived(long now) {
         zeroKeysArmed = true;
         zeroKeysDeadline = now + 3 * REJECT_AFTER_TIME_NANOS;
+    }
+
+    /** A new persistent-keepalive interval (0 = off); the next one is due an interval from {@code now}. */
+    public void persistentKeepalive(int seconds, long now) {
+        persistentKeepaliveNanos = seconds * 1_000_000_000L;
+        persistentArmed = false;
+        anyAuthenticatedTraversal(now);
     }
 
     /** Persistent keepalive from the start (so a NATed responder-only peer opens the path). */

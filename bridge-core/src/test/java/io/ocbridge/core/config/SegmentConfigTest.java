@@ -79,6 +79,61 @@ class SegmentConfigTest {
     }
 
     @Test
+    void safeguardDefaults() throws Exception {
+        write(BASE);
+        SegmentConfig segment = ConfigLoader.load(config).overlays().get(0).segments().get(0);
+        assertEquals(false, segment.relay());
+        assertEquals(1000, segment.floodLimit());
+        assertEquals(true, segment.arpSuppression());
+        assertEquals(SegmentConfig.DhcpPolicy.ALLOW, segment.dhcp());
+        assertEquals(5, segment.macFlapLimit());
+        assertEquals(30, segment.macFlapHoldSeconds());
+    }
+
+    @Test
+    void explicitSafeguards() throws Exception {
+        write(BASE + """
+                        relay: true
+                        flood-limit: 0
+                        arp-suppression: false
+                        dhcp: block
+                        mac-flap-limit: 10
+                        mac-flap-hold: 120
+                """.indent(0));
+        SegmentConfig segment = ConfigLoader.load(config).overlays().get(0).segments().get(0);
+        assertEquals(new SegmentConfig("lan", 100, "ocb-lan", "br-lan", List.of(), SegmentConfig.MSS_AUTO,
+                SegmentConfig.DEFAULT_MAC_AGING_SECONDS, SegmentConfig.DEFAULT_MAC_TABLE_SIZE, true, 0, false,
+                SegmentConfig.DhcpPolicy.BLOCK, 10, 120), segment);
+    }
+
+    @Test
+    void badSafeguards() throws Exception {
+        assertErrors(BASE + """
+                        relay: maybe
+                        flood-limit: -1
+                        arp-suppression: on
+                        dhcp: deny
+                        mac-flap-limit: 1001
+                        mac-flap-hold: 0
+                """.indent(0),
+                "20:16: overlays[0].segments[0].relay: must be true or false, got \"maybe\"",
+                "21:22: overlays[0].segments[0].flood-limit: must be 0..10000000 frames per second (0 = off), got -1",
+                "22:26: overlays[0].segments[0].arp-suppression: must be true or false, got \"on\"",
+                "23:15: overlays[0].segments[0].dhcp: must be allow or block, got \"deny\"",
+                "24:25: overlays[0].segments[0].mac-flap-limit: must be 0..1000 moves in 10 seconds (0 = no damping), got 1001",
+                "25:24: overlays[0].segments[0].mac-flap-hold: must be 1..3600 seconds, got 0");
+    }
+
+    @Test
+    void misspelledSafeguardKeyIsSuggested() throws Exception {
+        write(BASE + "        flood-limt: 10\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(config));
+        assertEquals(1, e.errors().size());
+        org.junit.jupiter.api.Assertions.assertTrue(e.errors().get(0).toString().contains("flood-limit"),
+                e.errors().get(0).toString());
+    }
+
+    @Test
     void vniOutOfRange() throws Exception {
         assertErrors(BASE.replace("vni: 100", "vni: 16777216"),
                 "17:14: overlays[0].segments[0].vni: must be 1..16777215, got 16777216");

@@ -104,6 +104,24 @@ class OverlayInMemoryTest {
     }
 
     @Test
+    void simultaneousInitiationsResolveWithoutAFailedHandshake() {
+        build(PresharedKey.zero(), PresharedKey.zero(), ADDR_B, ADDR_A);
+        a.fromDevice(ipv4(HOST_A, HOST_B, 10, 1));
+        b.fromDevice(ipv4(HOST_B, HOST_A, 10, 2));
+        net.deliverAll();
+        for (int i = 0; i < 70 && (a.deviceWrites.isEmpty() || b.deviceWrites.isEmpty()); i++) {
+            net.advanceMillis(100);
+            a.overlay.tick();
+            b.overlay.tick();
+            net.deliverAll();
+        }
+        assertEquals(1, a.deviceWrites.size());
+        assertEquals(1, b.deviceWrites.size());
+        assertEquals(0, a.overlay.drops().get(DropReason.HANDSHAKE_FAILED) + b.overlay.drops().get(DropReason.HANDSHAKE_FAILED),
+                "crossing initiations are not a failure (like WireGuard, one retransmit settles it)");
+    }
+
+    @Test
     void unroutablePacketIsDroppedAndCounted() {
         a.fromDevice(ipv4(HOST_A, v4(8, 8, 8, 8), 10, 1));
         assertEquals(1, a.overlay.drops().get(DropReason.NO_ROUTE));

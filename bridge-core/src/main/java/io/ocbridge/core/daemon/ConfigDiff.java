@@ -1,0 +1,229 @@
+package io.ocbridge.core.daemon;
+
+import io.ocbridge.core.config.OverlayConfig;
+import io.ocbridge.core.config.PeerConfig;
+import io.ocbridge.core.config.SegmentConfig;
+import io.ocbridge.core.config.SiteConfig;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a reload changes: the running site config against the one just loaded. A pure function of the two configs
+ * (and of {@link PresharedKeys}, which says whether a preshared-key file's content changed under the same path).
+ *
+ * <p>Peers and overlays are matched by name. What can be applied live becomes a {@link Change}; what cannot (the
+ * site's name, key, socket and metrics; an overlay's device, port, addresses, MTU and segments; the peers a segment
+ * carries) is listed in {@link #restartRequired()} and keeps its running value in {@link #applied()}, the config the
+ * daemon runs once the changes are in.
+ */
+public record ConfigDiff(List<Change> changes, List<String> restartRequired, SiteConfig applied) {
+
+    /** A peer field that a reload can change in place, without touching the peer's sessions. */
+    public enum Field {
+        ENDPOINT("endpoint"), ALLOWED_IPS("allowed-ips"), PERSISTENT_KEEPALIVE("persistent-keepalive");
+
+        private final String key;
+
+        Field(String key) {
+            this.key = key;
+        }
+
+        /** The config key, as the logs print it. */
+        public String key() {
+            return key;
+        }
+    }
+
+    /** One live change, in the order it is applied: overlays removed, peers removed, replaced, updated, added, overlays added. */
+    public sealed interface Change {
+        String overlay();
+    }
+
+    public record OverlayRemoved(OverlayConfig config) implements Change {
+        public String overlay() { return config.name(); }
+    }
+
+    public record OverlayAdded(OverlayConfig config) implements Change {
+        public String overlay() { return config.name(); }
+    }
+
+    public record PeerRemoved(String overlay, PeerConfig peer) implements Change {}
+
+    public record PeerAdded(String overlay, PeerConfig peer) implements Change {}
+
+    /** Same name, new public or preshared key: the old peer goes (its sessions with it) and a new one comes. */
+    public record PeerReplaced(String overlay, PeerConfig before, PeerConfig after, String reason) implements Change {}
+
+    public record PeerUpdated(String overlay, PeerConfig before, PeerConfig after, Set<Field> fields) implements Change {}
+
+    /** Whether the preshared key a running peer uses differs from what its (unchanged) file holds now. */
+    @FunctionalInterface
+    public interface PresharedKeys {
+        PresharedKeys UNCHANGED = (overlay, peer) -> false;
+
+        boolean changed(String overlay, PeerConfig peer);
+    }
+
+    public static ConfigDiff between(SiteConfig running, SiteConfig loaded, PresharedKeys presharedKeys) {
+        List<Change> removals = new ArrayList<>();
+        List<Change> additions = new ArrayList<>();
+        List<String> restart = new ArrayList<>();
+        siteFields(running, loaded, restart);
+
+        Map<String, OverlayConfig> before = byName(running.overlays());
+        Map<String, OverlayConfig> after = byName(loaded.overlays());
+        List<OverlayConfig> applied = new ArrayList<>();
+        for (OverlayConfig old : running.overlays()) {
+            if (!after.containsKey(old.name())) {
+                removals.add(new OverlayRemoved(old));
+            }
+        }
+        List<Change> peerChanges = new ArrayList<>();
+        for (OverlayConfig next : loaded.overlays()) {
+            OverlayConfig old = before.get(next.name());
+            if (old == null) {
+                additions.add(new OverlayAdded(next));
+                applied.add(next);
+            } else {
+                applied.add(overlay(old, next, presharedKeys, peerChanges, restart));
+            }
+        }
+        List<Change> changes = new ArrayList<>(removals);
+        changes.addAll(peerChanges);
+        changes.addAll(additions);
+        SiteConfig result = new SiteConfig(running.source(), running.site(), running.privateKeyFile(), applied,
+                running.controlSocket(), running.metrics());
+        return new ConfigDiff(List.copyOf(changes), List.copyOf(restart), result);
+    }
+
+    public boolean isEmpty() {
+        return changes.isEmpty() && restartRequired.isEmpty();
+    }
+
+    private static void siteFields(SiteConfig running, SiteConfig loaded, List<String> restart) {
+        if (!running.site().equals(loaded.site())) {
+            restart.add("site");
+        }
+        if (!running.privateKeyFile().equals(loaded.privateKeyFile())) {
+            restart.add("private-key-file");
+        }
+        if (!running.controlSocket().equals(loaded.controlSocket())) {
+            restart.add("control-socket");
+        }
+        if (!Objects.equals(running.metrics(), loaded.metrics())) {
+            restart.add("metrics");
+        }
+    }
+
+    /** The overlay as it runs after the reload: peer changes applied, everything else as before. */
+    private static OverlayConfig overlay(OverlayConfig old, OverlayConfig next, PresharedKeys presharedKeys,
+            List<Change> out, List<String> restart) {
+        String name = old.name();
+        String where = "overlay " + name + " ";
+        if (!old.device().equals(next.device())) {
+            restart.add(where + "device");
+        }
+        if (old.listenPort() != next.listenPort()) {
+            restart.add(where + "listen-port");
+        }
+        if (!old.addresses().equals(next.addresses())) {
+            restart.add(where + "addresses");
+        }
+        if (old.mtu() != next.mtu()) {
+            restart.add(where + "mtu");
+        }
+        if (!old.segments().equals(next.segments())) {
+            restart.add(where + "segments");
+        }
+        Map<String, PeerConfig> oldPeers = byPeerName(old.peers());
+        Map<String, PeerConfig> newPeers = byPeerName(next.peers());
+        List<PeerConfig> peers = new ArrayList<>();
+        List<PeerConfig> kept = new ArrayList<>();
+        List<Change> removed = new ArrayList<>();
+        List<Change> replaced = new ArrayList<>();
+        List<Change> updated = new ArrayList<>();
+        List<Change> added = new ArrayList<>();
+        for (PeerConfig peer : old.peers()) {
+            if (!newPeers.containsKey(peer.name())) {
+                if (carriesSegment(old, peer)) {
+                    restart.add(where + "peer " + peer.name() + " (removal: it carries a segment)");
+                    kept.add(peer);
+                } else {
+                    removed.add(new PeerRemoved(name, peer));
+                }
+            }
+        }
+        for (PeerConfig peer : next.peers()) {
+            PeerConfig was = oldPeers.get(peer.name());
+            if (was == null) {
+                added.add(new PeerAdded(name, peer));
+                peers.add(peer);
+                continue;
+            }
+            String reason = !was.publicKey().equals(peer.publicKey()) ? "public-key"
+                    : !Objects.equals(was.presharedKeyFile(), peer.presharedKeyFile())
+                            || presharedKeys.changed(name, peer) ? "preshared-key"
+                    : null;
+            boolean segmentMember = carriesSegment(old, was);
+            if (segmentMember && (reason != null || !Objects.equals(was.effectiveVtep(), peer.effectiveVtep()))) {
+                restart.add(where + "peer " + peer.name() + " " + (reason != null ? reason : "vtep")
+                        + " (it carries a segment)");
+                peers.add(was);
+                continue;
+            }
+            if (reason != null) {
+                replaced.add(new PeerReplaced(name, was, peer, reason));
+                peers.add(peer);
+                continue;
+            }
+            Set<Field> fields = EnumSet.noneOf(Field.class);
+            if (!Objects.equals(was.endpoint(), peer.endpoint())) {
+                fields.add(Field.ENDPOINT);
+            }
+            if (!was.allowedIps().equals(peer.allowedIps())) {
+                fields.add(Field.ALLOWED_IPS);
+            }
+            if (was.persistentKeepaliveSeconds() != peer.persistentKeepaliveSeconds()) {
+                fields.add(Field.PERSISTENT_KEEPALIVE);
+            }
+            if (!fields.isEmpty()) {
+                updated.add(new PeerUpdated(name, was, peer, Set.copyOf(fields)));
+            }
+            peers.add(peer);
+        }
+        peers.addAll(kept);
+        out.addAll(removed);
+        out.addAll(replaced);
+        out.addAll(updated);
+        out.addAll(added);
+        return new OverlayConfig(name, old.device(), old.listenPort(), old.addresses(), old.mtu(), peers,
+                old.segments());
+    }
+
+    /** Whether a segment of the overlay sends to this peer (a segment without a peer list carries all of them). */
+    private static boolean carriesSegment(OverlayConfig overlay, PeerConfig peer) {
+        for (SegmentConfig segment : overlay.segments()) {
+            if (segment.peers().isEmpty() || segment.peers().contains(peer.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<String, OverlayConfig> byName(List<OverlayConfig> overlays) {
+        Map<String, OverlayConfig> map = new LinkedHashMap<>();
+        overlays.forEach(o -> map.put(o.name(), o));
+        return map;
+    }
+
+    private static Map<String, PeerConfig> byPeerName(List<PeerConfig> peers) {
+        Map<String, PeerConfig> map = new LinkedHashMap<>();
+        peers.forEach(p -> map.put(p.name(), p));
+        return map;
+    }
+}

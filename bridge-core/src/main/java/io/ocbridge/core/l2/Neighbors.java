@@ -1,0 +1,197 @@
+package io.ocbridge.core.l2;
+
+import io.netty.buffer.ByteBuf;
+import java.util.function.LongPredicate;
+
+/**
+ * ARP (RFC 826) and IPv6 Neighbor Discovery (RFC 4861) as the segment's suppression needs them:
+ * learn bindings from frames that come from peers, and turn a local request into the answer, in
+ * place. Untagged Ethernet only; every method reads bounds-checked fields and never throws on a
+ * short or odd frame (it just declines).
+ */
+public final class Neighbors {
+    static final int ETHERTYPE_ARP = 0x0806;
+    static final int ETHERTYPE_IPV6 = 0x86dd;
+
+    // ARP for IPv4 over Ethernet, offsets from the start of the ARP message.
+    private static final int ARP_BYTES = 28;
+    private static final int ARP_OPER = 6;
+    private static final int ARP_SHA = 8;
+    private static final int ARP_SPA = 14;
+    private static final int ARP_THA = 18;
+    private static final int ARP_TPA = 24;
+    private static final int ARP_REQUEST = 1;
+    private static final int ARP_REPLY = 2;
+    /** htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4. */
+    private static final long ARP_ETHERNET_IPV4 = 0x0001_0800_0604L;
+
+    // IPv6 and ICMPv6, offsets from the start of the IPv6 header.
+    private static final int IPV6_HEADER_BYTES = 40;
+    private static final int IPV6_PAYLOAD_LENGTH = 4;
+    private static final int IPV6_NEXT_HEADER = 6;
+    private static final int IPV6_HOP_LIMIT = 7;
+    private static final int IPV6_SRC = 8;
+    private static final int IPV6_DST = 24;
+    private static final int ICMPV6 = 58;
+    private static final int ND_TARGET = 8;
+    private static final int ND_OPTIONS = 24;
+    private static final int ND_NS = 135;
+    private static final int ND_NA = 136;
+    private static final int ND_OPTION_TLLA = 2;
+    private static final int NA_SOLICITED_OVERRIDE = 0x60;
+    /** An NA with one target link-layer address option. */
+    private static final int NA_BYTES = ND_OPTIONS + 8;
+
+    private Neighbors() {}
+
+    /**
+     * Learns the sender binding of an ARP message or the target binding of a Neighbor
+     * Advertisement in the frame at {@code at} (ending at {@code end}). Returns what the table did,
+     * or null if the frame carries no binding.
+     */
+    public static NeighborTable.Learned learn(ByteBuf frame, int at, int end, NeighborTable table, long now) {
+        int type = frame.getUnsignedShort(at + Ethernet.TYPE_OFFSET);
+        int l3 = at + Ethernet.HEADER_BYTES;
+        if (type == ETHERTYPE_ARP) {
+            if (!isArp(frame, l3, end)) {
+                return null;
+            }
+            int oper = frame.getUnsignedShort(l3 + ARP_OPER);
+            int spa = frame.getInt(l3 + ARP_SPA);
+            long sha = Ethernet.mac(frame, l3 + ARP_SHA);
+            if ((oper != ARP_REQUEST && oper != ARP_REPLY) || spa == 0 || Ethernet.isGroup(sha) || sha == 0) {
+                return null;
+            }
+            return table.learnV4(spa, sha, now);
+        }
+        if (type != ETHERTYPE_IPV6 || !isNd(frame, l3, end, ND_NA)) {
+            return null;
+        }
+        long mac = Ethernet.mac(frame, at + Ethernet.SRC_OFFSET);
+        int icmp = l3 + IPV6_HEADER_BYTES;
+        int icmpEnd = Math.min(end, icmp + frame.getUnsignedShort(l3 + IPV6_PAYLOAD_LENGTH));
+        for (int opt = icmp + ND_OPTIONS, hops = 0; opt + 8 <= icmpEnd && hops < 8; hops++) {
+            int length = frame.getUnsignedByte(opt + 1) * 8;
+            if (length == 0) {
+                return null;  // malformed: RFC 4861 says discard
+            }
+            if (frame.getUnsignedByte(opt) == ND_OPTION_TLLA) {
+                mac = Ethernet.mac(frame, opt + 2);
+                break;
+            }
+            opt += length;
+        }
+        if (Ethernet.isGroup(mac) || mac == 0) {
+            return null;
+        }
+        return table.learnV6(frame.getLong(icmp + ND_TARGET), frame.getLong(icmp + ND_TARGET + 8), mac, now);
+    }
+
+    /**
+     * If the frame at {@code at} is an ARP request or a Neighbor Solicitation that the table can
+     * answer, rewrites it in place into the reply (ARP reply, or a solicited NA with the target
+     * link-layer address) and returns its length; else returns 0 and leaves the frame unchanged.
+     * Gratuitous ARP, ARP probes and duplicate-address-detection solicitations are never answered.
+     * {@code capacityEnd} is how far the buffer may be written (an NA can be 8 bytes longer than
+     * the NS). {@code bound} answers whether a MAC is still known behind a remote peer.
+     */
+    public static int answer(ByteBuf frame, int at, int end, int capacityEnd, NeighborTable table, long now,
+            LongPredicate bound) {
+        int type = frame.getUnsignedShort(at + Ethernet.TYPE_OFFSET);
+        int l3 = at + Ethernet.HEADER_BYTES;
+        if (type == ETHERTYPE_ARP) {
+            return answerArp(frame, at, l3, end, table, now, bound);
+        }
+        if (type == ETHERTYPE_IPV6) {
+            return answerNs(frame, at, l3, end, capacityEnd, table, now, bound);
+        }
+        return 0;
+    }
+
+    private static int answerArp(ByteBuf frame, int at, int l3, int end, NeighborTable table, long now,
+            LongPredicate bound) {
+        if (!isArp(frame, l3, end) || frame.getUnsignedShort(l3 + ARP_OPER) != ARP_REQUEST) {
+            return 0;
+        }
+        int spa = frame.getInt(l3 + ARP_SPA);
+        int tpa = frame.getInt(l3 + ARP_TPA);
+        if (spa == 0 || spa == tpa) {
+            return 0;  // probe or gratuitous: must reach everyone
+        }
+        long mac = table.lookupV4(tpa, now);
+        if (mac < 0 || !bound.test(mac)) {
+            return 0;
+        }
+        long requester = Ethernet.mac(frame, l3 + ARP_SHA);
+        putMac(frame, at + Ethernet.DST_OFFSET, requester);
+        putMac(frame, at + Ethernet.SRC_OFFSET, mac);
+        frame.setShort(l3 + ARP_OPER, ARP_REPLY);
+        putMac(frame, l3 + ARP_SHA, mac);
+        frame.setInt(l3 + ARP_SPA, tpa);
+        putMac(frame, l3 + ARP_THA, requester);
+        frame.setInt(l3 + ARP_TPA, spa);
+        return end - at;
+    }
+
+    private static int answerNs(ByteBuf frame, int at, int l3, int end, int capacityEnd, NeighborTable table, long now,
+            LongPredicate bound) {
+        if (!isNd(frame, l3, end, ND_NS) || l3 + IPV6_HEADER_BYTES + NA_BYTES > capacityEnd) {
+            return 0;
+        }
+        int icmp = l3 + IPV6_HEADER_BYTES;
+        long srcHigh = frame.getLong(l3 + IPV6_SRC);
+        long srcLow = frame.getLong(l3 + IPV6_SRC + 8);
+        long targetHigh = frame.getLong(icmp + ND_TARGET);
+        long targetLow = frame.getLong(icmp + ND_TARGET + 8);
+        if ((srcHigh | srcLow) == 0 || (targetHigh >>> 56) == 0xff) {
+            return 0;  // duplicate address detection, or nonsense
+        }
+        long mac = table.lookupV6(targetHigh, targetLow, now);
+        if (mac < 0 || !bound.test(mac)) {
+            return 0;
+        }
+        long requester = Ethernet.mac(frame, at + Ethernet.SRC_OFFSET);
+        putMac(frame, at + Ethernet.DST_OFFSET, requester);
+        putMac(frame, at + Ethernet.SRC_OFFSET, mac);
+        frame.setInt(l3, 0x6000_0000);
+        frame.setShort(l3 + IPV6_PAYLOAD_LENGTH, NA_BYTES);
+        frame.setByte(l3 + IPV6_HOP_LIMIT, 255);
+        frame.setLong(l3 + IPV6_DST, srcHigh);
+        frame.setLong(l3 + IPV6_DST + 8, srcLow);
+        frame.setLong(l3 + IPV6_SRC, targetHigh);
+        frame.setLong(l3 + IPV6_SRC + 8, targetLow);
+        frame.setByte(icmp, ND_NA);
+        frame.setByte(icmp + 1, 0);
+        frame.setShort(icmp + 2, 0);
+        frame.setInt(icmp + 4, NA_SOLICITED_OVERRIDE << 24);
+        frame.setByte(icmp + ND_OPTIONS, ND_OPTION_TLLA);
+        frame.setByte(icmp + ND_OPTIONS + 1, 1);
+        putMac(frame, icmp + ND_OPTIONS + 2, mac);
+        int sum = Checksums.sum(frame, l3 + IPV6_SRC, 32, 0);
+        sum = Checksums.sum(frame, icmp, NA_BYTES, sum + NA_BYTES + ICMPV6);
+        frame.setShort(icmp + 2, Checksums.finish(sum));
+        return Ethernet.HEADER_BYTES + IPV6_HEADER_BYTES + NA_BYTES;
+    }
+
+    private static boolean isArp(ByteBuf frame, int l3, int end) {
+        return l3 + ARP_BYTES <= end
+                && ((long) frame.getUnsignedShort(l3) << 32 | frame.getUnsignedInt(l3 + 2)) == ARP_ETHERNET_IPV4;
+    }
+
+    /** An ICMPv6 ND message of {@code ndType}, no extension headers, hop limit 255, code 0. */
+    private static boolean isNd(ByteBuf frame, int l3, int end, int ndType) {
+        int icmp = l3 + IPV6_HEADER_BYTES;
+        return icmp + ND_OPTIONS <= end
+                && (frame.getUnsignedByte(l3) >>> 4) == 6
+                && frame.getUnsignedByte(l3 + IPV6_NEXT_HEADER) == ICMPV6
+                && frame.getUnsignedByte(l3 + IPV6_HOP_LIMIT) == 255
+                && frame.getUnsignedShort(l3 + IPV6_PAYLOAD_LENGTH) >= ND_OPTIONS
+                && frame.getUnsignedByte(icmp) == ndType
+                && frame.getUnsignedByte(icmp + 1) == 0;
+    }
+
+    private static void putMac(ByteBuf frame, int offset, long mac) {
+        frame.setShort(offset, (int) (mac >>> 32));
+        frame.setInt(offset + 2, (int) mac);
+    }
+}

@@ -1,0 +1,135 @@
+package io.ocbridge.core.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ocbridge.core.config.Endpoint;
+import io.ocbridge.core.config.OverlayConfig;
+import io.ocbridge.core.config.PeerConfig;
+import io.ocbridge.core.config.SegmentConfig;
+import io.ocbridge.core.config.SiteConfig;
+import io.ocbridge.core.route.Cidr;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ConfigDiffTest {
+    private static final String KEY_B = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA=";
+    private static final String KEY_C = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA=";
+    private static final String KEY_D = "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDA=";
+    private static final String KEY_E = "EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEA=";
+
+    private static PeerConfig peer(String name, String key, String... allowed) {
+        return new PeerConfig(name, key, null, new Endpoint("192.0.2.2", 51820),
+                List.of(allowed).stream().map(Cidr::parse).toList(), 0);
+    }
+
+    private static OverlayConfig overlay(String name, List<PeerConfig> peers) {
+        return new OverlayConfig(name, "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420, peers);
+    }
+
+    private static SiteConfig site(OverlayConfig... overlays) {
+        return new SiteConfig(Path.of("/etc/ocbridge/a.yaml"), "site-a", Path.of("private.key"), List.of(overlays));
+    }
+
+    private final PeerConfig b = peer("site-b", KEY_B, "10.77.0.2/32", "172.16.2.0/24");
+    private final PeerConfig c = peer("site-c", KEY_C, "10.77.0.3/32");
+    private final PeerConfig d = peer("site-d", KEY_D, "10.77.0.4/32");
+
+    @Test
+    void identicalConfigsHaveNoDifference() {
+        SiteConfig config = site(overlay("corp", List.of(b, c)));
+        ConfigDiff diff = ConfigDiff.between(config, config, ConfigDiff.PresharedKeys.UNCHANGED);
+        assertTrue(diff.isEmpty());
+        assertEquals(config.overlays(), diff.applied().overlays());
+    }
+
+    @Test
+    void peersAddedRemovedUpdatedInApplyOrderAndUntouchedPeerAbsent() {
+        PeerConfig dWider = peer("site-d", KEY_D, "10.77.0.4/32", "172.16.4.0/24");
+        PeerConfig e = peer("site-e", KEY_E, "10.77.0.5/32");
+        SiteConfig before = site(overlay("corp", List.of(b, c, d)));
+        SiteConfig after = site(overlay("corp", List.of(b, dWider, e)));
+        ConfigDiff diff = ConfigDiff.between(before, after, ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(List.of(new ConfigDiff.PeerRemoved("corp", c),
+                new ConfigDiff.PeerUpdated("corp", d, dWider, Set.of(ConfigDiff.Field.ALLOWED_IPS)),
+                new ConfigDiff.PeerAdded("corp", e)), diff.changes());
+        assertTrue(diff.restartRequired().isEmpty());
+        assertEquals(List.of(b, dWider, e), diff.applied().overlays().getFirst().peers());
+    }
+
+    @Test
+    void endpointAndKeepaliveAreUpdatesNewKeysAreReplacements() {
+        PeerConfig moved = new PeerConfig("site-b", KEY_B, null, new Endpoint("198.51.100.2", 51820), b.allowedIps(), 25);
+        PeerConfig rekeyed = peer("site-c", KEY_E, "10.77.0.3/32");
+        PeerConfig withPsk = new PeerConfig("site-d", KEY_D, Path.of("d.psk"), d.endpoint(), d.allowedIps(), 0);
+        ConfigDiff diff = ConfigDiff.between(site(overlay("corp", List.of(b, c, d))),
+                site(overlay("corp", List.of(moved, rekeyed, withPsk))), ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(List.of(new ConfigDiff.PeerReplaced("corp", c, rekeyed, "public-key"),
+                new ConfigDiff.PeerReplaced("corp", d, withPsk, "preshared-key"),
+                new ConfigDiff.PeerUpdated("corp", b, moved,
+                        Set.of(ConfigDiff.Field.ENDPOINT, ConfigDiff.Field.PERSISTENT_KEEPALIVE))), diff.changes());
+    }
+
+    @Test
+    void aPresharedKeyFileRewrittenInPlaceReplacesThePeer() {
+        PeerConfig withPsk = new PeerConfig("site-b", KEY_B, Path.of("b.psk"), b.endpoint(), b.allowedIps(), 0);
+        SiteConfig config = site(overlay("corp", List.of(withPsk)));
+        ConfigDiff diff = ConfigDiff.between(config, config, (overlay, peer) -> peer.name().equals("site-b"));
+        assertEquals(List.of(new ConfigDiff.PeerReplaced("corp", withPsk, withPsk, "preshared-key")), diff.changes());
+    }
+
+    @Test
+    void overlaysComeAndGoWholeRemovalsFirstAdditionsLast() {
+        OverlayConfig lab = new OverlayConfig("lab", "ocb1", 51821, List.of(Cidr.parse("10.88.0.1/24")), 1420,
+                List.of(c));
+        OverlayConfig corp = overlay("corp", List.of(b));
+        ConfigDiff diff = ConfigDiff.between(site(lab), site(corp), ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(List.of(new ConfigDiff.OverlayRemoved(lab), new ConfigDiff.OverlayAdded(corp)), diff.changes());
+        assertEquals(List.of(corp), diff.applied().overlays());
+    }
+
+    @Test
+    void deviceSettingsNeedARestartAndKeepTheirRunningValues() {
+        OverlayConfig running = overlay("corp", List.of(b));
+        OverlayConfig edited = new OverlayConfig("corp", "ocb9", 51999, List.of(Cidr.parse("10.99.0.1/24")), 1380,
+                List.of(b, c));
+        SiteConfig loaded = new SiteConfig(Path.of("/etc/ocbridge/a.yaml"), "site-x", Path.of("other.key"),
+                List.of(edited));
+        ConfigDiff diff = ConfigDiff.between(site(running), loaded, ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(List.of("site", "private-key-file", "control-socket", "overlay corp device",
+                "overlay corp listen-port", "overlay corp addresses", "overlay corp mtu"), diff.restartRequired());
+        assertEquals(List.of(new ConfigDiff.PeerAdded("corp", c)), diff.changes(), "the peers still change live");
+        OverlayConfig applied = diff.applied().overlays().getFirst();
+        assertEquals("ocb0", applied.device());
+        assertEquals(1420, applied.mtu());
+        assertEquals(List.of(b, c), applied.peers());
+        assertEquals("site-a", diff.applied().site());
+    }
+
+    @Test
+    void aPeerCarryingASegmentStaysUntilRestart() {
+        SegmentConfig lan = new SegmentConfig("lan", 100, "ocbtap0", null, List.of(), SegmentConfig.MSS_AUTO,
+                SegmentConfig.DEFAULT_MAC_AGING_SECONDS, SegmentConfig.DEFAULT_MAC_TABLE_SIZE);
+        OverlayConfig running = new OverlayConfig("corp", "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420,
+                List.of(b, c), List.of(lan));
+        OverlayConfig edited = new OverlayConfig("corp", "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420,
+                List.of(b), List.of(lan));
+        ConfigDiff diff = ConfigDiff.between(site(running), site(edited), ConfigDiff.PresharedKeys.UNCHANGED);
+        assertTrue(diff.changes().isEmpty());
+        assertEquals(1, diff.restartRequired().size());
+        assertTrue(diff.restartRequired().getFirst().contains("site-c"));
+        assertEquals(List.of(b, c), diff.applied().overlays().getFirst().peers());
+    }
+
+    @Test
+    void describedChangesNameOverlayPeerAndFields() {
+        var change = new ConfigDiff.PeerUpdated("corp", b, b,
+                Set.of(ConfigDiff.Field.PERSISTENT_KEEPALIVE, ConfigDiff.Field.ALLOWED_IPS));
+        assertEquals("peer-updated overlay=corp peer=site-b fields=allowed-ips,persistent-keepalive",
+                Daemon.describe(change));
+        assertInstanceOf(String.class, Daemon.describe(new ConfigDiff.PeerAdded("corp", c)));
+    }
+}

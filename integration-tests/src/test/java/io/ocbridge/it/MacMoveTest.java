@@ -1,0 +1,97 @@
+package io.ocbridge.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A VM's MAC moves from cloud 1 to cloud 2 (as after a migration): the enterprise gateway relearns it and traffic
+ * follows within seconds. Then the same MAC answers from both clouds at once (a duplicate, or a loop): the enterprise
+ * gateway counts the flapping and damps the MAC.
+ */
+@ExtendWith(TailLogsOnFailure.class)
+@Timeout(120)
+class MacMoveTest {
+    private static final String MAC = "02:0c:b0:00:00:01";
+    private static final Duration FOLLOWS_WITHIN = Duration.ofSeconds(5);
+    private L2Topology net;
+
+    @AfterEach
+    void down() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void trafficFollowsAMovedMacAndFlappingIsCountedAndDamped(TestInfo test) {
+        TestHost.assumeL2Capable();
+        net = L2Topology.create(getClass().getSimpleName() + "-" + test.getTestMethod().orElseThrow().getName(), 2);
+        var dc = OcbridgeDaemon.start(net, net.dc, "a", net.peersOf(net.dc), List.of(net.segment("l")));
+        OcbridgeDaemon.start(net, net.cloud(0), "b", net.peersOf(net.cloud(0)), List.of(net.segment("m")));
+        OcbridgeDaemon.start(net, net.cloud(1), "c", net.peersOf(net.cloud(1)), List.of(net.segment("n")));
+        var vm1 = net.vm(0);
+        var vm2 = net.vm(1);
+        configure(vm1, L2Checks.VM_1);
+        assertTrue(Ping.until(net.entHost1, L2Checks.VM_1, L2Checks.PATH_UP).isPresent(), "enterprise -> vm in cloud 1");
+
+        // Move: the VM stops in cloud 1 and starts in cloud 2 with the same MAC and address.
+        vm1.ip("link", "set", L2Topology.HOST_DEVICE, "down").orThrow();
+        long startNs = System.nanoTime();
+        configure(vm2, L2Checks.VM_1);
+        vm2.exec("ping", "-n", "-c", "1", "-W", "1", L2Topology.ENT_HOST_1);  // the moved VM speaks first
+        var followed = Ping.until(net.entHost1, L2Checks.VM_1, FOLLOWS_WITHIN);
+        assertTrue(followed.isPresent(), "traffic did not follow the MAC to cloud 2 within " + FOLLOWS_WITHIN);
+        var after = Ping.run(net.entHost1, L2Checks.VM_1, 5);
+        assertEquals(5, after.received(), after.output());
+        long moved = SegmentCounters.counter(dc, net.dc.gateway(), "mac_moved");
+        assertTrue(moved >= 1, "mac_moved " + moved);
+        System.out.printf(Locale.ROOT, "[ocbridge L2 MAC move] traffic followed after %d ms (mac_moved %d)%n",
+                Duration.ofNanos(System.nanoTime() - startNs).toMillis(), moved);
+
+        // Flap: both clouds send with the same source MAC, five frames a second each, for a bounded window.
+        vm1.ip("addr", "flush", "dev", L2Topology.HOST_DEVICE).orThrow();
+        vm1.ip("addr", "add", L2Checks.VM_2 + "/" + L2Topology.LAN_PREFIX, "dev", L2Topology.HOST_DEVICE).orThrow();
+        vm1.ip("link", "set", L2Topology.HOST_DEVICE, "up").orThrow();
+        // Static neighbours: each VM keeps sending even though replies reach only one of them.
+        for (var vm : List.of(vm1, vm2)) {
+            vm.ip("neigh", "replace", L2Topology.ENT_HOST_1, "lladdr", L2Topology.macOf(net.entHost1), "dev",
+                    L2Topology.HOST_DEVICE, "nud", "permanent").orThrow();
+            vm.ip("neigh", "replace", L2Topology.ENT_HOST_2, "lladdr", L2Topology.macOf(net.entHost2), "dev",
+                    L2Topology.HOST_DEVICE, "nud", "permanent").orThrow();
+        }
+        Duration window = Duration.ofSeconds(4);
+        try (var pingers = Executors.newFixedThreadPool(2)) {  // truly concurrent, whatever the common pool's size
+            var one = CompletableFuture.supplyAsync(() -> Ping.during(vm1, L2Topology.ENT_HOST_1, window), pingers);
+            var two = CompletableFuture.supplyAsync(() -> Ping.during(vm2, L2Topology.ENT_HOST_2, window), pingers);
+            one.join();
+            two.join();
+        }
+        String status = SegmentCounters.statusJson(dc, net.dc.gateway());
+        long flapping = SegmentCounters.counter(status, "mac_flapping");
+        long damped = SegmentCounters.counter(status, "mac_damped");
+        long dropped = SegmentCounters.counter(status, "drop_mac_damped");
+        assertTrue(flapping > 0, "mac_flapping " + flapping + "\n" + status);
+        assertTrue(damped > 0 && dropped > 0, "mac_damped " + damped + ", drop_mac_damped " + dropped + "\n" + status);
+        System.out.printf(Locale.ROOT, "[ocbridge L2 MAC flap] mac_flapping %d, mac_damped %d, drop_mac_damped %d%n",
+                flapping, damped, dropped);
+    }
+
+    private static void configure(Netns vm, String address) {
+        vm.ip("link", "set", L2Topology.HOST_DEVICE, "down").orThrow();
+        vm.ip("link", "set", L2Topology.HOST_DEVICE, "address", MAC).orThrow();
+        vm.ip("addr", "flush", "dev", L2Topology.HOST_DEVICE).orThrow();
+        vm.ip("addr", "add", address + "/" + L2Topology.LAN_PREFIX, "dev", L2Topology.HOST_DEVICE).orThrow();
+        vm.ip("link", "set", L2Topology.HOST_DEVICE, "up").orThrow();
+    }
+}
