@@ -65,7 +65,7 @@ private-key-file: $side.key
 control-socket: $side.sock
 overlays:
   - name: bench
-    device: ocbb$side
+    device: ocbb${TAG}$side
     listen-port: 51820
     addresses: [$addr/24]
     mtu: 1420

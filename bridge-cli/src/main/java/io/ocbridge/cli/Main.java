@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             GenKeyCommand.class,
             PubKeyCommand.class,
             GenPskCommand.class,
+            CaCommand.class,
+            CertCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
             io.ocbridge.cli.demo.DemoCommand.class,

@@ -8,8 +8,11 @@ import io.ocbridge.core.control.SiteStatus;
 import io.ocbridge.core.control.StatusJson;
 import io.ocbridge.core.overlay.HandshakeCounters;
 import io.ocbridge.core.overlay.OverlayStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +78,21 @@ class ReloadTest {
     }
 
     private Path writeA(List<Site.Peer> peers) {
-        return SiteConfig.write(net.workDir().resolve(a.name()), a, net.deviceName("a"), peers, List.of());
+        Path written = SiteConfig.write(net.workDir().resolve(a.name()), a, net.deviceName("a"), peers, List.of());
+        try {
+            // Metrics on the namespace's loopback, to see that a reload rebinds the per-peer series.
+            Files.writeString(written, "metrics:\n  listen: 127.0.0.1:" + METRICS_PORT + "\n", StandardOpenOption.APPEND);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return written;
+    }
+
+    private static final int METRICS_PORT = 9587;
+
+    private String metrics() {
+        return net.gwA.exec("curl", "-sf", "--max-time", "5", "http://127.0.0.1:" + METRICS_PORT + "/metrics")
+                .orThrow().output();
     }
 
     private Cmd.Result cli(String command, String... args) {
@@ -125,6 +142,9 @@ class ReloadTest {
         assertEquals(List.of("site-b", "site-d", "site-e"), peerNames());
         assertTrue(routed("172.16.41.0/24") && routed("172.16.50.0/24"), net.gwA.ip("route").output());
         assertFalse(routed("172.16.30.0/24") || routed("172.16.40.0/24"), net.gwA.ip("route").output());
+        String series = metrics();
+        assertTrue(series.contains("peer=\"site-e\""), "an added peer gets metrics series");
+        assertFalse(series.contains("peer=\"site-c\""), "a removed peer loses its series");
 
         // 2. an invalid config is refused with FILE:LINE:COL errors; nothing changes.
         Files.writeString(configA, Files.readString(configA).replace("172.16.50.0/24", "172.16.50.0/33"));

@@ -40,6 +40,15 @@ final class SiteConfig {
         }
     }
 
+    /**
+     * Site PKI for the overlay: {@code ca} (and {@code crl}, or null) are copied beside the yaml; a peer named in
+     * {@code certificates} gets {@code certificate:} (its file copied in as {@code <peer>.crt}) instead of
+     * {@code public-key}/{@code allowed-ips}.
+     */
+    record Pki(Path ca, Path crl, java.util.Map<String, Path> certificates) {
+        static final Pki NONE = new Pki(null, null, java.util.Map.of());
+    }
+
     private SiteConfig() {}
 
     /** Writes {@code <dir>/site.yaml} and {@code <dir>/private.key}; a peer's PSK file is copied in as {@code psk}. */
@@ -49,6 +58,11 @@ final class SiteConfig {
 
     /** As above, with several peers (their PSK files copied in as {@code psk-<peer>}) and L2 segments. */
     static Path write(Path dir, Site local, String device, List<Site.Peer> peers, List<Segment> segments) {
+        return write(dir, local, device, peers, segments, Pki.NONE);
+    }
+
+    /** As above, with site certificates for some or all peers. */
+    static Path write(Path dir, Site local, String device, List<Site.Peer> peers, List<Segment> segments, Pki pki) {
         Keys.writeSecret(dir.resolve("private.key"), local.keys().privateKey());
         var yaml = new StringBuilder()
                 .append("site: ").append(local.name()).append('\n')
@@ -59,11 +73,20 @@ final class SiteConfig {
                 .append("    device: ").append(device).append('\n')
                 .append("    listen-port: ").append(Topology.LISTEN_PORT).append('\n')
                 .append("    addresses: [").append(local.overlayCidr()).append("]\n")
-                .append("    mtu: ").append(Topology.TUNNEL_MTU).append('\n')
-                .append("    peers:\n");
+                .append("    mtu: ").append(Topology.TUNNEL_MTU).append('\n');
         try {
+            if (pki.ca() != null) {
+                Files.copy(pki.ca(), dir.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                yaml.append("    ca: ca.crt\n");
+            }
+            if (pki.crl() != null) {
+                Files.copy(pki.crl(), dir.resolve("revoked.crl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                yaml.append("    crl: revoked.crl\n");
+            }
+            yaml.append("    peers:\n");
             for (var peer : peers) {
-                appendPeer(dir, yaml, peer, peers.size() == 1 ? "psk" : "psk-" + peer.name());
+                appendPeer(dir, yaml, peer, peers.size() == 1 ? "psk" : "psk-" + peer.name(),
+                        pki.certificates().get(peer.name()));
             }
             if (!segments.isEmpty()) {
                 yaml.append("    segments:\n");
@@ -77,9 +100,15 @@ final class SiteConfig {
         }
     }
 
-    private static void appendPeer(Path dir, StringBuilder yaml, Site.Peer peer, String pskFile) throws IOException {
-        yaml.append("      - name: ").append(peer.name()).append('\n')
-                .append("        public-key: \"").append(peer.publicKey()).append("\"\n");
+    private static void appendPeer(Path dir, StringBuilder yaml, Site.Peer peer, String pskFile, Path certificate)
+            throws IOException {
+        yaml.append("      - name: ").append(peer.name()).append('\n');
+        if (certificate == null) {
+            yaml.append("        public-key: \"").append(peer.publicKey()).append("\"\n");
+        } else {
+            Files.copy(certificate, dir.resolve(peer.name() + ".crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            yaml.append("        certificate: ").append(peer.name()).append(".crt\n");
+        }
         if (peer.presharedKeyFile() != null) {
             Keys.writeSecret(dir.resolve(pskFile), Files.readString(peer.presharedKeyFile()).strip());
             yaml.append("        preshared-key-file: ").append(pskFile).append('\n');
@@ -87,7 +116,9 @@ final class SiteConfig {
         if (peer.endpoint() != null) {
             yaml.append("        endpoint: \"").append(peer.endpoint()).append("\"\n");
         }
-        yaml.append("        allowed-ips: [").append(String.join(", ", peer.allowedIps())).append("]\n");
+        if (certificate == null) {
+            yaml.append("        allowed-ips: [").append(String.join(", ", peer.allowedIps())).append("]\n");
+        }
         if (peer.persistentKeepaliveSeconds() != null) {
             yaml.append("        persistent-keepalive: ").append(peer.persistentKeepaliveSeconds()).append('\n');
         }

@@ -3,6 +3,10 @@ package io.ocbridge.core.config;
 import io.ocbridge.core.config.MappingReader.Item;
 import io.ocbridge.core.device.InterfaceName;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.crypto.pki.CertificateVerifier;
+import io.ocbridge.crypto.pki.PkiException;
+import io.ocbridge.crypto.pki.SiteCertificate;
+import io.ocbridge.crypto.pki.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -15,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -51,9 +58,11 @@ public final class ConfigLoader {
             List.of("site", "private-key-file", "overlays", "control-socket", "metrics");
     private static final List<String> METRICS_KEYS = List.of("listen");
     private static final List<String> OVERLAY_KEYS =
-            List.of("name", "device", "listen-port", "addresses", "mtu", "peers", "segments");
-    private static final List<String> PEER_KEYS = List.of(
-            "name", "public-key", "preshared-key-file", "endpoint", "allowed-ips", "persistent-keepalive", "vtep");
+            List.of("name", "device", "listen-port", "addresses", "mtu", "peers", "segments", "ca", "crl");
+    private static final List<String> PEER_KEYS = List.of("name", "public-key", "preshared-key-file", "endpoint",
+            "allowed-ips", "persistent-keepalive", "vtep", "certificate");
+    /** CA certificates, site certificates and CRLs are a few KiB; a CRL of many thousand entries fits. */
+    private static final int MAX_PKI_FILE_BYTES = 1 << 20;
     private static final List<String> SEGMENT_KEYS = List.of(
             "name", "vni", "device", "bridge", "peers", "mss-clamp", "mac-aging", "mac-table-size", "relay", "flood-limit",
             "arp-suppression", "dhcp", "mac-flap-limit", "mac-flap-hold");
@@ -62,16 +71,24 @@ public final class ConfigLoader {
     private final Path file;
     private final Path folder;
     private final Problems problems;
+    /** The instant site certificates must be valid at. */
+    private final Instant now;
 
-    private ConfigLoader(Path file) {
+    private ConfigLoader(Path file, Instant now) {
         this.file = file;
         this.folder = file.toAbsolutePath().normalize().getParent();
         this.problems = new Problems(file);
+        this.now = now;
     }
 
     /** Loads and checks {@code file}; relative key-file paths resolve against its folder. */
     public static SiteConfig load(Path file) throws ConfigException {
-        return new ConfigLoader(file).load();
+        return load(file, Clock.systemUTC());
+    }
+
+    /** As {@link #load(Path)}, checking site certificates at {@code clock}'s instant. */
+    public static SiteConfig load(Path file, Clock clock) throws ConfigException {
+        return new ConfigLoader(file, clock.instant()).load();
     }
 
     private SiteConfig load() throws ConfigException {
@@ -254,7 +271,8 @@ public final class ConfigLoader {
             problems.at(at, map.field("mtu"), "must be at least " + MIN_IPV6_MTU + " with IPv6 addresses, got " + mtu);
             mtu = null;
         }
-        List<Item<PeerDraft>> peers = map.items("peers", this::peer);
+        Trust trust = trust(map);
+        List<Item<PeerDraft>> peers = map.items("peers", (peerNode, peerPath) -> peer(peerNode, peerPath, trust));
         checkPeersDistinct(peers);
         List<Item<SegmentConfig>> segments = map.items("segments", this::segment);
         List<PeerConfig> peerConfigs = peers.stream().map(item -> item.value().config()).toList();
@@ -263,20 +281,38 @@ public final class ConfigLoader {
             return null;
         }
         return new OverlayDraft(new OverlayConfig(name, device, listenPort.intValue(), addresses, mtu.intValue(),
-                peerConfigs, Item.values(segments)), map);
+                peerConfigs, Item.values(segments), trust == null ? null : trust.ca(),
+                trust == null ? null : trust.crl()), map);
     }
 
-    private PeerDraft peer(Node node, String path) {
+    private PeerDraft peer(Node node, String path, Trust trust) {
         MappingReader map = MappingReader.of(node, path, problems, PEER_KEYS);
         if (map == null) {
             return null;
         }
         String name = name(map, "name");
-        String publicKey = map.string("public-key", true);
-        if (publicKey != null && !isKey(publicKey)) {
-            problems.at(map.value("public-key"), map.field("public-key"), "must be a " + KEY_BYTES
-                    + "-byte key in standard base64 (" + KEY_BASE64_CHARS + " characters, as printed by wg pubkey)");
-            publicKey = null;
+        String publicKey;
+        List<Item<Cidr>> allowedIps;
+        Path certificate = null;
+        if (map.value("certificate") == null) {
+            publicKey = map.string("public-key", true);
+            if (publicKey != null && !isKey(publicKey)) {
+                problems.at(map.value("public-key"), map.field("public-key"), "must be a " + KEY_BYTES
+                        + "-byte key in standard base64 (" + KEY_BASE64_CHARS + " characters, as printed by wg pubkey)");
+                publicKey = null;
+            }
+            allowedIps = map.items("allowed-ips", MappingReader.scalarItem(problems, Cidr::parse));
+        } else {
+            for (String key : List.of("public-key", "allowed-ips")) {
+                if (map.value(key) != null) {
+                    problems.at(map.value(key), map.field(key),
+                            "give either certificate: or public-key/allowed-ips, not both; the certificate supplies " + key);
+                }
+            }
+            CertifiedPeer certified = certifiedPeer(map, name, trust);
+            publicKey = certified == null ? null : certified.publicKey();
+            allowedIps = certified == null ? List.of() : certified.allowedIps();
+            certificate = certified == null ? null : certified.file();
         }
         Path presharedKeyFile = keyFile(map, "preshared-key-file", false);
         Endpoint endpoint = null;
@@ -288,7 +324,6 @@ public final class ConfigLoader {
                 problems.at(map.value("endpoint"), map.field("endpoint"), e.getMessage());
             }
         }
-        List<Item<Cidr>> allowedIps = map.items("allowed-ips", MappingReader.scalarItem(problems, Cidr::parse));
         Long keepalive = map.integer("persistent-keepalive", 0, 65535, 0L, " seconds (0 = off)");
         Cidr vtep = null;
         String vtepText = map.string("vtep", false);
@@ -310,8 +345,115 @@ public final class ConfigLoader {
             return null;
         }
         PeerConfig config = new PeerConfig(name, publicKey, presharedKeyFile, endpoint,
-                Item.values(allowedIps), keepalive.intValue(), vtep);
+                Item.values(allowedIps), keepalive.intValue(), vtep, certificate);
         return new PeerDraft(config, map, allowedIps);
+    }
+
+    /** An overlay's site PKI: {@code verifier} is null when {@code ca:} or {@code crl:} could not be used (reported). */
+    private record Trust(Path ca, Path crl, CertificateVerifier verifier) {
+    }
+
+    /** What a verified certificate supplies for a peer; its allowed-ips point at the {@code certificate:} line. */
+    private record CertifiedPeer(Path file, String publicKey, List<Item<Cidr>> allowedIps) {
+    }
+
+    /** {@code ca:} and {@code crl:} of an overlay; null if there is no {@code ca:}. */
+    private Trust trust(MappingReader map) {
+        Path ca = path(map, "ca");
+        Path crl = path(map, "crl");
+        if (map.value("ca") == null) {
+            if (map.value("crl") != null) {
+                problems.at(map.value("crl"), map.field("crl"), "needs ca: (the CA that signed this revocation list)");
+            }
+            return null;
+        }
+        String caPem = ca == null ? null : pemFile(map, "ca", ca);
+        String crlPem = crl == null ? null : pemFile(map, "crl", crl);
+        if (caPem == null || (map.value("crl") != null && crlPem == null)) {
+            return new Trust(ca, crl, null);
+        }
+        try {
+            CertificateVerifier.of(caPem, null);
+        } catch (PkiException e) {
+            problems.at(map.value("ca"), map.field("ca"), ca + ": " + e.getMessage());
+            return new Trust(ca, crl, null);
+        }
+        try {
+            return new Trust(ca, crl, CertificateVerifier.of(caPem, crlPem));
+        } catch (PkiException e) {
+            problems.at(map.value("crl"), map.field("crl"), crl + ": " + e.getMessage());
+            return new Trust(ca, crl, null);
+        }
+    }
+
+    /** {@code certificate:} checked against the overlay's CA (and CRL) at {@link #now}; null if refused (reported). */
+    private CertifiedPeer certifiedPeer(MappingReader map, String name, Trust trust) {
+        Node at = map.value("certificate");
+        String field = map.field("certificate");
+        Path file = path(map, "certificate");
+        if (file == null) {
+            return null;
+        }
+        if (trust == null) {
+            problems.at(at, field, "needs the overlay to name ca: (the CA certificate to check it against)");
+            return null;
+        }
+        String pem = pemFile(map, "certificate", file);
+        if (pem == null || trust.verifier() == null) {
+            return null;
+        }
+        Verdict verdict = trust.verifier().verify(pem, now);
+        if (!verdict.ok()) {
+            problems.at(at, field, verdict.message());
+            return null;
+        }
+        SiteCertificate certificate = verdict.certificate();
+        if (name != null && !certificate.site().equals(name)) {
+            problems.at(at, field, "certificate is for site \"" + certificate.site() + "\", not \"" + name
+                    + "\"; the peer name must match the site name");
+            return null;
+        }
+        List<Item<Cidr>> allowedIps = new ArrayList<>();
+        for (String text : certificate.allowedIps()) {
+            try {
+                allowedIps.add(new Item<>(Cidr.parse(text), at, field));
+            } catch (IllegalArgumentException e) {
+                problems.at(at, field, "allowed-ips in the certificate: " + e.getMessage());
+                return null;
+            }
+        }
+        return new CertifiedPeer(file, Base64.getEncoder().encodeToString(certificate.publicKey()), allowedIps);
+    }
+
+    /** An optional path, resolved against the config's folder; null if absent or invalid (reported). */
+    private Path path(MappingReader map, String key) {
+        String text = map.string(key, false);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return folder.resolve(text).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            problems.at(map.value(key), map.field(key), "not a valid path: " + e.getReason());
+            return null;
+        }
+    }
+
+    /** The text of a PEM file (certificate or CRL, not a secret); null if unreadable (reported). */
+    private String pemFile(MappingReader map, String key, Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes(MAX_PKI_FILE_BYTES + 1);
+            if (bytes.length > MAX_PKI_FILE_BYTES) {
+                problems.at(map.value(key), map.field(key), path + ": larger than 1 MiB; not a certificate or CRL");
+                return null;
+            }
+            return new String(bytes, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            problems.at(map.value(key), map.field(key), path + ": file not found");
+        } catch (IOException e) {
+            problems.at(map.value(key), map.field(key), path + ": cannot read: " + e.getMessage());
+        }
+        return null;
     }
 
     private SegmentConfig segment(Node node, String path) {
@@ -548,7 +690,8 @@ public final class ConfigLoader {
                             "peer name \"" + earlier.name() + "\" is used twice; first" + where);
                 }
                 if (earlier.publicKey().equals(peer.config().publicKey())) {
-                    problems.at(map.value("public-key"), map.field("public-key"),
+                    String key = map.value("public-key") != null ? "public-key" : "certificate";
+                    problems.at(map.value(key), map.field(key),
                             "same public key as peer " + earlier.name() + where);
                 }
             }

@@ -1,14 +1,16 @@
 package io.ocbridge.core.config;
 
 import io.ocbridge.core.route.Cidr;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
  * One overlay: a TUN device with its addresses, a UDP port (0 = random) and the peers behind it.
  * {@code mtu} is the device MTU in bytes. Segments are the L2 segments riding inside it.
+ * {@code ca} and {@code crl} are the site PKI files that peers' certificates were checked against; null if none.
  */
 public record OverlayConfig(String name, String device, int listenPort, List<Cidr> addresses, int mtu,
-                            List<PeerConfig> peers, List<SegmentConfig> segments) {
+                            List<PeerConfig> peers, List<SegmentConfig> segments, Path ca, Path crl) {
 
     public static final int DEFAULT_MTU = 1420;
 
@@ -16,6 +18,12 @@ public record OverlayConfig(String name, String device, int listenPort, List<Cid
         addresses = List.copyOf(addresses);
         peers = List.copyOf(peers);
         segments = List.copyOf(segments);
+    }
+
+    /** An overlay without site PKI. */
+    public OverlayConfig(String name, String device, int listenPort, List<Cidr> addresses, int mtu,
+            List<PeerConfig> peers, List<SegmentConfig> segments) {
+        this(name, device, listenPort, addresses, mtu, peers, segments, null, null);
     }
 
     /** An overlay without L2 segments. */

@@ -7,12 +7,20 @@ import java.util.List;
 /**
  * A peer of an overlay. {@code publicKey} is 32 bytes in standard base64 as {@code wg pubkey}
  * prints it; {@code presharedKeyFile} and {@code endpoint} may be null; keepalive 0 means off.
+ * {@code certificate} is the site certificate that supplied {@code publicKey} and {@code allowedIps}
+ * (already verified against the overlay's CA), or null when the config gave them directly.
  */
 public record PeerConfig(String name, String publicKey, Path presharedKeyFile, Endpoint endpoint,
-                         List<Cidr> allowedIps, int persistentKeepaliveSeconds, Cidr vtep) {
+                         List<Cidr> allowedIps, int persistentKeepaliveSeconds, Cidr vtep, Path certificate) {
 
     public PeerConfig {
         allowedIps = List.copyOf(allowedIps);
+    }
+
+    /** A peer whose key and allowed-ips are given directly, not by a certificate. */
+    public PeerConfig(String name, String publicKey, Path presharedKeyFile, Endpoint endpoint,
+            List<Cidr> allowedIps, int persistentKeepaliveSeconds, Cidr vtep) {
+        this(name, publicKey, presharedKeyFile, endpoint, allowedIps, persistentKeepaliveSeconds, vtep, null);
     }
 
     /** A peer whose VTEP is implied by its allowed-ips. */

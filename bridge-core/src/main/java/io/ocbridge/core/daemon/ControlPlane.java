@@ -9,6 +9,8 @@ import io.ocbridge.core.control.SiteStatus;
 import io.ocbridge.core.control.StatusUnavailableException;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.metrics.MetricsServer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ocbridge.core.metrics.OverlayMeters;
 import io.ocbridge.core.metrics.SegmentMeters;
 import io.ocbridge.core.overlay.Overlay;
@@ -37,12 +39,14 @@ final class ControlPlane implements AutoCloseable {
     /** The running overlays; a reload publishes a new list. */
     private final Supplier<List<OverlayRuntime>> overlays;
     private final Clock clock = Clock.systemUTC();
+    private final Log log;
     private ControlServer control;
     private MetricsServer metrics;
 
-    private ControlPlane(SiteConfig config, Supplier<List<OverlayRuntime>> overlays) {
+    private ControlPlane(SiteConfig config, Supplier<List<OverlayRuntime>> overlays, Log log) {
         this.config = config;
         this.overlays = overlays;
+        this.log = log;
     }
 
     /**
@@ -51,7 +55,7 @@ final class ControlPlane implements AutoCloseable {
      */
     static ControlPlane start(SiteConfig config, Supplier<List<OverlayRuntime>> overlays, ReloadSource reloads, Log log)
             throws DaemonException {
-        ControlPlane plane = new ControlPlane(config, overlays);
+        ControlPlane plane = new ControlPlane(config, overlays, log);
         try {
             plane.control = ControlServer.start(config.controlSocket(), plane::status, reloads, log);
             log.info("control-up", "path=" + config.controlSocket());
@@ -72,6 +76,32 @@ final class ControlPlane implements AutoCloseable {
 
     private void startMetrics(Endpoint listen) throws IOException {
         metrics = MetricsServer.start(new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()));
+        bindOverlayMeters();
+    }
+
+    /**
+     * After a reload: drops every ocbridge meter and binds the overlays and peers running now, so
+     * added peers get series and removed ones lose theirs. The meters read live counters, so no
+     * count is lost. JVM meters stay.
+     */
+    void rebindMetrics() {
+        if (metrics == null) {
+            return;
+        }
+        MeterRegistry registry = metrics.registry();
+        for (Meter meter : List.copyOf(registry.getMeters())) {
+            if (meter.getId().getName().startsWith("ocbridge.")) {
+                registry.remove(meter);
+            }
+        }
+        try {
+            bindOverlayMeters();
+        } catch (IOException e) {
+            log.warn("metrics-rebind-failed", "error=" + e.getMessage());
+        }
+    }
+
+    private void bindOverlayMeters() throws IOException {
         for (OverlayRuntime runtime : overlays.get()) {
             Overlay overlay = runtime.overlay();
             List<Peer> peers = onLoop(runtime, () -> List.copyOf(overlay.peers()));

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Threads — who touches what.</b>
  * <ul>
  *   <li>One Netty epoll event loop owns the UDP sockets and all overlay state: peers, sessions,
- *       index tables, timers (a 100 ms tick on the same loop), staged packets. Single writer, no locks.
+ *       index tables, timers (a 20 ms tick on the same loop), staged packets. Single writer, no locks.
  *       Handshakes (X25519, BLAKE2s) also run there; past {@code UNDER_LOAD_HANDSHAKES_PER_SECOND}
  *       initiators must present cookies.</li>
  *   <li>One platform thread per overlay reads its TUN device into pooled direct buffers and
@@ -125,6 +125,9 @@ public final class Daemon implements AutoCloseable {
         try {
             ReloadReply reply = reloadNow();
             log.info("reload-" + reply.outcome().name().toLowerCase(), "changes=" + reply.lines().size());
+            if (reply.outcome() != ReloadReply.Outcome.INVALID && controlPlane != null) {
+                controlPlane.rebindMetrics();  // peers and overlays may have come or gone
+            }
             return reply;
         } finally {
             notifySystemd("READY=1\nSTATUS=" + statusLine());

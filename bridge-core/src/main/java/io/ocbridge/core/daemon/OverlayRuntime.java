@@ -15,6 +15,8 @@ import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.core.transport.UdpTransport;
+import io.ocbridge.core.uapi.OverlayUapi;
+import io.ocbridge.core.uapi.UapiServer;
 import io.ocbridge.crypto.keys.KeyFormatException;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PublicKey;
@@ -43,7 +45,11 @@ import java.util.concurrent.TimeoutException;
  * device reader thread and the timer tick. {@link #close()} undoes all of it.
  */
 final class OverlayRuntime implements AutoCloseable {
-    private static final long TICK_MILLIS = 100;
+    /**
+     * Timer resolution. Fine enough that two gateways' retransmit jitter (0..333 ms) rarely lands
+     * in the same tick, which would make crossing initiations collide again.
+     */
+    private static final long TICK_MILLIS = 20;
     /** How long a reload waits for the event loop to apply one overlay's peer changes. */
     private static final long RELOAD_TASK_MILLIS = 5_000;
 
@@ -61,6 +67,7 @@ final class OverlayRuntime implements AutoCloseable {
     private DeviceReader reader;
     private Thread readerThread;
     private ScheduledFuture<?> tick;
+    private UapiServer uapi;
 
     private OverlayRuntime(OverlayConfig config, TunDevice device, Overlay overlay, EventLoop loop, Log log) {
         this.config = config;
@@ -105,6 +112,7 @@ final class OverlayRuntime implements AutoCloseable {
             }
             runtime.tick = loop.scheduleAtFixedRate(overlay::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             loop.execute(overlay::start);
+            runtime.startUapi(identity);
         } catch (DaemonException e) {
             runtime.close();
             throw e;
@@ -119,6 +127,17 @@ final class OverlayRuntime implements AutoCloseable {
         log.info("overlay-up", "device=" + device.name() + " listen-port=" + runtime.udp.localPort()
                 + " peers=" + config.peers().size());
         return runtime;
+    }
+
+    /** The WireGuard UAPI socket for {@code wg}; without it the overlay still runs, so a failure is a warning. */
+    private void startUapi(LocalIdentity identity) {
+        try {
+            uapi = UapiServer.start(UapiServer.socketPath(device.name()),
+                    new OverlayUapi(overlay, identity, loop, device.name(), udp.localPort(), link, log), log);
+            log.info("uapi-up", "path=" + uapi.path());
+        } catch (IOException | RuntimeException e) {
+            log.warn("uapi-unavailable", "device=" + device.name() + " error=" + e.getMessage());
+        }
     }
 
     private void configureLink() throws IOException {
@@ -254,6 +273,11 @@ final class OverlayRuntime implements AutoCloseable {
                 case ConfigDiff.PeerUpdated c -> {
                     Peer peer = overlay.peer(c.after().name());
                     ResolvedPeer next = resolved.get(c.after().name());
+                    if (peer == null) {
+                        // Removed at runtime (wg set … remove): the config is the truth again.
+                        addResolved(next);
+                        continue;
+                    }
                     if (c.fields().contains(ConfigDiff.Field.ALLOWED_IPS)) {
                         overlay.replaceAllowedIps(peer, c.after().allowedIps());
                     }
@@ -320,6 +344,9 @@ final class OverlayRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        if (uapi != null) {
+            uapi.close();
+        }
         if (reader != null) {
             reader.stop();
         }

@@ -1,11 +1,9 @@
 package io.ocbridge.core.l2;
 
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
+import io.ocbridge.core.counters.EnumCounters;
 
 /** Frame counts of one segment; written by the event loop, readable from any thread. */
-public final class SegmentCounters {
+public final class SegmentCounters extends EnumCounters<SegmentCounters.Event> {
     public enum Event {
         /** Frames read from the TAP device. */
         LOCAL_FRAMES,
@@ -51,21 +49,7 @@ public final class SegmentCounters {
         DROP_DHCP_GUARD,
     }
 
-    private final AtomicLongArray counts = new AtomicLongArray(Event.values().length);
-
-    void increment(Event event) {
-        counts.incrementAndGet(event.ordinal());
-    }
-
-    public long get(Event event) {
-        return counts.get(event.ordinal());
-    }
-
-    public Map<Event, Long> snapshot() {
-        Map<Event, Long> result = new EnumMap<>(Event.class);
-        for (Event e : Event.values()) {
-            result.put(e, counts.get(e.ordinal()));
-        }
-        return result;
+    public SegmentCounters() {
+        super(Event.class);
     }
 }

@@ -35,11 +35,5 @@ public enum DropReason {
     /** Device or socket refused the write (would block or failed). */
     WRITE_FAILED,
     /** Bug: an unexpected exception in the data path; counted, logged once, traffic goes on. */
-    INTERNAL_ERROR;
-
-    private static final DropReason[] VALUES = values();
-
-    static DropReason of(int ordinal) {
-        return VALUES[ordinal];
-    }
+    INTERNAL_ERROR
 }

@@ -1,11 +1,9 @@
 package io.ocbridge.core.overlay;
 
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
+import io.ocbridge.core.counters.EnumCounters;
 
 /** Handshake events of one overlay; written by its event loop, readable from any thread. */
-public final class HandshakeCounters {
+public final class HandshakeCounters extends EnumCounters<HandshakeCounters.Event> {
     public enum Event {
         INITIATION_SENT,
         INITIATION_RECEIVED,
@@ -21,21 +19,7 @@ public final class HandshakeCounters {
         TIMED_OUT,
     }
 
-    private final AtomicLongArray counts = new AtomicLongArray(Event.values().length);
-
-    void increment(Event event) {
-        counts.incrementAndGet(event.ordinal());
-    }
-
-    public long get(Event event) {
-        return counts.get(event.ordinal());
-    }
-
-    public Map<Event, Long> snapshot() {
-        Map<Event, Long> result = new EnumMap<>(Event.class);
-        for (Event e : Event.values()) {
-            result.put(e, counts.get(e.ordinal()));
-        }
-        return result;
+    public HandshakeCounters() {
+        super(Event.class);
     }
 }

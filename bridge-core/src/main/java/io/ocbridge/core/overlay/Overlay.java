@@ -353,7 +353,7 @@ public final class Overlay {
         }
     }
 
-    /** Timer tick: fires every expired peer deadline. Call every ~100 ms on the event loop. */
+    /** Timer tick: fires every expired peer deadline. Call every ~20 ms on the event loop. */
     public void tick() {
         long now = now();
         for (Segment segment : segments) {

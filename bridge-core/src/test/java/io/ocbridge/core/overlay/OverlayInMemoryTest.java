@@ -109,8 +109,9 @@ class OverlayInMemoryTest {
         a.fromDevice(ipv4(HOST_A, HOST_B, 10, 1));
         b.fromDevice(ipv4(HOST_B, HOST_A, 10, 2));
         net.deliverAll();
-        for (int i = 0; i < 70 && (a.deviceWrites.isEmpty() || b.deviceWrites.isEmpty()); i++) {
-            net.advanceMillis(100);
+        // Both retransmit after REKEY_TIMEOUT plus their own jitter; ticks as fine as the daemon's.
+        for (int i = 0; i < 2_000 && (a.deviceWrites.isEmpty() || b.deviceWrites.isEmpty()); i++) {
+            net.advanceMillis(20);
             a.overlay.tick();
             b.overlay.tick();
             net.deliverAll();

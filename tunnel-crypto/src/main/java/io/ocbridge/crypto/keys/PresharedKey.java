@@ -25,6 +25,14 @@ public final class PresharedKey {
         return new PresharedKey(KeyEncoding.decode(s));
     }
 
+    /** A copy of {@code src[offset..offset+32)}; the caller zeroes its array. */
+    public static PresharedKey fromBytes(byte[] src, int offset) {
+        if (offset < 0 || src.length - offset < Protocol.KEY_SIZE) {
+            throw new IllegalArgumentException("need 32 bytes");
+        }
+        return new PresharedKey(Arrays.copyOfRange(src, offset, offset + Protocol.KEY_SIZE));
+    }
+
     /** The value WireGuard uses when no preshared key is configured. */
     public static PresharedKey zero() {
         return new PresharedKey(new byte[Protocol.KEY_SIZE]);

@@ -59,6 +59,11 @@ public final class PrivateKey {
         return X25519.calculateAgreement(key, 0, remote.key, 0, out, offset);
     }
 
+    /** Copies the secret into {@code dst[offset..offset+32)} (operator queries only); the caller zeroes its copy. */
+    public void copyTo(byte[] dst, int offset) {
+        System.arraycopy(key, 0, dst, offset, Protocol.KEY_SIZE);
+    }
+
     /** Zeroes the key bytes; the object is useless afterwards. */
     public void destroy() {
         Arrays.fill(key, (byte) 0);

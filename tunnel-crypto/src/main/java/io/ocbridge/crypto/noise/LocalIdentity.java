@@ -21,6 +21,11 @@ public final class LocalIdentity {
         return publicKey;
     }
 
+    /** Copies our private key into {@code dst[offset..offset+32)} for a root-only query; the caller zeroes it. */
+    public void copyPrivateKeyTo(byte[] dst, int offset) {
+        privateKey.copyTo(dst, offset);
+    }
+
     PrivateKey privateKey() {
         return privateKey;
     }

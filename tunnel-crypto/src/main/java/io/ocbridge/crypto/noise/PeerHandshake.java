@@ -72,6 +72,16 @@ public final class PeerHandshake {
         return remoteStatic;
     }
 
+    /** Copies the preshared key into {@code dst[offset..offset+32)} for a root-only query; the caller zeroes it. */
+    public void copyPresharedKeyTo(byte[] dst, int offset) {
+        System.arraycopy(presharedKey, 0, dst, offset, Protocol.KEY_SIZE);
+    }
+
+    /** A new preshared key for the next handshake; the current sessions are kept (as wireguard-go does). */
+    public void presharedKey(PresharedKey psk) {
+        psk.copyTo(presharedKey, 0);
+    }
+
     void useEphemeralsForTest(Supplier<PrivateKey> source) {
         this.ephemerals = source;
     }

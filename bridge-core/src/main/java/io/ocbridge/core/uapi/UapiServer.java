@@ -1,0 +1,287 @@
+package io.ocbridge.core.uapi;
+
+import io.ocbridge.core.log.Log;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.net.ExtendedSocketOptions;
+
+/**
+ * The WireGuard cross-platform userspace API (https://www.wireguard.com/xplatform/) for one device, on the socket
+ * {@code wg} looks for: {@code /var/run/wireguard/<device>.sock} (directory 0755, socket 0600, as wireguard-go).
+ * Requests are {@code get=1} and {@code set=1}, each ended by a blank line and answered with {@code errno=N} and a
+ * blank line; a connection may carry several. Only root and the daemon's own user may connect, and only root reads
+ * the private and preshared keys in a {@code get}. One platform thread accepts, a virtual thread serves each
+ * connection; connections, line and request sizes, and the wait for a request are bounded.
+ */
+public final class UapiServer implements AutoCloseable {
+    public static final Path SOCKET_DIRECTORY = Path.of("/var/run/wireguard");
+    static final int MAX_CONNECTIONS = 16;
+    static final long IDLE_TIMEOUT_MILLIS = 10_000;
+    private static final long ACCEPT_RETRY_MILLIS = 100;
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final Object fileKey;
+    private final UserPrincipal owner;
+    private final UapiDevice device;
+    private final Log log;
+    private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
+    private final Thread acceptor;
+    private volatile boolean running = true;
+
+    private UapiServer(Path path, ServerSocketChannel server, UapiDevice device, Log log) throws IOException {
+        this.path = path;
+        this.server = server;
+        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        this.fileKey = attributes.fileKey();
+        this.owner = attributes.owner();
+        this.device = device;
+        this.log = log;
+        this.acceptor = Thread.ofPlatform().name("ocb-uapi").daemon(true).unstarted(this::acceptLoop);
+    }
+
+    /** The socket path of {@code deviceName}, as {@code wg} computes it. */
+    public static Path socketPath(String deviceName) {
+        return SOCKET_DIRECTORY.resolve(deviceName + ".sock");
+    }
+
+    /**
+     * Binds {@code path} and starts serving {@code device}. A socket nobody answers on is replaced; a live one, or a
+     * path that is not a socket, is refused with a one-line {@link IOException}.
+     */
+    public static UapiServer start(Path path, UapiDevice device, Log log) throws IOException {
+        Path directory = path.toAbsolutePath().getParent();
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        }
+        removeStale(path);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        UapiServer uapi;
+        try {
+            server.bind(UnixDomainSocketAddress.of(path), MAX_CONNECTIONS);
+            // A connection made before this chmod still meets the peer-credentials check in serve().
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            uapi = new UapiServer(path, server, device, log);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
+        uapi.acceptor.start();
+        return uapi;
+    }
+
+    private static void removeStale(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isOther()) {
+            throw new IOException(path + " exists and is not a socket; refusing to replace it");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            throw new IOException("another WireGuard implementation is answering on " + path);
+        } catch (ConnectException e) {
+            Files.deleteIfExists(path); // refused: its owner is gone
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (running) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!running) {
+                    return;
+                }
+                log.warn("uapi-accept-failed", "error=" + e.getMessage());
+                sleepQuietly(ACCEPT_RETRY_MILLIS);
+                continue;
+            }
+            if (!connections.tryAcquire()) {
+                closeQuietly(channel); // wg reports the failure; nothing it could parse would help
+                continue;
+            }
+            Thread.ofVirtual().name("ocb-uapi-conn").start(() -> {
+                try {
+                    serve(channel);
+                } finally {
+                    closeQuietly(channel);
+                    connections.release();
+                }
+            });
+        }
+    }
+
+    /** One connection: credentials, then requests until the client closes or errs. Never throws. */
+    private void serve(SocketChannel channel) {
+        AtomicLong served = new AtomicLong();
+        try {
+            UserPrincipal user = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+            boolean root = "root".equals(user.getName());
+            if (!root && !user.equals(owner)) {
+                log.warn("uapi-refused", "reason=permission user=" + user.getName());
+                return;
+            }
+            LineReader reader = new LineReader(new BufferedInputStream(Channels.newInputStream(channel)));
+            while (running) {
+                closeIfIdle(channel, served, served.get());
+                reader.newRequest();
+                String operation = reader.readLine();
+                if (operation == null) {
+                    return;
+                }
+                served.incrementAndGet();
+                if (!respond(channel, reader, operation, root)) {
+                    return;
+                }
+            }
+        } catch (UapiException e) { // an oversize operation line
+            log.warn("uapi-request-refused", "errno=" + e.errno() + " reason=\"" + e.getMessage() + "\"");
+            try {
+                write(channel, "errno=" + e.errno() + "\n\n");
+            } catch (IOException gone) {
+                // the client left
+            }
+        } catch (IOException e) {
+            log.debug("uapi-connection-failed", "error=" + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("uapi-request-failed", "error=" + e);
+        }
+    }
+
+    /** Answers one request; false when the connection must close (unknown operation, oversize request). */
+    private boolean respond(SocketChannel channel, LineReader reader, String operation, boolean root)
+            throws IOException {
+        try {
+            switch (operation) {
+                case "get=1" -> {
+                    String blank = reader.readLine();
+                    if (blank == null) {
+                        return false;
+                    }
+                    if (!blank.isEmpty()) {
+                        throw new UapiException(UapiException.EINVAL, "trailing line after get=1");
+                    }
+                    DeviceState state = device.get(root);
+                    try {
+                        write(channel, UapiGet.format(state) + "errno=0\n\n");
+                    } finally {
+                        state.destroy();
+                    }
+                }
+                case "set=1" -> {
+                    List<String> lines = reader.readUntilBlank();
+                    if (lines == null) {
+                        return false;
+                    }
+                    SetRequest request = UapiSet.parse(lines);
+                    try {
+                        device.set(request);
+                    } finally {
+                        request.destroy();
+                    }
+                    write(channel, "errno=0\n\n");
+                }
+                default -> {
+                    log.debug("uapi-refused", "reason=unknown-operation operation=" + UapiSet.printable(operation));
+                    return false;
+                }
+            }
+            return true;
+        } catch (UapiException e) {
+            log.warn("uapi-request-refused", "operation=" + UapiSet.printable(operation) + " errno=" + e.errno()
+                    + " reason=\"" + e.getMessage() + "\"");
+            write(channel, "errno=" + e.errno() + "\n\n");
+            return e.errno() != -UapiException.EMSGSIZE;
+        }
+    }
+
+    /** Closes {@code channel} unless a request beyond the {@code seen}-th arrives within the idle timeout. */
+    private static void closeIfIdle(SocketChannel channel, AtomicLong served, long seen) {
+        CompletableFuture.delayedExecutor(IDLE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
+            if (served.get() == seen) {
+                closeQuietly(channel);
+            }
+        });
+    }
+
+    private static void write(SocketChannel channel, String text) throws IOException {
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing; nothing to do
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops accepting and removes the socket file if it is still ours; open connections end at their next read. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("uapi-close-failed", "error=" + e.getMessage());
+        }
+        try {
+            acceptor.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            PosixFileAttributes now = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (fileKey != null && fileKey.equals(now.fileKey())) {
+                Files.deleteIfExists(path);
+            }
+        } catch (NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            log.warn("uapi-socket-cleanup-failed", "path=" + path + " error=" + e.getMessage());
+        }
+    }
+}

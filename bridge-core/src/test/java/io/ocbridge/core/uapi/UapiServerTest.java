@@ -1,0 +1,145 @@
+package io.ocbridge.core.uapi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ocbridge.core.log.Log;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class UapiServerTest {
+    private static final Log LOG = Log.with("test=uapi");
+
+    @TempDir
+    Path dir;
+
+    /** A device that answers the fixture and records sets. */
+    private static final class FakeDevice implements UapiDevice {
+        final List<SetRequest> sets = new ArrayList<>();
+        Boolean lastWithSecrets;
+
+        @Override
+        public DeviceState get(boolean withSecrets) {
+            lastWithSecrets = withSecrets;
+            return UapiCodecTest.device(withSecrets);
+        }
+
+        @Override
+        public void set(SetRequest request) throws UapiException {
+            if (request.device().listenPort() != null) {
+                throw new UapiException(UapiException.EINVAL, "listen_port cannot change");
+            }
+            sets.add(request);
+        }
+    }
+
+    @Test
+    void servesGetAndSetOnOneConnectionFromA0600SocketInA0755Directory() throws Exception {
+        Path socket = dir.resolve("wireguard/ocb0.sock");
+        FakeDevice device = new FakeDevice();
+        try (UapiServer server = UapiServer.start(socket, device, LOG);
+                SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
+
+            String get = exchange(client, "get=1\n\n");
+            assertTrue(device.lastWithSecrets, "the test runs as root, which may read keys");
+            assertEquals(UapiGet.format(UapiCodecTest.device(true)) + "errno=0\n\n", get);
+
+            String key = HexFormat.of().formatHex(UapiCodecTest.KEY_A);
+            assertEquals("errno=0\n\n", exchange(client, "set=1\npublic_key=" + key
+                    + "\npersistent_keepalive_interval=15\n\n"));
+            assertEquals(15, device.sets.getFirst().peers().getFirst().persistentKeepaliveSeconds());
+
+            assertEquals("errno=-22\n\n", exchange(client, "set=1\nlisten_port=1\n\n"));
+            assertEquals("errno=-22\n\n", exchange(client, "set=1\nnonsense=1\n\n"));
+            assertEquals("errno=-71\n\n", exchange(client, "set=1\nno-equals\n\n"));
+            assertEquals("errno=-22\n\n", exchange(client, "get=1\nextra\n"));
+            assertEquals(1, device.sets.size(), "refused requests apply nothing");
+        }
+        assertFalse(Files.exists(socket), "the socket file is removed on close");
+    }
+
+    @Test
+    void oversizeRequestIsRefusedAndTheConnectionClosed() throws Exception {
+        Path socket = dir.resolve("ocb1.sock");
+        try (UapiServer server = UapiServer.start(socket, new FakeDevice(), LOG);
+                SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            String reply = exchange(client, "set=1\n" + "x".repeat(LineReader.MAX_LINE_BYTES + 10) + "\n\n");
+            assertEquals("errno=-90\n\n", reply);
+            assertEquals(-1, client.read(ByteBuffer.allocate(16)));
+        }
+    }
+
+    @Test
+    void unknownOperationClosesTheConnection() throws Exception {
+        Path socket = dir.resolve("ocb2.sock");
+        try (UapiServer server = UapiServer.start(socket, new FakeDevice(), LOG);
+                SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            client.write(StandardCharsets.UTF_8.encode("hello=1\n\n"));
+            assertEquals(-1, client.read(ByteBuffer.allocate(16)));
+        }
+    }
+
+    @Test
+    void replacesAStaleSocketAndRefusesALiveOne() throws Exception {
+        Path socket = dir.resolve("ocb3.sock");
+        try (ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            live.bind(UnixDomainSocketAddress.of(socket));
+            IOException e = assertThrows(IOException.class, () -> UapiServer.start(socket, new FakeDevice(), LOG));
+            assertTrue(e.getMessage().contains("answering"), e.getMessage());
+        }
+        assertTrue(Files.exists(socket), "a closed server channel leaves its file: now stale");
+        try (UapiServer server = UapiServer.start(socket, new FakeDevice(), LOG)) {
+            assertTrue(Files.exists(socket));
+        }
+        Path file = dir.resolve("ocb4.sock");
+        Files.writeString(file, "not a socket");
+        assertThrows(IOException.class, () -> UapiServer.start(file, new FakeDevice(), LOG));
+        assertTrue(Files.exists(file), "a regular file is never removed");
+    }
+
+    @Test
+    void closeLeavesASocketThatIsNoLongerOurs() throws Exception {
+        Path socket = dir.resolve("ocb5.sock");
+        UapiServer server = UapiServer.start(socket, new FakeDevice(), LOG);
+        Files.delete(socket);
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(socket));
+            server.close();
+            assertTrue(Files.exists(socket));
+        }
+    }
+
+    /** Writes {@code request} and reads until the blank line that ends a reply. */
+    private static String exchange(SocketChannel client, String request) throws IOException {
+        client.write(StandardCharsets.UTF_8.encode(request));
+        StringBuilder reply = new StringBuilder();
+        ByteBuffer buffer = ByteBuffer.allocate(1);
+        while (!reply.toString().endsWith("\n\n")) {
+            buffer.clear();
+            if (client.read(buffer) < 0) {
+                break;
+            }
+            reply.append((char) buffer.get(0));
+        }
+        return reply.toString();
+    }
+}
