@@ -5,7 +5,8 @@
 #
 # For each implementation: RTT (ping -c 50 -i 0.02 after a warm-up transfer) and TCP throughput
 # (iperf3, 1 and 4 streams, RUNS runs of SECONDS s each; the median is printed). Needs root and a
-# built ocbridge (./mvnw -B -q package -DskipTests). Creates only namespaces it names with its PID
+# built ocbridge (./mvnw -B -q package -DskipTests). OCB_DAEMON_JAVA_OPTS goes to the two daemons only
+# (e.g. a JFR recording). Creates only namespaces it names with its PID
 # and removes them, and every process it started (by PID), on exit. Not part of the test suite.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -75,7 +76,8 @@ overlays:
         endpoint: $ep:51820
         allowed-ips: [$allowed]
 YAML
-        ip netns exec "$ns" bin/ocbridge up -c "$WORK/$side.yaml" > "$WORK/ocbridge-$side.log" 2>&1 &
+        OCBRIDGE_JAVA_OPTS="${OCB_DAEMON_JAVA_OPTS:-}" \
+            ip netns exec "$ns" bin/ocbridge up -c "$WORK/$side.yaml" > "$WORK/ocbridge-$side.log" 2>&1 &
         PIDS+=($!)
     done
 }
