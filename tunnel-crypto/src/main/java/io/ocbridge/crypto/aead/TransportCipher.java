@@ -13,6 +13,10 @@ import javax.crypto.spec.IvParameterSpec;
  * One direction of a transport session: the JDK's ChaCha20-Poly1305 (intrinsified) over ByteBuffers,
  * re-initialised per packet with the counter nonce. Works on heap and direct buffers and in place.
  * Not thread-safe: one owner thread per direction.
+ *
+ * <p>The JDK's AEAD works on arrays: handed direct buffers, it copies through a temporary array it
+ * allocates per message. We copy through one scratch array per direction instead (same copies, no
+ * garbage).
  */
 public final class TransportCipher {
 
@@ -21,6 +25,8 @@ public final class TransportCipher {
     private final RawKey key;
     /** Bytes 0-3 are the constant prefix (zero in WireGuard), 4-11 the little-endian counter. */
     private final byte[] nonce = new byte[ChaChaPoly.NONCE_SIZE];
+    /** Message bytes in flight through the cipher; grows to the largest message seen. */
+    private byte[] scratch = new byte[2048];
     private boolean destroyed;
 
     /** Takes a copy of {@code key}; {@code encrypt} selects the direction. */
@@ -54,7 +60,11 @@ public final class TransportCipher {
             if (aad != null) {
                 cipher.updateAAD(aad);
             }
-            cipher.doFinal(plaintext, dst);
+            int length = plaintext.remaining();
+            byte[] work = scratch(length + Protocol.TAG_SIZE);
+            plaintext.get(work, 0, length);
+            int sealed = cipher.doFinal(work, 0, length, work, 0);
+            dst.put(work, 0, sealed);
         } catch (GeneralSecurityException e) {
             // Reached only on a reused counter or a too-small dst: both caller bugs.
             throw new IllegalStateException("seal failed", e);
@@ -81,7 +91,11 @@ public final class TransportCipher {
             if (aad != null) {
                 cipher.updateAAD(aad);
             }
-            cipher.doFinal(src, dst);
+            int length = src.remaining();
+            byte[] work = scratch(length);
+            src.get(work, 0, length);
+            int opened = cipher.doFinal(work, 0, length, work, 0);
+            dst.put(work, 0, opened);
             return true;
         } catch (AEADBadTagException e) {
             src.position(srcPosition);
@@ -99,6 +113,7 @@ public final class TransportCipher {
         }
         destroyed = true;
         Arrays.fill(key.bytes, (byte) 0);
+        Arrays.fill(scratch, (byte) 0);
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(new byte[ChaChaPoly.NONCE_SIZE]));
         } catch (GeneralSecurityException e) {
@@ -120,6 +135,13 @@ public final class TransportCipher {
             nonce[4 + i] = (byte) (counter >>> (8 * i));
         }
         cipher.init(mode, key, new IvParameterSpec(nonce));
+    }
+
+    private byte[] scratch(int length) {
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+        }
+        return scratch;
     }
 
     private void requireMode(int expected) {
