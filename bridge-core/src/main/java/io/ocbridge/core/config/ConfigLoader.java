@@ -31,6 +31,7 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Loads a site config: YAML is composed to a node tree (every value keeps its line and column)
@@ -606,11 +607,9 @@ public final class ConfigLoader {
     }
 
     private void requireNonEmptyList(MappingReader map, String key) {
-        if (map.require(key)) {
-            List<Node> items = map.list(key);
-            if (items != null && items.isEmpty()) {
-                problems.at(map.value(key), map.field(key), "must list at least one");
-            }
+        // A value that is not a list is reported once, by the items() that reads it.
+        if (map.require(key) && map.value(key) instanceof SequenceNode list && list.getValue().isEmpty()) {
+            problems.at(map.value(key), map.field(key), "must list at least one");
         }
     }
 

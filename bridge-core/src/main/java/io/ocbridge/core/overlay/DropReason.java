@@ -8,6 +8,11 @@ public enum DropReason {
     BAD_MAC1,
     /** Under load and the initiator did not present a valid cookie (a cookie reply was sent). */
     COOKIE_REQUIRED,
+    /**
+     * Under load, a handshake message with a valid MAC2 from a source address past its rate
+     * (20/s, burst 5 per IPv4 address or IPv6 /64; see HandshakeRateLimiter).
+     */
+    RATE_LIMITED,
     /** Handshake message that authenticated MAC1 but failed the Noise checks. */
     HANDSHAKE_FAILED,
     /** Cookie reply that did not decrypt or matched no pending handshake. */

@@ -15,6 +15,13 @@ public final class HandshakeCounters extends EnumCounters<HandshakeCounters.Even
         COMPLETED,
         /** A handshake message that passed MAC1 but failed Noise (wrong key, replay, bad PSK). */
         FAILED,
+        /**
+         * Of the FAILED: an authentic initiation whose TAI64N timestamp is not later than the last one
+         * accepted from that peer (a replay, or the peer's clock stepped back).
+         */
+        REPLAYED_TIMESTAMP,
+        /** Of the FAILED: an authentic initiation less than 20 ms after the last one accepted from that peer. */
+        INITIATION_TOO_FREQUENT,
         /** An attempt given up after REKEY_ATTEMPT_TIME without an answer. */
         TIMED_OUT,
     }

@@ -131,9 +131,10 @@ public final class Inside {
         if (payloadLength > 0) {
             peer.timers().dataSent(now);
         }
-        if (keypair.isInitiator()
-                && (now - keypair.createdNanos() >= Protocol.REKEY_AFTER_TIME_NANOS
-                        || Long.compareUnsigned(counter, Protocol.REKEY_AFTER_MESSAGES) >= 0)) {
+        // Rekey on message count in either role; on age only as initiator (whitepaper §6.2), so
+        // two peers do not both start a handshake at REKEY_AFTER_TIME.
+        if (Long.compareUnsigned(counter, Protocol.REKEY_AFTER_MESSAGES) >= 0
+                || (keypair.isInitiator() && now - keypair.createdNanos() >= Protocol.REKEY_AFTER_TIME_NANOS)) {
             overlay.initiateHandshake(peer, false);
         }
     }

@@ -7,6 +7,7 @@ import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.IndexTable;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.crypto.Protocol;
+import io.ocbridge.crypto.noise.HandshakeFailure;
 import io.ocbridge.crypto.noise.Handshakes;
 import io.ocbridge.crypto.noise.InitiationResult;
 import io.ocbridge.crypto.noise.Keypair;
@@ -20,7 +21,7 @@ import java.nio.ByteBuffer;
  * allowed-ips, and written to the TUN device.
  *
  * <pre>
- *   UDP recv ─▶ onDatagram ─▶ type 1/2 ─▶ MAC1 (+MAC2 under load) ─▶ Noise ─▶ response / session
+ *   UDP recv ─▶ onDatagram ─▶ type 1/2 ─▶ MAC1 (+MAC2, per-source rate under load) ─▶ Noise ─▶ response / session
  *                          ├▶ type 3 ─▶ cookie for our pending handshake
  *                          └▶ type 4 ─▶ index ─▶ open in place ─▶ replay ─▶ src in allowed-ips ─▶ TUN write
  * </pre>
@@ -80,6 +81,11 @@ public final class Outside {
         if (result.peer() == null) {
             overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
             overlay.handshakes().increment(HandshakeCounters.Event.FAILED);
+            if (result.failure() == HandshakeFailure.REPLAYED_TIMESTAMP) {
+                overlay.handshakes().increment(HandshakeCounters.Event.REPLAYED_TIMESTAMP);
+            } else if (result.failure() == HandshakeFailure.TOO_FREQUENT) {
+                overlay.handshakes().increment(HandshakeCounters.Event.INITIATION_TOO_FREQUENT);
+            }
             overlay.logHandshakeFailure(Protocol.MESSAGE_INITIATION, "message=initiation endpoint=" + Log.endpoint(source)
                     + " reason=" + result.failure().name().toLowerCase().replace('_', '-'));
             return;
@@ -177,8 +183,8 @@ public final class Outside {
     }
 
     /**
-     * MAC1 always; under load also MAC2, answering a cookie reply when it is missing. Drops the
-     * datagram and returns false when the message may not proceed.
+     * MAC1 always; under load also MAC2, answering a cookie reply when it is missing, and the
+     * per-source rate limit. Drops the datagram and returns false when the message may not proceed.
      */
     private boolean passesCookieChecks(ByteBuffer message, ByteBuf datagram, InetSocketAddress source, int size) {
         if (!overlay.cookieChecker().checkMac1(message.duplicate())) {
@@ -190,7 +196,12 @@ public final class Outside {
         }
         byte[] sourceBytes = sourceBytes(source);
         if (overlay.cookieChecker().checkMac2(message.duplicate(), sourceBytes)) {
-            return true;
+            // MAC2 proves the source can receive at its address; it still gets only its share.
+            if (overlay.rateLimiter().allow(sourceBytes, sourceBytes.length - 2)) {
+                return true;
+            }
+            overlay.drop(datagram, DropReason.RATE_LIMITED);
+            return false;
         }
         int senderIndex = datagram.getIntLE(datagram.readerIndex() + 4);
         ByteBuf reply = overlay.io().alloc().directBuffer(Protocol.COOKIE_REPLY_SIZE);

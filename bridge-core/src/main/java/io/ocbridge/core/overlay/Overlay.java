@@ -58,6 +58,7 @@ public final class Overlay {
     private final List<Peer> peers = new ArrayList<>();
     private final DropCounters drops = new DropCounters();
     private final HandshakeCounters handshakes = new HandshakeCounters();
+    private final HandshakeRateLimiter rateLimiter;
     private final long[] lastFailureLogNanos = new long[Protocol.MESSAGE_TRANSPORT + 1];
 
     private final Inside inside;
@@ -84,6 +85,7 @@ public final class Overlay {
         this.wallClock = wallClock;
         this.log = log;
         this.cookieChecker = new CookieChecker(identity.publicKey(), nanoClock);
+        this.rateLimiter = new HandshakeRateLimiter(nanoClock);
         this.inside = new Inside(this);
         this.outside = new Outside(this);
         this.loadWindowStartNanos = nanoClock.getAsLong();
@@ -218,6 +220,7 @@ public final class Overlay {
     OverlayIo io() { return io; }
     IndexTable indexTable() { return indexTable; }
     CookieChecker cookieChecker() { return cookieChecker; }
+    HandshakeRateLimiter rateLimiter() { return rateLimiter; }
     LocalIdentity identity() { return identity; }
     Log log() { return log; }
     long now() { return nanoClock.getAsLong(); }
@@ -362,6 +365,7 @@ public final class Overlay {
         if (reassembler != null) {
             reassembler.expire();
         }
+        rateLimiter.sweep();
         for (Peer peer : peers) {
             int actions = peer.timers().expire(now);
             if (actions == 0) {

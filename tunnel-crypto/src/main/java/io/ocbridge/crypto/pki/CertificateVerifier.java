@@ -38,6 +38,15 @@ public final class CertificateVerifier {
      * {@code crlPem} may be null, else it must be issued and signed by that CA.
      */
     public static CertificateVerifier of(String caPem, String crlPem) throws PkiException {
+        try {
+            return build(caPem, crlPem);
+        } catch (RuntimeException e) {
+            // Bouncy Castle decodes nested ASN.1 lazily, so a corrupt file can throw at any later access.
+            throw new PkiException("not a valid CA certificate or revocation list: " + e.getMessage());
+        }
+    }
+
+    private static CertificateVerifier build(String caPem, String crlPem) throws PkiException {
         X509CertificateHolder ca = SiteCertificate.holder(caPem);
         BasicConstraints constraints = BasicConstraints.fromExtensions(ca.getExtensions());
         if (constraints == null || !constraints.isCA()) {
@@ -61,6 +70,15 @@ public final class CertificateVerifier {
     }
 
     public Verdict verify(String certificatePem, Instant now) {
+        try {
+            return check(certificatePem, now);
+        } catch (RuntimeException e) {
+            // Lazily decoded ASN.1 of the (untrusted) certificate, e.g. a corrupt authorityKeyIdentifier or issuer.
+            return Verdict.refused(Reason.MALFORMED, "not a site certificate: " + e.getMessage(), null);
+        }
+    }
+
+    private Verdict check(String certificatePem, Instant now) {
         SiteCertificate certificate;
         try {
             certificate = SiteCertificate.parse(certificatePem);

@@ -54,6 +54,15 @@ public record SiteCertificate(String site, byte[] publicKey, List<String> allowe
     /** Parses one PEM certificate and its site extensions; throws if it is not a site certificate. */
     public static SiteCertificate parse(String pem) throws PkiException {
         X509CertificateHolder holder = holder(pem);
+        try {
+            return siteFields(holder);
+        } catch (RuntimeException e) {
+            // Bouncy Castle decodes lazily: e.g. a UTF8String with invalid UTF-8 throws IllegalArgumentException.
+            throw new PkiException("not a site certificate: " + e.getMessage());
+        }
+    }
+
+    private static SiteCertificate siteFields(X509CertificateHolder holder) throws PkiException {
         String site = commonName(holder.getSubject());
         if (site == null) {
             throw new PkiException("the subject has no CN (site name)");
