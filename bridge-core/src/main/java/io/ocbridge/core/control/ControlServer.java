@@ -2,8 +2,6 @@ package io.ocbridge.core.control;
 
 import io.ocbridge.core.log.Log;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
@@ -13,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +18,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 
 /**
  * The daemon's control socket: a Unix socket (file mode 0600, its directory created 0700) served by one platform
@@ -74,18 +70,9 @@ public final class ControlServer implements AutoCloseable {
     /** As {@link #start(Path, StatusSource, Log)}, also serving {@code reload} when {@code reloads} is not null. */
     public static ControlServer start(Path path, StatusSource source, ReloadSource reloads, Log log)
             throws IOException {
-        Path directory = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(directory)) {
-            Files.createDirectories(directory,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        removeStale(path);
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel server = UnixSocketFile.bind(path, "rwx------", MAX_CONNECTIONS, "another ocbridge daemon");
         ControlServer control;
         try {
-            server.bind(UnixDomainSocketAddress.of(path), MAX_CONNECTIONS);
-            // Connections made before this chmod are refused by the peer-credentials check in serve().
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
             control = new ControlServer(path, server, source, reloads, log);
         } catch (IOException | RuntimeException e) {
             server.close();
@@ -94,23 +81,6 @@ public final class ControlServer implements AutoCloseable {
         }
         control.acceptor.start();
         return control;
-    }
-
-    /** Deletes a socket file nobody answers on; refuses a live one and anything that is not a socket. */
-    private static void removeStale(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!attributes.isOther()) {
-            throw new IOException(path + " exists and is not a socket; refusing to replace it");
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            throw new IOException("another ocbridge daemon is answering on " + path + "; stop it first");
-        } catch (java.net.ConnectException e) {
-            Files.deleteIfExists(path); // refused: its daemon is gone
-        }
     }
 
     public Path path() {
@@ -129,19 +99,19 @@ public final class ControlServer implements AutoCloseable {
                     return;
                 }
                 log.warn("control-accept-failed", "error=" + e.getMessage());
-                sleepQuietly(ACCEPT_RETRY_MILLIS); // e.g. out of descriptors: do not spin
+                UnixSocketFile.sleepQuietly(ACCEPT_RETRY_MILLIS); // e.g. out of descriptors: do not spin
                 continue;
             }
             if (!connections.tryAcquire()) {
                 reply(channel, "error: busy\n");
-                closeQuietly(channel);
+                UnixSocketFile.closeQuietly(channel);
                 continue;
             }
             Thread.ofVirtual().name("ocb-control-conn").start(() -> {
                 try {
                     serve(channel);
                 } finally {
-                    closeQuietly(channel);
+                    UnixSocketFile.closeQuietly(channel);
                     connections.release();
                 }
             });
@@ -154,7 +124,7 @@ public final class ControlServer implements AutoCloseable {
         AtomicBoolean answering = new AtomicBoolean();
         CompletableFuture.delayedExecutor(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
             if (!answering.get()) {
-                closeQuietly(channel);
+                UnixSocketFile.closeQuietly(channel);
             }
         });
         try {
@@ -252,22 +222,6 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing; nothing to do
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Stops accepting, waits briefly for the acceptor, and removes the socket file if it is still ours. */
     @Override
     public void close() {
@@ -283,12 +237,7 @@ public final class ControlServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            PosixFileAttributes now = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (fileKey != null && fileKey.equals(now.fileKey())) {
-                Files.deleteIfExists(path);
-            }
-        } catch (java.nio.file.NoSuchFileException e) {
-            // already gone
+            UnixSocketFile.removeIfSame(path, fileKey);
         } catch (IOException e) {
             log.warn("control-socket-cleanup-failed", "path=" + path + " error=" + e.getMessage());
         }

@@ -1,11 +1,9 @@
 package io.ocbridge.core.uapi;
 
+import io.ocbridge.core.control.UnixSocketFile;
 import io.ocbridge.core.log.Log;
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
@@ -14,10 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -71,18 +67,9 @@ public final class UapiServer implements AutoCloseable {
      * path that is not a socket, is refused with a one-line {@link IOException}.
      */
     public static UapiServer start(Path path, UapiDevice device, Log log) throws IOException {
-        Path directory = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(directory)) {
-            Files.createDirectories(directory,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        }
-        removeStale(path);
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel server = UnixSocketFile.bind(path, "rwxr-xr-x", MAX_CONNECTIONS, "another WireGuard implementation");
         UapiServer uapi;
         try {
-            server.bind(UnixDomainSocketAddress.of(path), MAX_CONNECTIONS);
-            // A connection made before this chmod still meets the peer-credentials check in serve().
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
             uapi = new UapiServer(path, server, device, log);
         } catch (IOException | RuntimeException e) {
             server.close();
@@ -91,22 +78,6 @@ public final class UapiServer implements AutoCloseable {
         }
         uapi.acceptor.start();
         return uapi;
-    }
-
-    private static void removeStale(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!attributes.isOther()) {
-            throw new IOException(path + " exists and is not a socket; refusing to replace it");
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            throw new IOException("another WireGuard implementation is answering on " + path);
-        } catch (ConnectException e) {
-            Files.deleteIfExists(path); // refused: its owner is gone
-        }
     }
 
     public Path path() {
@@ -125,18 +96,18 @@ public final class UapiServer implements AutoCloseable {
                     return;
                 }
                 log.warn("uapi-accept-failed", "error=" + e.getMessage());
-                sleepQuietly(ACCEPT_RETRY_MILLIS);
+                UnixSocketFile.sleepQuietly(ACCEPT_RETRY_MILLIS);
                 continue;
             }
             if (!connections.tryAcquire()) {
-                closeQuietly(channel); // wg reports the failure; nothing it could parse would help
+                UnixSocketFile.closeQuietly(channel); // wg reports the failure; nothing it could parse would help
                 continue;
             }
             Thread.ofVirtual().name("ocb-uapi-conn").start(() -> {
                 try {
                     serve(channel);
                 } finally {
-                    closeQuietly(channel);
+                    UnixSocketFile.closeQuietly(channel);
                     connections.release();
                 }
             });
@@ -231,7 +202,7 @@ public final class UapiServer implements AutoCloseable {
     private static void closeIfIdle(SocketChannel channel, AtomicLong served, long seen) {
         CompletableFuture.delayedExecutor(IDLE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
             if (served.get() == seen) {
-                closeQuietly(channel);
+                UnixSocketFile.closeQuietly(channel);
             }
         });
     }
@@ -240,22 +211,6 @@ public final class UapiServer implements AutoCloseable {
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
         while (bytes.hasRemaining()) {
             channel.write(bytes);
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing; nothing to do
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -274,12 +229,7 @@ public final class UapiServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            PosixFileAttributes now = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (fileKey != null && fileKey.equals(now.fileKey())) {
-                Files.deleteIfExists(path);
-            }
-        } catch (NoSuchFileException e) {
-            // already gone
+            UnixSocketFile.removeIfSame(path, fileKey);
         } catch (IOException e) {
             log.warn("uapi-socket-cleanup-failed", "path=" + path + " error=" + e.getMessage());
         }
