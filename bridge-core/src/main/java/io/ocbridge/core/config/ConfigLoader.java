@@ -3,6 +3,8 @@ package io.ocbridge.core.config;
 import io.ocbridge.core.config.MappingReader.Item;
 import io.ocbridge.core.device.InterfaceName;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.crypto.keys.KeyFormatException;
+import io.ocbridge.crypto.keys.PublicKey;
 import io.ocbridge.crypto.pki.CertificateVerifier;
 import io.ocbridge.crypto.pki.PkiException;
 import io.ocbridge.crypto.pki.SiteCertificate;
@@ -715,13 +717,12 @@ public final class ConfigLoader {
         return null;
     }
 
+    /** The decoder the daemon uses (all key kinds share the `wg` encoding), so what loads also starts. */
     private static boolean isKey(String text) {
-        if (text.length() != KEY_BASE64_CHARS || !text.endsWith("=")) {
-            return false;
-        }
         try {
-            return Base64.getDecoder().decode(text).length == KEY_BYTES;
-        } catch (IllegalArgumentException e) {
+            PublicKey.fromBase64(text);
+            return true;
+        } catch (KeyFormatException e) {
             return false;
         }
     }

@@ -237,6 +237,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void nonCanonicalKeyIsRefusedAsTheDaemonWould() throws Exception {
+        // 32 bytes of 9 encode as "CQkJ…CQk="; "CQl=" sets unused low bits that wg and the daemon reject.
+        String canonical = key(9);
+        String nonCanonical = canonical.substring(0, 42) + "l=";
+        Path odd = folder.resolve("keys/odd.key");
+        Files.writeString(odd, nonCanonical + "\n");
+        Files.setPosixFilePermissions(odd, PosixFilePermissions.fromString("rw-------"));
+        assertErrors(BASE.replace("keys/dc-east.key", "keys/odd.key"),
+                "2:19: private-key-file: " + odd + ": does not hold a 32-byte base64 key");
+    }
+
+    @Test
     void duplicateKeyIsAnError() throws Exception {
         assertErrors(BASE.replace("site: dc-east\n", "site: dc-east\nsite: dc-west\n"),
                 "2:1: site: duplicate key (first at line 1)");
