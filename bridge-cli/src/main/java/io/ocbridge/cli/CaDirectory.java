@@ -5,10 +5,8 @@ import io.ocbridge.crypto.pki.CertificateAuthority;
 import io.ocbridge.crypto.pki.PkiException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -44,16 +42,6 @@ record CaDirectory(Path dir) {
 
     /** Replaces a public PEM file atomically, so a daemon reloading at that moment reads the old or the new one. */
     static void replacePublic(Path file, String pem) throws IOException {
-        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(temporary, pem, StandardCharsets.US_ASCII);
-            try {
-                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        KeyFiles.replaceAtomically(file, pem);
     }
 }

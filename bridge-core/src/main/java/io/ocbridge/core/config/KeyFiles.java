@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -50,11 +51,19 @@ public final class KeyFiles {
 
     /** Writes a secret (plus a newline) atomically into a file created with mode 0600. */
     public static void writeSecret(Path file, String secret) throws IOException {
-        Path directory = file.toAbsolutePath().getParent();
-        Path temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp",
+        replaceAtomically(file, secret + "\n",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+
+    /**
+     * Replaces {@code file} with {@code text} through a temporary file in the same folder (created
+     * with {@code attributes}) and a rename, so a reader sees the old content or the new, never half.
+     */
+    public static void replaceAtomically(Path file, String text, FileAttribute<?>... attributes) throws IOException {
+        Path directory = file.toAbsolutePath().getParent();
+        Path temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp", attributes);
         try {
-            Files.writeString(temporary, secret + "\n", StandardCharsets.UTF_8);
+            Files.writeString(temporary, text, StandardCharsets.UTF_8);
             try {
                 Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
