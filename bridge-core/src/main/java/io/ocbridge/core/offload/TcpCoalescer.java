@@ -1,0 +1,402 @@
+package io.ocbridge.core.offload;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.ocbridge.core.l2.Checksums;
+import java.util.function.Consumer;
+
+/**
+ * Network → device: receive-side GRO for writes to an IFF_VNET_HDR TUN device. In-sequence TCP segments of one
+ * flow are merged into a super-packet the kernel takes as a single GSO write (gso_type TCPV4/TCPV6), so the
+ * receiving stack sees one 64 KiB packet instead of 45; everything else is written through with an all-zero
+ * virtio_net_hdr in the room the caller left before the packet (no copy).
+ *
+ * <p>One instance per device writer; single thread, no locks. Holds at most {@link #MAX_FLOWS} packets or
+ * super-packets between {@link #offer} and {@link #flush}: the memory bound whatever a peer sends.
+ *
+ * <p>Merge rule (what Linux's tcp_gro_receive would also accept): same addresses and ports; identical IPv4
+ * TOS, TTL, DF and options (IPv6: version/traffic class/flow label and hop limit; no extension headers);
+ * identical TCP header length and option bytes, ACK number and window; flags ACK only, PSH allowed on the last
+ * segment (it ends the run); seq = previous seq + previous payload; every payload the size of the first, the
+ * last may be shorter (it ends the run); TCP checksum verified (a segment that fails is written through alone,
+ * for the kernel to drop and count); at most {@link #MAX_SEGMENTS} segments and {@link #MAX_IP_BYTES} of IP.
+ */
+public final class TcpCoalescer {
+    /**
+     * Open flows held at once; a new flow beyond it writes out the oldest. Linux holds as many per GRO list
+     * (MAX_GRO_SKBS = 8); the bound keeps held memory at 8 x 64 KiB whatever arrives.
+     */
+    public static final int MAX_FLOWS = 8;
+    /** Segments per super-packet (implementation choice, far below the TUN device's gso_max_segs of 65,535). */
+    public static final int MAX_SEGMENTS = 64;
+    /** IP bytes of a super-packet: the IPv4 total length field (and the 64 KiB a TUN write carries without BIG TCP). */
+    public static final int MAX_IP_BYTES = 65_535;
+
+    private static final int SUPER_CAPACITY = VirtioNetHeader.SIZE + MAX_IP_BYTES;
+    private static final int IPV4_MIN_HEADER_BYTES = 20;
+    private static final int IPV4_TOS = 1;
+    private static final int IPV4_TOTAL_LENGTH = 2;
+    private static final int IPV4_FRAGMENT = 6;
+    private static final int IPV4_DF = 0x4000;
+    private static final int IPV4_MF_AND_OFFSET = 0x3fff;
+    private static final int IPV4_TTL = 8;
+    private static final int IPV4_PROTOCOL = 9;
+    private static final int IPV4_CHECKSUM = 10;
+    private static final int IPV4_ADDRESSES = 12;
+    private static final int IPV6_HEADER_BYTES = 40;
+    private static final int IPV6_PAYLOAD_LENGTH = 4;
+    private static final int IPV6_NEXT_HEADER = 6;
+    private static final int IPV6_HOP_LIMIT = 7;
+    private static final int IPV6_ADDRESSES = 8;
+    private static final int PROTOCOL_TCP = 6;
+    private static final int TCP_MIN_HEADER_BYTES = 20;
+    private static final int TCP_SEQ = 4;
+    private static final int TCP_ACK = 8;
+    private static final int TCP_DATA_OFFSET = 12;
+    private static final int TCP_FLAGS = 13;
+    private static final int TCP_WINDOW = 14;
+    /** Offset of the TCP checksum within the TCP header: csum_offset of the super-packet. */
+    private static final int TCP_CHECKSUM = 16;
+    private static final int FLAGS_ACK = 0x10;
+    private static final int FLAGS_ACK_PSH = 0x18;
+    private static final int TCP_PSH = 0x08;
+
+    /** What {@link #parse} found in the offered packet. */
+    private static final int NOT_TCP = 0;
+    private static final int TCP_OTHER = 1;
+    private static final int CANDIDATE = 2;
+
+    private final ByteBufAllocator alloc;
+    private final Consumer<ByteBuf> deviceWriter;
+    private final Flow[] flows = new Flow[MAX_FLOWS];
+    private long nextAge;
+
+    // The offered packet as parse() found it (single thread: fields, not an object per packet).
+    private boolean ipv6;
+    private int ipBytes;
+    private int tcpBytes;
+    private int payloadBytes;
+    private int seq;
+    private boolean psh;
+
+    /** {@code deviceWriter} consumes a buffer whose readerIndex is at a virtio_net_hdr followed by the packet. */
+    public TcpCoalescer(ByteBufAllocator alloc, Consumer<ByteBuf> deviceWriter) {
+        this.alloc = alloc;
+        this.deviceWriter = deviceWriter;
+        for (int i = 0; i < flows.length; i++) {
+            flows[i] = new Flow();
+        }
+    }
+
+    /** A held run of segments of one flow; {@code held == null} when the slot is free. */
+    private static final class Flow {
+        /** The first packet alone (readerIndex at IP), or once a second joined our super buffer (IP at SIZE). */
+        ByteBuf held;
+        boolean merged;
+        /** The TCP checksum of the lone first packet was checked (done only when a second segment wants to join). */
+        boolean verified;
+        boolean ipv6;
+        int ipBytes;
+        int tcpBytes;
+        /** Payload of the first segment: the super-packet's gso_size. */
+        int segmentPayloadBytes;
+        int segments;
+        int totalIpBytes;
+        int nextSeq;
+        /** The last segment was short or carried PSH: nothing may follow. */
+        boolean closed;
+        long age;
+    }
+
+    /**
+     * Offers one decrypted, authenticated IP packet: readerIndex at the IP header, at least
+     * {@link VirtioNetHeader#SIZE} free bytes before it (if not, it is copied). Consumes it: it is held, merged
+     * and released, or passed to the device writer. Never throws on any packet content.
+     */
+    public void offer(ByteBuf packet) {
+        int ip = packet.readerIndex();
+        int length = packet.readableBytes();
+        int kind = parse(packet, ip, length);
+        if (kind == NOT_TCP) {
+            writeThrough(packet);
+            return;
+        }
+        Flow flow = find(packet, ip);
+        if (kind == TCP_OTHER) {
+            if (flow != null) {
+                writeOut(flow);  // keep the flow's order: what it held goes first
+            }
+            writeThrough(packet);
+            return;
+        }
+        if (flow != null) {
+            if (canAppend(flow, packet, ip)) {
+                if (!checksumValid(packet, ip, length, ipv6, ipBytes)) {
+                    writeOut(flow);
+                    writeThrough(packet);
+                    return;
+                }
+                if (flow.verified || checksumValid(flow.held, flow.held.readerIndex(), flow.totalIpBytes, flow.ipv6, flow.ipBytes)) {
+                    flow.verified = true;
+                    append(flow, packet, ip);
+                    return;
+                }
+                writeOut(flow);  // the held packet fails its checksum: alone, for the kernel to drop
+                open(packet, length, true);
+                return;
+            }
+            writeOut(flow);
+        }
+        if (psh) {
+            writeThrough(packet);  // nothing may follow it: holding it would only delay it
+            return;
+        }
+        open(packet, length, false);
+    }
+
+    /** End of a receive burst: writes out everything held, oldest flow first. */
+    public void flush() {
+        for (Flow oldest = oldest(); oldest != null; oldest = oldest()) {
+            writeOut(oldest);
+        }
+    }
+
+    /** Releases everything held without writing it (shutdown). */
+    public void clear() {
+        for (Flow f : flows) {
+            if (f.held != null) {
+                ByteBuf b = f.held;
+                f.held = null;
+                b.release();
+            }
+        }
+    }
+
+    /** Flows held right now (at most {@link #MAX_FLOWS}). */
+    public int openFlows() {
+        int n = 0;
+        for (Flow f : flows) {
+            if (f.held != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Classifies the packet and, for TCP, fills the parse fields. TCP_OTHER has a readable 4-tuple but may not
+     * be merged; CANDIDATE may (checksum still unverified).
+     */
+    private int parse(ByteBuf p, int ip, int length) {
+        if (length < IPV4_MIN_HEADER_BYTES) {
+            return NOT_TCP;
+        }
+        int version = p.getUnsignedByte(ip) >>> 4;
+        boolean exactLength;
+        if (version == 4) {
+            ipv6 = false;
+            ipBytes = (p.getUnsignedByte(ip) & 0x0f) * 4;
+            if (ipBytes < IPV4_MIN_HEADER_BYTES || ipBytes + TCP_MIN_HEADER_BYTES > length
+                    || p.getUnsignedByte(ip + IPV4_PROTOCOL) != PROTOCOL_TCP
+                    || (p.getUnsignedShort(ip + IPV4_FRAGMENT) & IPV4_MF_AND_OFFSET) != 0) {
+                return NOT_TCP;  // fragments included: only the first would carry ports
+            }
+            exactLength = p.getUnsignedShort(ip + IPV4_TOTAL_LENGTH) == length
+                    && Checksums.sum(p, ip, ipBytes, 0) == 0xffff;  // merging recomputes it: never launder a bad one
+        } else if (version == 6) {
+            ipv6 = true;
+            ipBytes = IPV6_HEADER_BYTES;
+            if (IPV6_HEADER_BYTES + TCP_MIN_HEADER_BYTES > length || p.getUnsignedByte(ip + IPV6_NEXT_HEADER) != PROTOCOL_TCP) {
+                return NOT_TCP;  // extension headers included
+            }
+            exactLength = p.getUnsignedShort(ip + IPV6_PAYLOAD_LENGTH) + IPV6_HEADER_BYTES == length;
+        } else {
+            return NOT_TCP;
+        }
+        int tcp = ip + ipBytes;
+        int dataOffsetByte = p.getUnsignedByte(tcp + TCP_DATA_OFFSET);
+        tcpBytes = (dataOffsetByte >>> 4) * 4;
+        payloadBytes = length - ipBytes - tcpBytes;
+        int flags = p.getUnsignedByte(tcp + TCP_FLAGS);
+        if (!exactLength || tcpBytes < TCP_MIN_HEADER_BYTES || payloadBytes <= 0 || (dataOffsetByte & 0x0f) != 0
+                || (flags != FLAGS_ACK && flags != FLAGS_ACK_PSH)) {
+            return TCP_OTHER;
+        }
+        seq = p.getInt(tcp + TCP_SEQ);
+        psh = flags == FLAGS_ACK_PSH;
+        return CANDIDATE;
+    }
+
+    /** The open flow with the offered packet's addresses and ports (parse fields set), or null. */
+    private Flow find(ByteBuf p, int ip) {
+        for (Flow f : flows) {
+            if (f.held == null || f.ipv6 != ipv6) {
+                continue;
+            }
+            ByteBuf h = f.held;
+            int hip = h.readerIndex();
+            boolean same = ipv6
+                    ? ByteBufUtil.equals(h, hip + IPV6_ADDRESSES, p, ip + IPV6_ADDRESSES, 32)
+                    : h.getLong(hip + IPV4_ADDRESSES) == p.getLong(ip + IPV4_ADDRESSES);
+            if (same && h.getInt(hip + f.ipBytes) == p.getInt(ip + ipBytes)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the offered candidate continues {@code f} (everything but the checksum). */
+    private boolean canAppend(Flow f, ByteBuf p, int ip) {
+        if (f.closed || f.segments >= MAX_SEGMENTS || seq != f.nextSeq || payloadBytes > f.segmentPayloadBytes
+                || f.totalIpBytes + payloadBytes > MAX_IP_BYTES || f.ipBytes != ipBytes || f.tcpBytes != tcpBytes) {
+            return false;
+        }
+        ByteBuf h = f.held;
+        int hip = h.readerIndex();
+        if (ipv6) {
+            if (h.getInt(hip) != p.getInt(ip) || h.getByte(hip + IPV6_HOP_LIMIT) != p.getByte(ip + IPV6_HOP_LIMIT)) {
+                return false;
+            }
+        } else if (h.getByte(hip + IPV4_TOS) != p.getByte(ip + IPV4_TOS)
+                || h.getByte(hip + IPV4_TTL) != p.getByte(ip + IPV4_TTL)
+                || (h.getShort(hip + IPV4_FRAGMENT) & IPV4_DF) != (p.getShort(ip + IPV4_FRAGMENT) & IPV4_DF)
+                || !ByteBufUtil.equals(h, hip + IPV4_MIN_HEADER_BYTES, p, ip + IPV4_MIN_HEADER_BYTES, ipBytes - IPV4_MIN_HEADER_BYTES)) {
+            return false;
+        }
+        int htcp = hip + ipBytes;
+        int tcp = ip + ipBytes;
+        return h.getInt(htcp + TCP_ACK) == p.getInt(tcp + TCP_ACK)
+                && h.getShort(htcp + TCP_WINDOW) == p.getShort(tcp + TCP_WINDOW)
+                && ByteBufUtil.equals(h, htcp + TCP_MIN_HEADER_BYTES, p, tcp + TCP_MIN_HEADER_BYTES, tcpBytes - TCP_MIN_HEADER_BYTES);
+    }
+
+    /** Starts a flow with the offered candidate, writing out the oldest flow if every slot is taken. */
+    private void open(ByteBuf p, int length, boolean verified) {
+        Flow f = free();
+        if (f == null) {
+            f = oldest();
+            writeOut(f);
+        }
+        f.held = p;
+        f.merged = false;
+        f.verified = verified;
+        f.ipv6 = ipv6;
+        f.ipBytes = ipBytes;
+        f.tcpBytes = tcpBytes;
+        f.segmentPayloadBytes = payloadBytes;
+        f.segments = 1;
+        f.totalIpBytes = length;
+        f.nextSeq = seq + payloadBytes;
+        f.closed = false;
+        f.age = nextAge++;
+    }
+
+    /** Appends the verified candidate's payload to {@code f}; copies the first packet into a super buffer on the first join. */
+    private void append(Flow f, ByteBuf p, int ip) {
+        if (!f.merged) {
+            ByteBuf first = f.held;
+            ByteBuf merged = alloc.directBuffer(SUPER_CAPACITY, SUPER_CAPACITY);
+            merged.setIndex(VirtioNetHeader.SIZE, VirtioNetHeader.SIZE);
+            merged.writeBytes(first, first.readerIndex(), f.totalIpBytes);
+            f.held = merged;
+            f.merged = true;
+            first.release();
+        }
+        f.held.writeBytes(p, ip + ipBytes + tcpBytes, payloadBytes);
+        p.release();
+        f.segments++;
+        f.totalIpBytes += payloadBytes;
+        f.nextSeq += payloadBytes;
+        if (psh) {
+            int flagsAt = f.held.readerIndex() + f.ipBytes + TCP_FLAGS;
+            f.held.setByte(flagsAt, f.held.getByte(flagsAt) | TCP_PSH);
+        }
+        f.closed = psh || payloadBytes < f.segmentPayloadBytes;
+    }
+
+    /** Writes what {@code f} holds to the device and frees the slot. */
+    private void writeOut(Flow f) {
+        ByteBuf b = f.held;
+        f.held = null;
+        if (!f.merged) {
+            writeThrough(b);
+            return;
+        }
+        int ip = b.readerIndex();
+        if (f.ipv6) {
+            b.setShort(ip + IPV6_PAYLOAD_LENGTH, f.totalIpBytes - IPV6_HEADER_BYTES);
+        } else {
+            b.setShort(ip + IPV4_TOTAL_LENGTH, f.totalIpBytes);
+            b.setShort(ip + IPV4_CHECKSUM, 0);
+            b.setShort(ip + IPV4_CHECKSUM, Checksums.ipv4Header(b, ip));
+        }
+        // CHECKSUM_PARTIAL, as the kernel's own stack leaves it (__tcp_v4_send_check / __tcp_v6_send_check:
+        // th->check = ~tcp_v4_check(len, saddr, daddr, 0)): the checksum field holds the pseudo-header sum
+        // folded to 16 bits and NOT complemented; whoever completes it (skb_checksum_help, a NIC, or
+        // tcp_gso_segment per segment) sums from csum_start to the end over that value and stores the
+        // complement at csum_start + csum_offset. NEEDS_CSUM in the virtio header is what makes tun_get_user
+        // (virtio_net_hdr_to_skb -> skb_partial_csum_set) mark the skb CHECKSUM_PARTIAL. wireguard-go's
+        // applyTCPCoalesceAccounting writes the same (tun/offload_linux.go).
+        int tcpSegmentBytes = f.totalIpBytes - f.ipBytes;
+        int pseudo = f.ipv6
+                ? Checksums.pseudoHeaderV6(b, ip, PROTOCOL_TCP, tcpSegmentBytes)
+                : Checksums.pseudoHeaderV4(b, ip, PROTOCOL_TCP, tcpSegmentBytes);
+        b.setShort(ip + f.ipBytes + TCP_CHECKSUM, pseudo);
+        int hdr = ip - VirtioNetHeader.SIZE;
+        VirtioNetHeader.write(b, hdr, VirtioNetHeader.F_NEEDS_CSUM,
+                f.ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                f.ipBytes + f.tcpBytes, f.segmentPayloadBytes, f.ipBytes, TCP_CHECKSUM);
+        b.readerIndex(hdr);
+        deviceWriter.accept(b);
+    }
+
+    /** Writes one packet unchanged behind an all-zero virtio_net_hdr, in place when there is room before it. */
+    private void writeThrough(ByteBuf p) {
+        int ip = p.readerIndex();
+        if (ip >= VirtioNetHeader.SIZE) {
+            VirtioNetHeader.writeNone(p, ip - VirtioNetHeader.SIZE);
+            p.readerIndex(ip - VirtioNetHeader.SIZE);
+            deviceWriter.accept(p);
+            return;
+        }
+        int length = p.readableBytes();
+        ByteBuf copy;
+        try {
+            copy = alloc.directBuffer(VirtioNetHeader.SIZE + length);
+            copy.writerIndex(VirtioNetHeader.SIZE);
+            VirtioNetHeader.writeNone(copy, 0);
+            copy.writeBytes(p, ip, length);
+        } finally {
+            p.release();
+        }
+        deviceWriter.accept(copy);
+    }
+
+    private static boolean checksumValid(ByteBuf p, int ip, int length, boolean ipv6, int ipBytes) {
+        int tcpSegmentBytes = length - ipBytes;
+        int pseudo = ipv6
+                ? Checksums.pseudoHeaderV6(p, ip, PROTOCOL_TCP, tcpSegmentBytes)
+                : Checksums.pseudoHeaderV4(p, ip, PROTOCOL_TCP, tcpSegmentBytes);
+        return Checksums.sumWide(p, ip + ipBytes, tcpSegmentBytes, pseudo) == 0xffff;
+    }
+
+    private Flow free() {
+        for (Flow f : flows) {
+            if (f.held == null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private Flow oldest() {
+        Flow oldest = null;
+        for (Flow f : flows) {
+            if (f.held != null && (oldest == null || f.age - oldest.age < 0)) {
+                oldest = f;
+            }
+        }
+        return oldest;
+    }
+}
