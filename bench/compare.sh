@@ -344,7 +344,7 @@ table() {
         mode=L3 base=ocbridge-l3
         [ "${m%-l2}" = "$m" ] || mode=L2 base=ocbridge-l2
         if [ "$(result "$m" status)" != ok ]; then
-            echo "| $(peer_label "$m") | $mode | failed: $(result "$m" reason) | | | | |"
+            echo "| $(peer_label "$m") | $mode | failed: $(result "$m" reason | tr '|' '/') | | | | |"
             continue
         fi
         if [ "$m" = "$base" ]; then
