@@ -7,11 +7,13 @@
 #
 # Tunnels (ONLY= picks a comma-separated subset, in this order):
 #   L3  ocbridge-l3     ocbridge overlay, TUN, MTU 1420
+#       ocbridge-nooff-l3   the same with every kernel offload off (-Docbridge.offloads=none): what offloads buy
 #       wg-l3           wireguard-go (user space), MTU 1420
 #       ovpn-aes-l3     OpenVPN tun, UDP, TLS peer-to-peer (throwaway CA), data cipher AES-256-GCM, DCO off
 #       ovpn-chacha-l3  the same with CHACHA20-POLY1305
 #       tinc-l3         tinc 1.0 router mode (aes-256-cbc + sha256, its defaults)
 #   L2  ocbridge-l2     ocbridge segment (VXLAN VNI 100 inside the overlay, TAP in br-lan)
+#       ocbridge-nooff-l2   the same with every kernel offload off
 #       wg-l2           wireguard-go MTU 1600 + kernel vxlan + br-lan
 #       ovpn-aes-l2     OpenVPN tap in br-lan, AES-256-GCM;  ovpn-chacha-l2: CHACHA20-POLY1305
 #       tinc-l2         tinc 1.0 switch mode, its TAP in br-lan
@@ -35,7 +37,7 @@ RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 UP_TIMEOUT=${UP_TIMEOUT:-20}
 WARMUP_SECONDS=3
-ALL_MODES=(ocbridge-l3 wg-l3 ovpn-aes-l3 ovpn-chacha-l3 tinc-l3 ocbridge-l2 wg-l2 ovpn-aes-l2 ovpn-chacha-l2 tinc-l2)
+ALL_MODES=(ocbridge-l3 ocbridge-nooff-l3 wg-l3 ovpn-aes-l3 ovpn-chacha-l3 tinc-l3 ocbridge-l2 ocbridge-nooff-l2 wg-l2 ovpn-aes-l2 ovpn-chacha-l2 tinc-l2)
 . bench/lib.sh
 
 # ---- tunnels: each start_* leaves DAEMONS (the two daemon PIDs), TUNDEV (gw-a's tunnel device) and DST set ----
@@ -45,8 +47,8 @@ side_vars() {  # a|b: this gateway's namespace, underlay address, host subnet nu
     else ns=$NS_GB ep=192.0.2.2 n=2 other=a other_ep=192.0.2.1 o=1; fi
 }
 
-start_ocbridge() {  # l3|l2
-    local kind=$1 side net port dev segment allowed
+start_ocbridge() {  # l3|l2 [extra JVM options for the daemons]
+    local kind=$1 extra=${2:-} side net port dev segment allowed
     if [ "$kind" = l3 ]; then net=10.77.0 port=51820; else net=10.77.5 port=51822; fi
     for side in a b; do
         side_vars $side
@@ -76,7 +78,7 @@ overlays:
         endpoint: $other_ep:$port
         allowed-ips: [$allowed]$segment
 YAML
-        OCBRIDGE_JAVA_OPTS="${OCB_DAEMON_JAVA_OPTS:-}" \
+        OCBRIDGE_JAVA_OPTS="${OCB_DAEMON_JAVA_OPTS:-} $extra" \
             ip netns exec "$ns" bin/ocbridge up -c "$WORK/ocb-$kind-$side.yaml" > "$WORK/$MODE-$side.log" 2>&1 &
         track $!; DAEMONS+=($!)
     done
@@ -200,11 +202,13 @@ run_mode() {
     trap 'fail "step failed: $BASH_COMMAND"' ERR
     case $MODE in
         ocbridge-l3) start_ocbridge l3 ;;
+        ocbridge-nooff-l3) start_ocbridge l3 -Docbridge.offloads=none ;;
         wg-l3) start_wireguard_go l3 ;;
         ovpn-aes-l3) start_openvpn l3 AES-256-GCM ;;
         ovpn-chacha-l3) start_openvpn l3 CHACHA20-POLY1305 ;;
         tinc-l3) start_tinc l3 ;;
         ocbridge-l2) start_ocbridge l2 ;;
+        ocbridge-nooff-l2) start_ocbridge l2 -Docbridge.offloads=none ;;
         wg-l2) start_wireguard_go l2 ;;
         ovpn-aes-l2) start_openvpn l2 AES-256-GCM ;;
         ovpn-chacha-l2) start_openvpn l2 CHACHA20-POLY1305 ;;
@@ -316,7 +320,9 @@ peer_label() {
     tc=$(tincd --version 2>/dev/null | awk 'NR == 1 {print $3}')
     case $1 in
         ocbridge-l3) echo "ocbridge" ;;
+        ocbridge-nooff-l3) echo "ocbridge, offloads off" ;;
         ocbridge-l2) echo "ocbridge segment" ;;
+        ocbridge-nooff-l2) echo "ocbridge segment, offloads off" ;;
         wg-l3) echo "wireguard-go $wg" ;;
         wg-l2) echo "wireguard-go $wg + kernel vxlan + bridge" ;;
         ovpn-aes-l3) echo "OpenVPN $ov tun, AES-256-GCM" ;;

@@ -49,6 +49,9 @@ final class Libc {
     private static final MethodHandle IOCTL = bind("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL_VALUE = bind("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle READ = bind("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
     private static final MethodHandle WRITE = bind("write",
@@ -82,6 +85,15 @@ final class Libc {
     static int ioctl(MemorySegment errno, int fd, long request, MemorySegment argument) {
         try {
             return (int) IOCTL.invokeExact(errno, fd, request, argument);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** An ioctl whose argument is a value, not a pointer (TUNSETOFFLOAD takes its flags so). */
+    static int ioctl(MemorySegment errno, int fd, long request, long value) {
+        try {
+            return (int) IOCTL_VALUE.invokeExact(errno, fd, request, value);
         } catch (Throwable t) {
             throw unexpected(t);
         }

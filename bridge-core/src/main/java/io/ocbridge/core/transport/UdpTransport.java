@@ -5,19 +5,30 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.ocbridge.core.log.Log;
 import java.net.InetSocketAddress;
 
 /**
  * One overlay's UDP socket on Netty's native epoll transport. Received datagrams go to a
  * {@link Receiver} on the channel's event loop; sends are queued and flushed once per burst.
+ *
+ * <p>Offloads, where the kernel has them: consecutive datagrams to one peer leave as one UDP GSO
+ * send ({@link GsoBatch}), and the socket takes UDP GRO, so the kernel hands over a run of one
+ * sender's datagrams in one read, which Netty slices back into datagrams (hence the 64 KiB receive
+ * buffer: with GRO on, a smaller one silently truncates). If the kernel refuses a GSO send (an
+ * underlay path MTU smaller than our datagrams, for one), GSO is switched off for good and the
+ * socket falls back to one datagram per send.
  */
 public final class UdpTransport implements AutoCloseable {
     /** Receives every datagram. Called on the event loop; consumes {@code content}. */
@@ -29,27 +40,43 @@ public final class UdpTransport implements AutoCloseable {
     /** Largest UDP payload; a peer may use a bigger MTU than ours, so never truncate. */
     private static final int MAX_DATAGRAM_BYTES = 65_536;
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    /**
+     * Datagrams per read burst (then a flush). Netty counts each datagram of a GRO read, and its
+     * default of 16 would end the burst after one read, splitting runs the device writer could merge.
+     */
+    private static final int MAX_DATAGRAMS_PER_READ = 256;
 
     private final Channel channel;
+    private final GsoBatch batch;
+    private final Log log;
+    private final ChannelFutureListener onGsoWrite = this::onGsoWrite;
+    private boolean gso;
 
-    private UdpTransport(Channel channel) {
+    private UdpTransport(Channel channel, boolean gso, Log log) {
         this.channel = channel;
+        this.batch = new GsoBatch(channel.alloc());
+        this.gso = gso;
+        this.log = log;
     }
 
     /**
      * Binds the wildcard address (IPv4 and IPv6) on {@code port} (0 = any) on {@code loop}.
-     * {@code onReadComplete} runs after each burst of reads (flush point).
+     * {@code onReadComplete} runs after each burst of reads (flush point). {@code useOffloads}: GSO and
+     * GRO where the kernel has them.
      */
-    public static UdpTransport bind(EventLoop loop, int port, Receiver receiver, Runnable onReadComplete)
-            throws InterruptedException {
+    public static UdpTransport bind(EventLoop loop, int port, Receiver receiver, Runnable onReadComplete,
+            boolean useOffloads, Log log) throws InterruptedException {
+        boolean offloads = useOffloads && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(EpollDatagramChannel.class)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
+                .option(ChannelOption.RCVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES).maxMessagesPerRead(MAX_DATAGRAMS_PER_READ))
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                .option(EpollChannelOption.UDP_GRO, offloads)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -68,7 +95,7 @@ public final class UdpTransport implements AutoCloseable {
                     }
                 });
         Channel channel = bootstrap.bind(port).sync().channel();
-        return new UdpTransport(channel);
+        return new UdpTransport(channel, offloads, log);
     }
 
     public int localPort() {
@@ -79,22 +106,57 @@ public final class UdpTransport implements AutoCloseable {
         return channel.alloc();
     }
 
+    /** Whether sends are batched into UDP GSO sends. */
+    public boolean gso() {
+        return gso;
+    }
+
     /** Queues a datagram; consumes {@code content}. False (and released) when the socket is backed up. */
     public boolean send(ByteBuf content, InetSocketAddress recipient) {
         if (!channel.isWritable()) {
             content.release();
             return false;
         }
-        channel.write(new DatagramPacket(content, recipient), channel.voidPromise());
+        if (!gso) {
+            channel.write(new DatagramPacket(content, recipient), channel.voidPromise());
+            return true;
+        }
+        if (!batch.offer(content, recipient)) {
+            writeBatch();
+            batch.offer(content, recipient);  // an empty batch takes any datagram
+        }
         return true;
     }
 
     public void flush() {
+        if (!batch.isEmpty()) {
+            writeBatch();
+        }
         channel.flush();
+    }
+
+    private void writeBatch() {
+        boolean segmented = batch.count() > 1;
+        DatagramPacket packet = batch.take();
+        channel.write(packet, segmented ? channel.newPromise().addListener(onGsoWrite) : channel.voidPromise());
+    }
+
+    /** A refused GSO send (EINVAL when a segment exceeds the path MTU, EIO without checksum offload) turns GSO off. */
+    private void onGsoWrite(ChannelFuture future) {
+        if (!future.isSuccess() && gso && channel.isOpen()) {
+            gso = false;
+            log.warn("udp-gso-disabled", "reason=" + future.cause().getMessage());
+        }
     }
 
     @Override
     public void close() {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            batch.discard();
+        } else if (!loop.isShuttingDown()) {
+            loop.submit(batch::discard).awaitUninterruptibly(1_000);
+        }
         channel.close().syncUninterruptibly();
     }
 }
