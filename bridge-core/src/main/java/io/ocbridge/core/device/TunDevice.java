@@ -1,6 +1,8 @@
 package io.ocbridge.core.device;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.netty.buffer.ByteBuf;
@@ -40,6 +42,8 @@ public final class TunDevice implements AutoCloseable {
     private static final int TUN_F_CSUM = 0x01;
     private static final int TUN_F_TSO4 = 0x02;
     private static final int TUN_F_TSO6 = 0x04;
+    /** {@code sizeof(struct virtio_net_hdr)}, the kernel's default for IFF_VNET_HDR. */
+    private static final int VNET_HEADER_BYTES = 10;
     /** {@code struct ifreq}: a 16-byte name, then a 24-byte union whose first member is the flags. */
     private static final long IFREQ_SIZE = 40;
     private static final long IFREQ_FLAGS_OFFSET = 16;
@@ -50,6 +54,9 @@ public final class TunDevice implements AutoCloseable {
     private final MemorySegment readErrno = Libc.newErrnoSegment();
     private final MemorySegment writeErrno = Libc.newErrnoSegment();
     private final MemorySegment pollFd = Arena.ofAuto().allocate(Libc.POLLFD_SIZE, 4);
+    /** Writer's two iovecs for {@link #writePacket}: an all-zero virtio header, then the packet. */
+    private final MemorySegment headerAndPacket = Arena.ofAuto().allocate(2 * Libc.IOVEC_SIZE, 8);
+    private static final MemorySegment EMPTY_VNET_HEADER = Arena.global().allocate(VNET_HEADER_BYTES, 8);
     /** Calls in flight plus one for the open device; the fd is closed when this reaches zero. */
     private final AtomicInteger references = new AtomicInteger(1);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -60,6 +67,8 @@ public final class TunDevice implements AutoCloseable {
         this.vnetHeader = vnetHeader;
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(JAVA_SHORT, Libc.POLLFD_EVENTS_OFFSET, Libc.POLLIN);
+        headerAndPacket.set(ADDRESS, 0, EMPTY_VNET_HEADER);
+        headerAndPacket.set(JAVA_LONG, 8, VNET_HEADER_BYTES);
     }
 
     /** Opens (creating if needed) the layer-3 device {@code name}. */
@@ -78,6 +87,11 @@ public final class TunDevice implements AutoCloseable {
     /** Opens (creating if needed) the layer-2 device {@code name}. */
     public static TunDevice openTap(String name) throws IOException {
         return open(name, IFF_TAP, false);
+    }
+
+    /** Opens (creating if needed) the layer-2 device {@code name} with virtio headers and TCP offloads. */
+    public static TunDevice openTapWithOffloads(String name) throws IOException {
+        return open(name, IFF_TAP, true);
     }
 
     private static TunDevice open(String name, short mode, boolean offloads) throws IOException {
@@ -180,6 +194,37 @@ public final class TunDevice implements AutoCloseable {
      */
     public int write(ByteBuf src) throws IOException {
         return write(src.internalNioBuffer(src.readerIndex(), src.readableBytes()));
+    }
+
+    /**
+     * Writes one plain packet or frame, {@code src} (a direct buffer with a memory address) from
+     * readerIndex to writerIndex, without touching its bytes or indexes: on a device with a virtio
+     * header, an all-zero one (nothing to offload) is gathered in front of it. Returns true when
+     * the device took it, false when its queue is full. Writer thread only. Allocates nothing.
+     */
+    public boolean writePacket(ByteBuf src) throws IOException {
+        if (!vnetHeader) {
+            return write(src) > 0;
+        }
+        acquire();
+        try {
+            MemorySegment packet = src.hasMemoryAddress()
+                    ? MemorySegment.ofAddress(src.memoryAddress() + src.readerIndex())
+                    : MemorySegment.ofBuffer(src.internalNioBuffer(src.readerIndex(), src.readableBytes()));
+            headerAndPacket.set(ADDRESS, Libc.IOVEC_SIZE, packet);
+            headerAndPacket.set(JAVA_LONG, Libc.IOVEC_SIZE + 8, src.readableBytes());
+            long length = Libc.writev(writeErrno, fd, headerAndPacket, 2);
+            if (length < 0) {
+                int errno = Libc.errno(writeErrno);
+                if (errno == Libc.EAGAIN || errno == Libc.EINTR) {
+                    return false;
+                }
+                throw Libc.failure("write " + name, errno);
+            }
+            return true;
+        } finally {
+            release();
+        }
     }
 
     /**
