@@ -177,6 +177,7 @@ public final class ScaleBench {
                 long bytes = Files.size(config);
                 for (int round = 1; round <= 3; round++) {
                     long start = System.nanoTime();
+                    long cpuStart = THREADS.getCurrentThreadCpuTime();
                     String outcome;
                     try {
                         SiteConfig site = ConfigLoader.load(config);
@@ -184,9 +185,10 @@ public final class ScaleBench {
                     } catch (ConfigException e) {
                         outcome = "refused: " + e.getMessage().lines().findFirst().orElse("").replace(folder + "/", "");
                     }
+                    long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
                     long nanos = System.nanoTime() - start;
-                    System.out.printf("SCALE config load round %d: %d peers, %d KiB YAML: %.1f ms, %s%n", round, n,
-                            bytes >> 10, nanos / 1e6, outcome);
+                    System.out.printf("SCALE config load round %d: %d peers, %d KiB YAML: %.1f ms (%.1f ms CPU), %s%n",
+                            round, n, bytes >> 10, nanos / 1e6, cpu / 1e6, outcome);
                 }
             }
         } finally {
