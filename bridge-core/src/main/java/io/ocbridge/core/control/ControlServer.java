@@ -92,7 +92,7 @@ public final class ControlServer implements AutoCloseable {
             }
             answering.set(true);
             reply(channel, respond(request));
-            discardUnread(channel);
+            UnixSocketFile.discardUnread(channel, MAX_DISCARD_BYTES);
         } catch (IOException e) {
             log.debug("control-connection-failed", "error=" + e.getMessage());
         } catch (RuntimeException e) {
@@ -144,21 +144,6 @@ public final class ControlServer implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         text.codePoints().limit(64).forEach(c -> out.append(c < 0x20 || c == 0x7f ? '?' : Character.toString(c)));
         return out.toString();
-    }
-
-    /**
-     * Reads away what the client already sent past the request (a long line), without waiting: closing a Unix socket
-     * with unread data resets the connection, and the client would lose the response.
-     */
-    private static void discardUnread(SocketChannel channel) throws IOException {
-        channel.configureBlocking(false);
-        ByteBuffer sink = ByteBuffer.allocate(4096);
-        for (int total = 0; total < MAX_DISCARD_BYTES; total += sink.position()) {
-            sink.clear();
-            if (channel.read(sink) <= 0) {
-                return;
-            }
-        }
     }
 
     private static void reply(SocketChannel channel, String text) {

@@ -28,6 +28,8 @@ public final class UapiServer implements AutoCloseable {
     public static final Path SOCKET_DIRECTORY = Path.of("/var/run/wireguard");
     static final int MAX_CONNECTIONS = 16;
     static final long IDLE_TIMEOUT_MILLIS = 10_000;
+    /** What is read away after a refused oversize request, so the client gets our errno rather than a reset. */
+    private static final int MAX_DISCARD_BYTES = 1 << 20;
 
     private final UnixSocketServer sockets;
     private final UapiDevice device;
@@ -103,6 +105,7 @@ public final class UapiServer implements AutoCloseable {
             log.warn("uapi-request-refused", "errno=" + e.errno() + " reason=\"" + e.getMessage() + "\"");
             try {
                 write(channel, "errno=" + e.errno() + "\n\n");
+                UnixSocketFile.discardUnread(channel, MAX_DISCARD_BYTES);
             } catch (IOException gone) {
                 // the client left
             }
@@ -158,6 +161,7 @@ public final class UapiServer implements AutoCloseable {
             write(channel, "errno=" + e.errno() + "\n\n");
             if (e.errno() == -UapiException.EMSGSIZE) {
                 oversizeRequests.incrementAndGet();
+                UnixSocketFile.discardUnread(channel, MAX_DISCARD_BYTES);
                 return false;
             }
             return true;
