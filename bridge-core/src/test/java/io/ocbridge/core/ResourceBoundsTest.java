@@ -77,6 +77,7 @@ class ResourceBoundsTest {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
     private static final long BROADCAST = 0xffff_ffff_ffffL;
     private static final long LOCAL_HOST = 0x0200_0000_0001L;
+    private static final long AGING_NANOS = 300 * SECOND;
 
     private final AtomicLong nanos = new AtomicLong(5 * SECOND);
     private final Clock wallClock = new Clock() {
@@ -127,6 +128,15 @@ class ResourceBoundsTest {
         assertEquals(offered - limit, segment.counters().get(Event.MAC_TABLE_FULL));
         assertEquals(offered, tap.frames, "frames from unlearned MACs are still delivered");
         summary("mac-table", limit, offered, segment.macTableSize(), segment.counters().get(Event.MAC_TABLE_FULL));
+
+        nanos.addAndGet(AGING_NANOS - 1);
+        segment.tick();
+        assertEquals(limit, segment.macTableSize(), "not aged yet");
+        nanos.addAndGet(1);
+        segment.tick();
+        assertEquals(0, segment.macTableSize(), "aged MACs leave and make room");
+        fromPeer(segment, peer, frame(LOCAL_HOST, 0x0200_0000_2000L));
+        assertEquals(1, segment.macTableSize());
     }
 
     /** Bound: the ARP/ND suppression table holds mac-table-size bindings (NEIGHBOR_TABLE_FULL). */
@@ -145,6 +155,13 @@ class ResourceBoundsTest {
         assertEquals(offered - limit, segment.counters().get(Event.NEIGHBOR_TABLE_FULL));
         summary("neighbor-table", limit, offered, segment.neighborTableSize(),
                 segment.counters().get(Event.NEIGHBOR_TABLE_FULL));
+
+        nanos.addAndGet(AGING_NANOS - 1);
+        segment.tick();
+        assertEquals(limit, segment.neighborTableSize(), "not aged yet");
+        nanos.addAndGet(1);
+        segment.tick();
+        assertEquals(0, segment.neighborTableSize(), "aged bindings leave and make room");
     }
 
     /** Bound: flooded frames per peer and direction, flood-limit per second with one second's burst (DROP_FLOOD_LIMIT). */
@@ -436,7 +453,7 @@ class ResourceBoundsTest {
 
     private Segment segment(Peer peer, int macTableSize, SegmentOptions options, TapCount tap) {
         return new Segment("lan", "ocb-lan", 100, 0x0A4D_0001, 1420, 0, 0, List.of(new Segment.Member(peer, 0x0A4D_0002)),
-                macTableSize, 300 * SECOND, options, (to, packet) -> packet.release(), tap, ALLOC, nanos::get, LOG);
+                macTableSize, AGING_NANOS, options, (to, packet) -> packet.release(), tap, ALLOC, nanos::get, LOG);
     }
 
     /** Counts frames written to the TAP (borrowed, not kept). */
