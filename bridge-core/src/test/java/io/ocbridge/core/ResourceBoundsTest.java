@@ -1,5 +1,7 @@
 package io.ocbridge.core;
 
+import static io.ocbridge.core.testing.Frames.arp;
+import static io.ocbridge.core.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,7 +151,7 @@ class ResourceBoundsTest {
         int offered = 100;
         long vm = 0x0200_0000_0101L;
         for (int i = 0; i < offered; i++) {
-            fromPeer(segment, peer, arpReply(LOCAL_HOST, vm, 0xC0A8_0000 + 1000 + i, LOCAL_HOST, 0xC0A8_0001));
+            fromPeer(segment, peer, arp(2, LOCAL_HOST, vm, 0xC0A8_0000 + 1000 + i, LOCAL_HOST, 0xC0A8_0001));
         }
         assertEquals(limit, segment.neighborTableSize());
         assertEquals(offered - limit, segment.counters().get(Event.NEIGHBOR_TABLE_FULL));
@@ -306,23 +308,9 @@ class ResourceBoundsTest {
     void controlConnections() throws Exception {
         Path socket = dir.resolve("c.sock");
         try (ControlServer server = ControlServer.start(socket, ResourceBoundsTest::noStatus, LOG)) {
-            int limit = 16;
-            int offered = limit + 4;
-            List<SocketChannel> clients = new ArrayList<>();
-            try {
-                for (int i = 0; i < offered; i++) {
-                    clients.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));  // silent: holds its slot
-                }
-                for (SocketChannel refused : clients.subList(limit, offered)) {
-                    assertEquals("error: busy\n", readToEnd(refused));
-                }
-            } finally {
-                for (SocketChannel client : clients) {
-                    client.close();
-                }
-            }
-            assertEquals(offered - limit, server.refusedConnections());
-            summary("control-connections", limit, offered, limit, server.refusedConnections());
+            int offered = connectPastBound(socket, 16, 4, "error: busy\n");
+            assertEquals(offered - 16, server.refusedConnections());
+            summary("control-connections", 16, offered, 16, server.refusedConnections());
         }
     }
 
@@ -345,23 +333,9 @@ class ResourceBoundsTest {
     void uapiConnections() throws Exception {
         Path socket = dir.resolve("u.sock");
         try (UapiServer server = UapiServer.start(socket, new NoDevice(), LOG)) {
-            int limit = 16;
-            int offered = limit + 4;
-            List<SocketChannel> clients = new ArrayList<>();
-            try {
-                for (int i = 0; i < offered; i++) {
-                    clients.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
-                }
-                for (SocketChannel refused : clients.subList(limit, offered)) {
-                    assertEquals("", readToEnd(refused));
-                }
-            } finally {
-                for (SocketChannel client : clients) {
-                    client.close();
-                }
-            }
-            assertEquals(offered - limit, server.refusedConnections());
-            summary("uapi-connections", limit, offered, limit, server.refusedConnections());
+            int offered = connectPastBound(socket, 16, 4, "");
+            assertEquals(offered - 16, server.refusedConnections());
+            summary("uapi-connections", 16, offered, 16, server.refusedConnections());
         }
     }
 
@@ -474,26 +448,6 @@ class ResourceBoundsTest {
         segment.onRemoteFrame(peer, buf, Vxlan.ENCAP_BYTES);
     }
 
-    private static ByteBuffer ethernet(long dst, long src, int type, int payloadBytes) {
-        ByteBuffer b = ByteBuffer.allocate(14 + payloadBytes);
-        b.putShort((short) (dst >>> 32)).putInt((int) dst);
-        b.putShort((short) (src >>> 32)).putInt((int) src);
-        b.putShort((short) type);
-        return b;
-    }
-
-    private static byte[] frame(long dst, long src) {
-        return ethernet(dst, src, 0x88b5, 46).array();
-    }
-
-    private static byte[] arpReply(long dst, long sha, int spa, long tha, int tpa) {
-        ByteBuffer b = ethernet(dst, sha, 0x0806, 28);
-        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 2);
-        b.putShort((short) (sha >>> 32)).putInt((int) sha).putInt(spa);
-        b.putShort((short) (tha >>> 32)).putInt((int) tha).putInt(tpa);
-        return b.array();
-    }
-
     /** An IPv4 UDP packet (header checksum valid) with {@code payloadBytes} of payload at fragment {@code offset}. */
     private static byte[] ipv4(int src, int dst, int id, int flagsAndOffset, int payloadBytes, int seed) {
         ByteBuf b = Unpooled.buffer(20 + payloadBytes);
@@ -524,6 +478,27 @@ class ResourceBoundsTest {
 
     private static SiteStatus noStatus() throws StatusUnavailableException {
         throw new StatusUnavailableException("no status in this test", null);
+    }
+
+    /**
+     * Opens {@code limit} silent connections (each holds a slot while the server waits for its request), then
+     * {@code extra} more, which must each read {@code refusal} and be closed. Returns how many were opened.
+     */
+    private static int connectPastBound(Path socket, int limit, int extra, String refusal) throws IOException {
+        List<SocketChannel> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < limit + extra; i++) {
+                clients.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+            }
+            for (SocketChannel refused : clients.subList(limit, limit + extra)) {
+                assertEquals(refusal, readToEnd(refused));
+            }
+        } finally {
+            for (SocketChannel client : clients) {
+                client.close();
+            }
+        }
+        return limit + extra;
     }
 
     /** Everything the server sends until it closes. */
