@@ -34,7 +34,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -75,10 +77,12 @@ public final class ScaleBench {
     private static void startup(List<PublicKey> keys) {
         for (int round = 1; round <= 3; round++) {  // round 1 includes class loading and JIT warm-up
             long start = System.nanoTime();
+            long cpuStart = THREADS.getCurrentThreadCpuTime();
             Overlay overlay = overlayWith(keys);
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
             long nanos = System.nanoTime() - start;
-            System.out.printf("SCALE startup round %d: %d peers added in %.1f ms (%.1f us/peer)%n", round,
-                    overlay.peers().size(), nanos / 1e6, nanos / 1e3 / keys.size());
+            System.out.printf("SCALE startup round %d: %d peers added in %.1f ms, %.1f ms CPU (%.1f us CPU/peer)%n",
+                    round, overlay.peers().size(), nanos / 1e6, cpu / 1e6, cpu / 1e3 / keys.size());
             overlay.close();
         }
     }
@@ -297,14 +301,25 @@ public final class ScaleBench {
         }
         long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
         long wall = System.nanoTime() - wallStart;
-        HandshakeCounters counters = overlay.handshakes();
+        Map<HandshakeCounters.Event, Long> counters = nonZero(overlay.handshakes().snapshot());
         System.out.printf("SCALE handshakes: %d completed in %.1f s wall, %.1f s CPU on one thread: %.0f handshakes/s"
                 + " (initiator and responder work on the same core)%n", completed, wall / 1e9, cpu / 1e9, completed / (cpu / 1e9));
         System.out.printf("SCALE handshakes: responder alone %.1f s CPU: %.0f handshakes/s per responder core%n",
                 responderCpu / 1e9, completed / (responderCpu / 1e9));
-        System.out.printf("SCALE handshakes: %d initiations sent, %d cookie replies, %d unanswered; responder counters %s%n",
-                initiationsSent, cookieReplies, unanswered, counters.snapshot());
+        System.out.printf("SCALE handshakes: %d initiations sent, %d cookie replies, %d unanswered; responder counters %s;"
+                + " drops %s%n", initiationsSent, cookieReplies, unanswered, counters, nonZero(overlay.drops().snapshot()));
         overlay.close();
+    }
+
+    /** The counters that are not zero. */
+    private static <K> Map<K, Long> nonZero(Map<K, Long> counters) {
+        Map<K, Long> out = new LinkedHashMap<>();
+        counters.forEach((k, v) -> {
+            if (v != 0) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     /** Datagrams the responder sent, kept for the bench loop to read; no device. */
