@@ -44,7 +44,8 @@ import java.util.stream.Stream;
  * Issue #5, scale: one overlay with many peers. A main program, not JMH (the figures are one-shot
  * start-up times, heap deltas and a sustained rate); run it with {@code bench/scale.sh}. Prints:
  * <ul>
- *   <li>start-up: time to add N peers (each a /32 and a /24) to an in-memory overlay;
+ *   <li>start-up: time to add N peers (each a /32 and a /24) to an in-memory overlay, and the cost of the
+ *       timer tick that walks them all;
  *   <li>heap per idle peer, retained (heap after full GCs, before and after), split into key
  *       material / handshake state, the peer object itself, the allowed-ips trie and the rest;
  *   <li>the config loader on a generated N-peer YAML with real keys;
@@ -83,8 +84,27 @@ public final class ScaleBench {
             long nanos = System.nanoTime() - start;
             System.out.printf("SCALE startup round %d: %d peers added in %.1f ms, %.1f ms CPU (%.1f us CPU/peer)%n",
                     round, overlay.peers().size(), nanos / 1e6, cpu / 1e6, cpu / 1e3 / keys.size());
+            if (round == 3) {
+                tick(overlay);
+            }
             overlay.close();
         }
+    }
+
+    /** The timer tick walks every peer (the daemon calls it every ~20 ms): its cost with all peers idle. */
+    private static void tick(Overlay overlay) {
+        overlay.start();
+        int ticks = 2_000;
+        for (int i = 0; i < ticks / 4; i++) {
+            overlay.tick();  // warm-up
+        }
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
+        for (int i = 0; i < ticks; i++) {
+            overlay.tick();
+        }
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+        System.out.printf("SCALE tick: %d idle peers: %.1f us CPU per tick (%.2f%% of a core at one tick per 20 ms)%n",
+                overlay.peers().size(), cpu / 1e3 / ticks, cpu / 1e3 / ticks / 20_000 * 100);
     }
 
     // --- heap --------------------------------------------------------------------------------
