@@ -5,12 +5,22 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Writes a generated secret to stdout or to a new file created 0600. */
+/**
+ * Mixin of the key generators ({@code genkey}, {@code genpsk}): the {@code -o/--out} option, and writing the generated
+ * secret to stdout or to a new file created 0600.
+ */
 final class SecretOutput {
-    private SecretOutput() {}
+    @Spec(Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
 
-    static int emit(CommandLine.Model.CommandSpec spec, String secret, Path out) {
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the key to FILE (created 0600; refused if it exists).")
+    Path out;
+
+    /** Writes {@code secret} where the user asked; returns the exit code. */
+    int emit(String secret) {
         if (out == null) {
             spec.commandLine().getOut().println(secret);
             spec.commandLine().getOut().flush();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ocbridge.core.config.ConfigLoader;
 import io.ocbridge.core.log.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every invalid config of {@code src/test/resources/bad-configs/} (plus a few made at test time: a file over 1 MiB, a
+ * Every invalid config of {@code src/test/resources/bad-configs/} (plus a few made at test time: a file over 8 MiB, a
  * missing one, a folder, an unreadable one) through the real CLI, {@code check -c} and {@code up -c}: exit 2, every
  * stderr line {@code FILE:LINE:COL: field: message} or {@code FILE: message}, the error named on the file's first
  * line ({@code # expect: <everything after FILE>}, {@code ${DIR}} for the config's folder) among them, no stack trace,
@@ -102,20 +103,20 @@ class BadConfigCorpusTest {
 
     /** Cases that cannot be files in the corpus. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"larger-than-1-MiB", "not-found", "a-folder", "unreadable"})
+    @ValueSource(strings = {"larger-than-8-MiB", "not-found", "a-folder", "unreadable"})
     void refusedMadeAtTestTime(String kind) throws Exception {
         Path config = dir.resolve(kind + ".yaml");
         String expected;
         switch (kind) {
-            case "larger-than-1-MiB" -> {
-                // Valid YAML all the way, so only the size can refuse it: 1 MiB of comment lines, then a real config.
+            case "larger-than-8-MiB" -> {
+                // Valid YAML all the way, so only the size can refuse it: 8 MiB of comment lines, then a real config.
                 var text = new StringBuilder();
-                while (text.length() <= (1 << 20)) {
+                while (text.length() <= ConfigLoader.MAX_FILE_BYTES) {
                     text.append("# ").append("x".repeat(97)).append('\n');
                 }
                 text.append("site: dc-east\nprivate-key-file: keys/site.key\noverlays: []\n");
                 Files.writeString(config, text);
-                expected = ": larger than 1 MiB; refusing to load";
+                expected = ": larger than 8 MiB; refusing to load";
             }
             case "not-found" -> expected = ": file not found";
             case "a-folder" -> {

@@ -3,25 +3,18 @@ package io.ocbridge.core.control;
 import io.ocbridge.core.log.Log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import jdk.net.ExtendedSocketOptions;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The daemon's control socket: a Unix socket (file mode 0600, its directory created 0700) served by one platform
- * thread that accepts, and a virtual thread per connection. Protocol: one request line, one response, then the server
+ * The daemon's control socket: a Unix socket (file mode 0600, its directory created 0700) served by a
+ * {@link UnixSocketServer}. Protocol: one request line, one response, then the server
  * closes: {@code status} answers the status JSON, {@code reload} a {@link ReloadReply}; a failure is a line starting
  * {@code error: }. Requests are bounded in size and
  * time, connections in number; a connection from another user (other than root) is refused. Nothing a client sends
@@ -31,31 +24,19 @@ public final class ControlServer implements AutoCloseable {
     public static final int MAX_REQUEST_BYTES = 256;
     static final int MAX_CONNECTIONS = 16;
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    private static final long ACCEPT_RETRY_MILLIS = 100;
     private static final int MAX_DISCARD_BYTES = 1 << 20;
 
-    private final Path path;
-    private final ServerSocketChannel server;
-    private final Object fileKey;
-    private final UserPrincipal owner;
+    private final UnixSocketServer sockets;
     private final StatusSource source;
     private final ReloadSource reloads;
     private final Log log;
-    private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
-    private final Thread acceptor;
-    private volatile boolean running = true;
+    private final AtomicLong oversizeRequests = new AtomicLong();
 
-    private ControlServer(Path path, ServerSocketChannel server, StatusSource source, ReloadSource reloads, Log log)
-            throws IOException {
-        this.path = path;
-        this.server = server;
-        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        this.fileKey = attributes.fileKey();
-        this.owner = attributes.owner();
+    private ControlServer(UnixSocketServer sockets, StatusSource source, ReloadSource reloads, Log log) {
+        this.sockets = sockets;
         this.source = source;
         this.reloads = reloads;
         this.log = log;
-        this.acceptor = Thread.ofPlatform().name("ocb-control").daemon(true).unstarted(this::acceptLoop);
     }
 
     /**
@@ -70,52 +51,25 @@ public final class ControlServer implements AutoCloseable {
     /** As {@link #start(Path, StatusSource, Log)}, also serving {@code reload} when {@code reloads} is not null. */
     public static ControlServer start(Path path, StatusSource source, ReloadSource reloads, Log log)
             throws IOException {
-        ServerSocketChannel server = UnixSocketFile.bind(path, "rwx------", MAX_CONNECTIONS, "another ocbridge daemon");
-        ControlServer control;
-        try {
-            control = new ControlServer(path, server, source, reloads, log);
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            Files.deleteIfExists(path);
-            throw e;
-        }
-        control.acceptor.start();
+        UnixSocketServer sockets = UnixSocketServer.bind("control", path, "rwx------", MAX_CONNECTIONS,
+                "another ocbridge daemon", log);
+        ControlServer control = new ControlServer(sockets, source, reloads, log);
+        sockets.start(control::serve, channel -> reply(channel, "error: busy\n"));
         return control;
     }
 
     public Path path() {
-        return path;
+        return sockets.path();
     }
 
-    private void acceptLoop() {
-        while (running) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!running) {
-                    return;
-                }
-                log.warn("control-accept-failed", "error=" + e.getMessage());
-                UnixSocketFile.sleepQuietly(ACCEPT_RETRY_MILLIS); // e.g. out of descriptors: do not spin
-                continue;
-            }
-            if (!connections.tryAcquire()) {
-                reply(channel, "error: busy\n");
-                UnixSocketFile.closeQuietly(channel);
-                continue;
-            }
-            Thread.ofVirtual().name("ocb-control-conn").start(() -> {
-                try {
-                    serve(channel);
-                } finally {
-                    UnixSocketFile.closeQuietly(channel);
-                    connections.release();
-                }
-            });
-        }
+    /** Connections refused because {@value #MAX_CONNECTIONS} were being served. */
+    public long refusedConnections() {
+        return sockets.refusedConnections();
+    }
+
+    /** Requests refused for being longer than {@value #MAX_REQUEST_BYTES} bytes. */
+    public long oversizeRequests() {
+        return oversizeRequests.get();
     }
 
     /** One connection: credentials, one request line, one response. Never throws. */
@@ -128,7 +82,7 @@ public final class ControlServer implements AutoCloseable {
             }
         });
         try {
-            if (!allowed(channel)) {
+            if (!sockets.allowed(channel)) {
                 reply(channel, "error: permission denied\n");
                 return;
             }
@@ -138,17 +92,12 @@ public final class ControlServer implements AutoCloseable {
             }
             answering.set(true);
             reply(channel, respond(request));
-            discardUnread(channel);
+            UnixSocketFile.discardUnread(channel, MAX_DISCARD_BYTES);
         } catch (IOException e) {
             log.debug("control-connection-failed", "error=" + e.getMessage());
         } catch (RuntimeException e) {
             log.error("control-request-failed", "error=" + e);
         }
-    }
-
-    private boolean allowed(SocketChannel channel) throws IOException {
-        UserPrincipal user = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
-        return user.equals(owner) || "root".equals(user.getName());
     }
 
     /** The response to one request line. */
@@ -168,7 +117,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** The request line without its line end; null at end of stream before any byte. */
-    private static String readRequest(SocketChannel channel) throws IOException {
+    private String readRequest(SocketChannel channel) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(MAX_REQUEST_BYTES + 1);
         while (buffer.hasRemaining()) {
             int start = buffer.position();
@@ -182,6 +131,7 @@ public final class ControlServer implements AutoCloseable {
                 return buffer.position() == 0 ? null : line(buffer, buffer.position());
             }
         }
+        oversizeRequests.incrementAndGet();
         return "(longer than " + MAX_REQUEST_BYTES + " bytes)";
     }
 
@@ -194,21 +144,6 @@ public final class ControlServer implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         text.codePoints().limit(64).forEach(c -> out.append(c < 0x20 || c == 0x7f ? '?' : Character.toString(c)));
         return out.toString();
-    }
-
-    /**
-     * Reads away what the client already sent past the request (a long line), without waiting: closing a Unix socket
-     * with unread data resets the connection, and the client would lose the response.
-     */
-    private static void discardUnread(SocketChannel channel) throws IOException {
-        channel.configureBlocking(false);
-        ByteBuffer sink = ByteBuffer.allocate(4096);
-        for (int total = 0; total < MAX_DISCARD_BYTES; total += sink.position()) {
-            sink.clear();
-            if (channel.read(sink) <= 0) {
-                return;
-            }
-        }
     }
 
     private static void reply(SocketChannel channel, String text) {
@@ -225,21 +160,6 @@ public final class ControlServer implements AutoCloseable {
     /** Stops accepting, waits briefly for the acceptor, and removes the socket file if it is still ours. */
     @Override
     public void close() {
-        running = false;
-        try {
-            server.close();
-        } catch (IOException e) {
-            log.warn("control-close-failed", "error=" + e.getMessage());
-        }
-        try {
-            acceptor.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            UnixSocketFile.removeIfSame(path, fileKey);
-        } catch (IOException e) {
-            log.warn("control-socket-cleanup-failed", "path=" + path + " error=" + e.getMessage());
-        }
+        sockets.close();
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -78,6 +79,22 @@ public final class UnixSocketFile {
             }
         } catch (NoSuchFileException e) {
             // already gone
+        }
+    }
+
+    /**
+     * Reads away, without waiting, up to {@code maxBytes} the client already sent and we will not read: closing a Unix
+     * socket with unread data resets the connection, and the client would lose our last reply. Leaves the channel
+     * non-blocking.
+     */
+    public static void discardUnread(SocketChannel channel, int maxBytes) throws IOException {
+        channel.configureBlocking(false);
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        for (int total = 0; total < maxBytes; total += sink.position()) {
+            sink.clear();
+            if (channel.read(sink) <= 0) {
+                return;
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package io.ocbridge.core.l2;
 
 import io.netty.util.collection.LongObjectHashMap;
-import java.util.Iterator;
 
 /**
  * Where each remote MAC address lives: a bounded learning table with aging, keyed by the 48-bit
@@ -122,17 +121,11 @@ public final class MacTable<T> {
         entries.values().removeIf(e -> e.owner == owner);
     }
 
-    /** Removes aged entries; returns how many. */
+    /** Removes aged entries; returns how many. Called on the owner's tick, not per frame. */
     public int expire(long now) {
-        int removed = 0;
-        Iterator<Entry<T>> it = entries.values().iterator();
-        while (it.hasNext()) {
-            if (now - it.next().lastSeenNanos >= agingNanos) {
-                it.remove();
-                removed++;
-            }
-        }
-        return removed;
+        int before = entries.size();
+        entries.values().removeIf(e -> now - e.lastSeenNanos >= agingNanos);
+        return before - entries.size();
     }
 
     public int size() {

@@ -1,7 +1,6 @@
 package io.ocbridge.core.l2;
 
 import io.netty.util.collection.LongObjectHashMap;
-import java.util.Iterator;
 
 /**
  * IP → MAC bindings learned from ARP and Neighbor Advertisements that came from peers, used to
@@ -80,17 +79,11 @@ public final class NeighborTable {
         return entry.mac;
     }
 
-    /** Removes aged entries; returns how many. */
+    /** Removes aged entries; returns how many. Called on the owner's tick, not per frame. */
     public int expire(long now) {
-        int removed = 0;
-        Iterator<Entry> it = entries.values().iterator();
-        while (it.hasNext()) {
-            if (now - it.next().lastSeenNanos >= agingNanos) {
-                it.remove();
-                removed++;
-            }
-        }
-        return removed;
+        int before = entries.size();
+        entries.values().removeIf(e -> now - e.lastSeenNanos >= agingNanos);
+        return before - entries.size();
     }
 
     public int size() {

@@ -42,6 +42,8 @@ final class HandshakeRateLimiter {
     private final long[] tokens = new long[CAPACITY];
     private final long[] lastNanos = new long[CAPACITY];
     private int size;
+    /** New sources refused because every slot of their bucket was busy (the table's bound, not their rate). */
+    private long tableFull;
     private long lastSweepNanos;
 
     HandshakeRateLimiter(LongSupplier nanoClock) {
@@ -89,6 +91,7 @@ final class HandshakeRateLimiter {
             }
         }
         if (free < 0) {
+            tableFull++;
             return false;  // every slot of the bucket holds a source that is still spending
         }
         if (family[free] == EMPTY) {
@@ -119,6 +122,11 @@ final class HandshakeRateLimiter {
     /** Sources currently held; never more than {@link #CAPACITY}. */
     int size() {
         return size;
+    }
+
+    /** New sources refused because the table (their bucket of it) was full; the caller counts them RATE_LIMITED too. */
+    long tableFull() {
+        return tableFull;
     }
 
     private int bucket(byte kind, long key) {

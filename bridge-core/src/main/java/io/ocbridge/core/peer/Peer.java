@@ -24,7 +24,8 @@ public final class Peer {
     private final CookieGenerator cookieGenerator;
     private final PeerTimers timers;
     private int persistentKeepaliveSeconds;
-    private final ArrayDeque<ByteBuf> staged = new ArrayDeque<>();
+    /** Allocated with the first staged packet: most peers of a large overlay never stage one. */
+    private ArrayDeque<ByteBuf> staged;
     private final Keypairs keypairs = new Keypairs();
 
     private InetSocketAddress endpoint;
@@ -94,7 +95,9 @@ public final class Peer {
 
     /** Queues a packet (consumed) until a session exists; returns false and releases it when full. */
     public boolean stage(ByteBuf packet) {
-        if (staged.size() >= MAX_STAGED_PACKETS) {
+        if (staged == null) {
+            staged = new ArrayDeque<>();
+        } else if (staged.size() >= MAX_STAGED_PACKETS) {
             packet.release();
             return false;
         }
@@ -104,18 +107,18 @@ public final class Peer {
 
     /** Removes and returns the oldest staged packet (caller owns it), or null. */
     public ByteBuf pollStaged() {
-        return staged.pollFirst();
+        return staged == null ? null : staged.pollFirst();
     }
 
     public int stagedCount() {
-        return staged.size();
+        return staged == null ? 0 : staged.size();
     }
 
     /** Releases every staged packet; returns how many there were. */
     public int dropStaged() {
         int n = 0;
         ByteBuf b;
-        while ((b = staged.pollFirst()) != null) {
+        while ((b = pollStaged()) != null) {
             b.release();
             n++;
         }

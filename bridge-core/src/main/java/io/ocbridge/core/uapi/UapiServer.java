@@ -1,60 +1,45 @@
 package io.ocbridge.core.uapi;
 
 import io.ocbridge.core.control.UnixSocketFile;
+import io.ocbridge.core.control.UnixSocketServer;
 import io.ocbridge.core.log.Log;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import jdk.net.ExtendedSocketOptions;
 
 /**
  * The WireGuard cross-platform userspace API (https://www.wireguard.com/xplatform/) for one device, on the socket
  * {@code wg} looks for: {@code /var/run/wireguard/<device>.sock} (directory 0755, socket 0600, as wireguard-go).
  * Requests are {@code get=1} and {@code set=1}, each ended by a blank line and answered with {@code errno=N} and a
  * blank line; a connection may carry several. Only root and the daemon's own user may connect, and only root reads
- * the private and preshared keys in a {@code get}. One platform thread accepts, a virtual thread serves each
- * connection; connections, line and request sizes, and the wait for a request are bounded.
+ * the private and preshared keys in a {@code get}. Served by a {@link UnixSocketServer}; connections, line and
+ * request sizes, and the wait for a request are bounded.
  */
 public final class UapiServer implements AutoCloseable {
     public static final Path SOCKET_DIRECTORY = Path.of("/var/run/wireguard");
     static final int MAX_CONNECTIONS = 16;
     static final long IDLE_TIMEOUT_MILLIS = 10_000;
-    private static final long ACCEPT_RETRY_MILLIS = 100;
+    /** What is read away after a refused oversize request, so the client gets our errno rather than a reset. */
+    private static final int MAX_DISCARD_BYTES = 1 << 20;
 
-    private final Path path;
-    private final ServerSocketChannel server;
-    private final Object fileKey;
-    private final UserPrincipal owner;
+    private final UnixSocketServer sockets;
     private final UapiDevice device;
     private final Log log;
-    private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
-    private final Thread acceptor;
-    private volatile boolean running = true;
+    private final AtomicLong oversizeRequests = new AtomicLong();
 
-    private UapiServer(Path path, ServerSocketChannel server, UapiDevice device, Log log) throws IOException {
-        this.path = path;
-        this.server = server;
-        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        this.fileKey = attributes.fileKey();
-        this.owner = attributes.owner();
+    private UapiServer(UnixSocketServer sockets, UapiDevice device, Log log) {
+        this.sockets = sockets;
         this.device = device;
         this.log = log;
-        this.acceptor = Thread.ofPlatform().name("ocb-uapi").daemon(true).unstarted(this::acceptLoop);
     }
 
     /** The socket path of {@code deviceName}, as {@code wg} computes it. */
@@ -67,65 +52,43 @@ public final class UapiServer implements AutoCloseable {
      * path that is not a socket, is refused with a one-line {@link IOException}.
      */
     public static UapiServer start(Path path, UapiDevice device, Log log) throws IOException {
-        ServerSocketChannel server = UnixSocketFile.bind(path, "rwxr-xr-x", MAX_CONNECTIONS, "another WireGuard implementation");
-        UapiServer uapi;
-        try {
-            uapi = new UapiServer(path, server, device, log);
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            Files.deleteIfExists(path);
-            throw e;
-        }
-        uapi.acceptor.start();
+        UnixSocketServer sockets = UnixSocketServer.bind("uapi", path, "rwxr-xr-x", MAX_CONNECTIONS,
+                "another WireGuard implementation", log);
+        UapiServer uapi = new UapiServer(sockets, device, log);
+        // Over the bound: closed unanswered; wg reports the failure, nothing it could parse would help.
+        sockets.start(uapi::serve, channel -> { });
         return uapi;
     }
 
     public Path path() {
-        return path;
+        return sockets.path();
     }
 
-    private void acceptLoop() {
-        while (running) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!running) {
-                    return;
-                }
-                log.warn("uapi-accept-failed", "error=" + e.getMessage());
-                UnixSocketFile.sleepQuietly(ACCEPT_RETRY_MILLIS);
-                continue;
-            }
-            if (!connections.tryAcquire()) {
-                UnixSocketFile.closeQuietly(channel); // wg reports the failure; nothing it could parse would help
-                continue;
-            }
-            Thread.ofVirtual().name("ocb-uapi-conn").start(() -> {
-                try {
-                    serve(channel);
-                } finally {
-                    UnixSocketFile.closeQuietly(channel);
-                    connections.release();
-                }
-            });
-        }
+    /** Connections refused because {@value #MAX_CONNECTIONS} were being served. */
+    public long refusedConnections() {
+        return sockets.refusedConnections();
+    }
+
+    /**
+     * Requests refused with EMSGSIZE: a line over {@value LineReader#MAX_LINE_BYTES} bytes or a request over
+     * {@value LineReader#MAX_REQUEST_BYTES}.
+     */
+    public long oversizeRequests() {
+        return oversizeRequests.get();
     }
 
     /** One connection: credentials, then requests until the client closes or errs. Never throws. */
     private void serve(SocketChannel channel) {
         AtomicLong served = new AtomicLong();
         try {
-            UserPrincipal user = channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
-            boolean root = "root".equals(user.getName());
-            if (!root && !user.equals(owner)) {
+            UserPrincipal user = UnixSocketServer.peer(channel);
+            boolean root = UnixSocketServer.isRoot(user);
+            if (!sockets.allowed(channel)) {
                 log.warn("uapi-refused", "reason=permission user=" + user.getName());
                 return;
             }
             LineReader reader = new LineReader(new BufferedInputStream(Channels.newInputStream(channel)));
-            while (running) {
+            while (sockets.running()) {
                 closeIfIdle(channel, served, served.get());
                 reader.newRequest();
                 String operation = reader.readLine();
@@ -138,9 +101,11 @@ public final class UapiServer implements AutoCloseable {
                 }
             }
         } catch (UapiException e) { // an oversize operation line
+            oversizeRequests.incrementAndGet();
             log.warn("uapi-request-refused", "errno=" + e.errno() + " reason=\"" + e.getMessage() + "\"");
             try {
                 write(channel, "errno=" + e.errno() + "\n\n");
+                UnixSocketFile.discardUnread(channel, MAX_DISCARD_BYTES);
             } catch (IOException gone) {
                 // the client left
             }
@@ -194,7 +159,12 @@ public final class UapiServer implements AutoCloseable {
             log.warn("uapi-request-refused", "operation=" + UapiSet.printable(operation) + " errno=" + e.errno()
                     + " reason=\"" + e.getMessage() + "\"");
             write(channel, "errno=" + e.errno() + "\n\n");
-            return e.errno() != -UapiException.EMSGSIZE;
+            if (e.errno() == -UapiException.EMSGSIZE) {
+                oversizeRequests.incrementAndGet();
+                UnixSocketFile.discardUnread(channel, MAX_DISCARD_BYTES);
+                return false;
+            }
+            return true;
         }
     }
 
@@ -217,21 +187,6 @@ public final class UapiServer implements AutoCloseable {
     /** Stops accepting and removes the socket file if it is still ours; open connections end at their next read. */
     @Override
     public void close() {
-        running = false;
-        try {
-            server.close();
-        } catch (IOException e) {
-            log.warn("uapi-close-failed", "error=" + e.getMessage());
-        }
-        try {
-            acceptor.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            UnixSocketFile.removeIfSame(path, fileKey);
-        } catch (IOException e) {
-            log.warn("uapi-socket-cleanup-failed", "path=" + path + " error=" + e.getMessage());
-        }
+        sockets.close();
     }
 }

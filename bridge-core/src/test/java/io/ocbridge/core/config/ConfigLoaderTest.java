@@ -217,6 +217,21 @@ class ConfigLoaderTest {
                         + " (overlays[0].peers[0].allowed-ips[0], line 11)");
     }
 
+    /** The fast pre-check sorts prefixes by start; a nested prefix two peers away must still be found. */
+    @Test
+    void overlapBetweenPeersFarApartInTheFileIsFound() throws Exception {
+        assertErrors(BASE.replace("[10.77.0.2/32]", "[10.0.0.0/8]") + """
+                      - name: cloud-b
+                        public-key: KEY_B
+                        allowed-ips: [192.168.0.0/16]
+                      - name: cloud-c
+                        public-key: %s
+                        allowed-ips: [172.16.0.0/12, 10.200.0.0/16]
+                """.formatted(key(3)),
+                "17:38: overlays[0].peers[2].allowed-ips[1]: 10.200.0.0/16 overlaps 10.0.0.0/8"
+                        + " (overlays[0].peers[0].allowed-ips[0], line 11)");
+    }
+
     @Test
     void keyFileMustExistAndBePrivate() throws Exception {
         assertErrors(BASE.replace("keys/dc-east.key", "keys/missing.key"),
@@ -280,11 +295,11 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void fileOver1MiBIsRefused() throws Exception {
+    void fileOverTheLimitIsRefused() throws Exception {
         char[] padding = new char[ConfigLoader.MAX_FILE_BYTES];
         Arrays.fill(padding, '#');
         write(BASE + new String(padding) + "\n");
-        assertEquals(List.of(config + ": larger than 1 MiB; refusing to load"), errors());
+        assertEquals(List.of(config + ": larger than 8 MiB; refusing to load"), errors());
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.Protocol;
+import io.ocbridge.crypto.fuzz.FuzzLoop;
 import io.ocbridge.crypto.keys.KeyFormatException;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;

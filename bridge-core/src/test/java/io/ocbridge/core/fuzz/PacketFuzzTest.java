@@ -12,6 +12,7 @@ import io.ocbridge.core.l2.Checksums;
 import io.ocbridge.core.l2.Ipv4Reassembler;
 import io.ocbridge.core.l2.MssClamp;
 import io.ocbridge.core.testing.NoLeaks;
+import io.ocbridge.crypto.fuzz.FuzzLoop;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -15,6 +15,7 @@ import io.ocbridge.core.overlay.OverlayIo;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.core.testing.NoLeaks;
+import io.ocbridge.crypto.fuzz.FuzzLoop;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
 import io.ocbridge.crypto.noise.LocalIdentity;

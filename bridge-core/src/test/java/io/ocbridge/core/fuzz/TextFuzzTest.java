@@ -8,6 +8,7 @@ import io.ocbridge.core.config.ConfigLoader;
 import io.ocbridge.core.uapi.SetRequest;
 import io.ocbridge.core.uapi.UapiException;
 import io.ocbridge.core.uapi.UapiSet;
+import io.ocbridge.crypto.fuzz.FuzzLoop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,9 @@
 package io.ocbridge.core.overlay;
 
 import static io.ocbridge.core.overlay.Packets.v4;
+import static io.ocbridge.core.testing.Frames.arp;
+import static io.ocbridge.core.testing.Frames.ethernet;
+import static io.ocbridge.core.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,27 +127,6 @@ class SegmentSafeguardsTest {
     }
 
     // ---- frames ------------------------------------------------------------------------------------
-
-    private static ByteBuffer ethernet(long dst, long src, int type, int payloadBytes) {
-        ByteBuffer b = ByteBuffer.allocate(14 + payloadBytes);
-        b.putShort((short) (dst >>> 32)).putInt((int) dst);
-        b.putShort((short) (src >>> 32)).putInt((int) src);
-        b.putShort((short) type);
-        return b;
-    }
-
-    private static byte[] frame(long dst, long src) {
-        ByteBuffer b = ethernet(dst, src, 0x88b5, 46);
-        return b.array();
-    }
-
-    private static byte[] arp(int oper, long dst, long sha, int spa, long tha, int tpa) {
-        ByteBuffer b = ethernet(dst, sha, 0x0806, 28);
-        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) oper);
-        b.putShort((short) (sha >>> 32)).putInt((int) sha).putInt(spa);
-        b.putShort((short) (tha >>> 32)).putInt((int) tha).putInt(tpa);
-        return b.array();
-    }
 
     /** A UDP datagram over IPv4 from {@code srcPort} to {@code dstPort}. */
     private static byte[] udp(long dst, long src, int srcPort, int dstPort) {

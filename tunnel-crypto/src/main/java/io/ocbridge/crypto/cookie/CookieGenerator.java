@@ -31,7 +31,8 @@ public final class CookieGenerator {
 
     private final byte[] lastMac1 = new byte[Protocol.MAC_SIZE];
     private boolean hasLastMac1;
-    private final byte[] cookie = new byte[Protocol.COOKIE_SIZE];
+    /** The responder's latest cookie; allocated with the first one, as most peers never send one. */
+    private byte[] cookie;
     private long cookieSetNanos;
     private boolean hasCookie;
 
@@ -77,6 +78,9 @@ public final class CookieGenerator {
         if (!XChaChaPoly.open(cookieKey, nonce, m, CookieReply.COOKIE_OFFSET, CookieReply.COOKIE_SIZE, lastMac1,
                 received, 0)) {
             return false;
+        }
+        if (cookie == null) {
+            cookie = new byte[Protocol.COOKIE_SIZE];
         }
         System.arraycopy(received, 0, cookie, 0, Protocol.COOKIE_SIZE);
         cookieSetNanos = nanoClock.getAsLong();

@@ -41,7 +41,8 @@ public final class PeerHandshake {
     private Supplier<PrivateKey> ephemerals = PrivateKey::generate;
 
     private State state = State.ZEROED;
-    private final SymmetricState symmetric = new SymmetricState();
+    /** The handshake in progress; null while ZEROED, so an idle peer holds no transcript state. */
+    private SymmetricState symmetric;
     private PrivateKey localEphemeral;
     private PublicKey remoteEphemeral;
     private int localIndex;
@@ -106,7 +107,7 @@ public final class PeerHandshake {
         Messages.putHeader(view, 0, Protocol.MESSAGE_INITIATION);
         view.putInt(Initiation.SENDER_OFFSET, senderIndex);
 
-        SymmetricState s = symmetric;
+        SymmetricState s = symmetric = new SymmetricState();
         s.initialize(initiatorInitialHash);
         PrivateKey ephemeral = ephemerals.get();
         byte[] ephemeralPublic = ephemeral.publicKey().bytes();
@@ -257,6 +258,7 @@ public final class PeerHandshake {
             return HandshakeFailure.TOO_FREQUENT;
         }
         clear();
+        symmetric = new SymmetricState();
         symmetric.copyFrom(s);
         remoteEphemeral = ephemeral;
         remoteIndex = senderIndex;
@@ -269,7 +271,10 @@ public final class PeerHandshake {
 
     /** Drops any handshake in progress and zeroes its secrets; keeps the replay/flood history. */
     public void clear() {
-        symmetric.clear();
+        if (symmetric != null) {
+            symmetric.clear();
+            symmetric = null;
+        }
         if (localEphemeral != null) {
             localEphemeral.destroy();
             localEphemeral = null;

@@ -17,7 +17,6 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * A copy of bridge-core's io.ocbridge.core.fuzz.FuzzLoop (test classes are not shared across modules).
  * The CI half of every fuzz target: a seeded mutation loop (bit flips, interesting values, inserts, deletes,
  * splices of the checked-in regression inputs) that runs a fixed number of inputs through the same
  * {@code fuzzOne} method Jazzer drives. Deterministic for a given seed, so a failure reproduces.
@@ -25,14 +24,16 @@ import java.util.stream.Stream;
  * <p>{@code -Dfuzz.inputs=N} changes the count (default 100,000); {@code -Dfuzz.seconds=S} runs for S seconds
  * instead; {@code -Dfuzz.seed=X} changes the seed. A failing input is written to
  * {@code target/fuzz-crashes/<target>-<sha1>} (add it to the target's regression folder once fixed).
+ *
+ * <p>bridge-core's fuzz tests use it too, through this module's test-jar.
  */
-final class FuzzLoop {
-    static final int DEFAULT_INPUTS = 100_000;
+public final class FuzzLoop {
+    public static final int DEFAULT_INPUTS = 100_000;
 
     private FuzzLoop() {}
 
     /** The regression inputs Jazzer runs for {@code method} of {@code test}: {@code <Class>Inputs/<method>/*}. */
-    static List<byte[]> corpus(Class<?> test, String method) {
+    public static List<byte[]> corpus(Class<?> test, String method) {
         URL url = test.getResource(test.getSimpleName() + "Inputs/" + method);
         List<byte[]> seeds = new ArrayList<>();
         if (url == null) {
@@ -48,7 +49,7 @@ final class FuzzLoop {
         return seeds;
     }
 
-    static byte[] resource(Class<?> test, String name) {
+    public static byte[] resource(Class<?> test, String name) {
         try (InputStream in = test.getResourceAsStream(name)) {
             return in.readAllBytes();
         } catch (IOException e) {
@@ -57,7 +58,7 @@ final class FuzzLoop {
     }
 
     /** Runs the mutation loop; returns how many inputs were executed (also printed). */
-    static long run(String name, List<byte[]> seeds, int maxLength, Consumer<byte[]> target) {
+    public static long run(String name, List<byte[]> seeds, int maxLength, Consumer<byte[]> target) {
         if (seeds.isEmpty()) {
             throw new IllegalStateException(name + ": no seeds");
         }
@@ -116,7 +117,7 @@ final class FuzzLoop {
             0x8100, 0x88a8, 4789, 1500, 1514, 20, 40, 60, 64, 576, 65535 - 20};
 
     /** One to four stacked mutations of {@code base}, at most {@code maxLength} bytes. */
-    static byte[] mutate(Random r, byte[] base, List<byte[]> seeds, int maxLength) {
+    public static byte[] mutate(Random r, byte[] base, List<byte[]> seeds, int maxLength) {
         byte[] b = base.clone();
         int rounds = 1 + r.nextInt(4);
         for (int i = 0; i < rounds; i++) {
