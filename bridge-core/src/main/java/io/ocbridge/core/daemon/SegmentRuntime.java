@@ -110,9 +110,10 @@ final class SegmentRuntime implements AutoCloseable {
                 config.macFlapHoldSeconds() * 1_000_000_000L);
     }
 
+    /** Borrows {@code frame}; its bytes are not touched (a relayed copy may share them). */
     private boolean writeFrame(ByteBuf frame) {
         try {
-            return tap.write(frame.nioBuffer()) > 0;
+            return tap.writePacket(frame);
         } catch (IOException e) {
             return false;
         }

@@ -55,6 +55,7 @@ public final class Overlay {
     private final IndexTable indexTable = new IndexTable();
     private final AllowedIps<Peer> allowedIps = new AllowedIps<>();
     private final Map<PublicKey, Peer> peersByKey = new HashMap<>();
+    private final Map<String, Peer> peersByName = new HashMap<>();
     private final List<Peer> peers = new ArrayList<>();
     private final DropCounters drops = new DropCounters();
     private final HandshakeCounters handshakes = new HandshakeCounters();
@@ -105,6 +106,7 @@ public final class Overlay {
         Peer peer = new Peer(peerName, publicKey, handshake, cookies, endpoint, persistentKeepaliveSeconds);
         peers.add(peer);
         peersByKey.put(publicKey, peer);
+        peersByName.putIfAbsent(peerName, peer);
         for (Cidr prefix : allowed) {
             allowedIps.insert(prefix, peer);
         }
@@ -132,6 +134,7 @@ public final class Overlay {
             return;
         }
         peersByKey.remove(peer.publicKey());
+        peersByName.remove(peer.name(), peer);
         allowedIps.removeValue(peer);
         retire(peer.keypairs().destroyAll());
         indexTable.removePeer(peer);
@@ -197,12 +200,7 @@ public final class Overlay {
 
     /** The peer named {@code name}, or null. */
     public Peer peer(String peerName) {
-        for (Peer p : peers) {
-            if (p.name().equals(peerName)) {
-                return p;
-            }
-        }
-        return null;
+        return peersByName.get(peerName);
     }
 
     boolean hasSegments() { return reassembler != null; }
