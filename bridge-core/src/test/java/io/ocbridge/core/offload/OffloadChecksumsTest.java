@@ -42,6 +42,20 @@ class OffloadChecksumsTest {
     }
 
     @Test
+    void wideSumOverACompositeBufferTakesTheByteBufPath() {
+        byte[] data = Packets.pattern(5000, 3);
+        ByteBuf composite = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(data, 0, 1999), Unpooled.wrappedBuffer(data, 1999, 3001));
+        try {
+            for (int offset : new int[] {0, 1, 2, 1000, 1998}) {
+                assertEquals(Packets.referenceSum(data, offset, 5000 - offset - 1, 0x1234),
+                        Checksums.sumWide(composite, offset, 5000 - offset - 1, 0x1234));
+            }
+        } finally {
+            composite.release();
+        }
+    }
+
+    @Test
     void pseudoHeaderSumsMatchTheReference() {
         Packets.Spec s = new Packets.Spec();
         s.payload = Packets.pattern(999, 1);
