@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * left for us to finish, TUN_F_CSUM) into wire-ready IP packets with every checksum complete.
  *
  * <p>Stateless between calls; one instance per device reader thread. Validates every header against the buffer
- * before it allocates, so a malformed read emits nothing and allocates nothing.
+ * before it allocates, so a malformed read emits nothing and allocates nothing. The read's length is the packet's
+ * length: the super-packet's IPv4 total length / IPv6 payload length and hdr_len are not trusted.
  */
 public final class TsoSplitter {
     private static final int IPV4_MIN_HEADER_BYTES = 20;
