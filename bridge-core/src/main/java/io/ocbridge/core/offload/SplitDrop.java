@@ -15,7 +15,7 @@ public enum SplitDrop {
     BAD_IP_HEADER,
     /** TCP header shorter than 20 bytes or extending past the packet. */
     BAD_TCP_HEADER,
-    /** gso_size of zero, or no payload to segment. */
+    /** gso_size of zero, no payload to segment, or segments too long for the IP length field. */
     BAD_GSO_SIZE;
 
     private static final SplitDrop[] VALUES = values();

@@ -332,12 +332,15 @@ public final class TcpCoalescer {
             b.setShort(ip + IPV4_CHECKSUM, Checksums.ipv4Header(b, ip));
         }
         // CHECKSUM_PARTIAL, as the kernel's own stack leaves it (__tcp_v4_send_check / __tcp_v6_send_check:
-        // th->check = ~tcp_v4_check(len, saddr, daddr, 0)): the checksum field holds the pseudo-header sum
-        // folded to 16 bits and NOT complemented; whoever completes it (skb_checksum_help, a NIC, or
-        // tcp_gso_segment per segment) sums from csum_start to the end over that value and stores the
-        // complement at csum_start + csum_offset. NEEDS_CSUM in the virtio header is what makes tun_get_user
-        // (virtio_net_hdr_to_skb -> skb_partial_csum_set) mark the skb CHECKSUM_PARTIAL. wireguard-go's
-        // applyTCPCoalesceAccounting writes the same (tun/offload_linux.go).
+        // th->check = ~tcp_v4_check(skb->len, saddr, daddr, 0)): the checksum field holds the pseudo-header sum
+        // folded to 16 bits and NOT complemented, over the super-packet's whole TCP length. Whoever completes it
+        // (skb_checksum_help, a NIC) sums from csum_start to the end on top of that value and stores the
+        // complement at csum_start + csum_offset. If the kernel segments the write (tcp_gso_segment), it takes
+        // that length back out of the field (oldlen = ~skb->len, "the contribution of skb->len on the input skb
+        // TCP checksum") and adds each segment's, so the length must be the super-packet's, not zero.
+        // NEEDS_CSUM is what makes tun_get_user (virtio_net_hdr_to_skb -> skb_partial_csum_set) mark the skb
+        // CHECKSUM_PARTIAL with our csum_start/csum_offset. wireguard-go's applyTCPCoalesceAccounting
+        // (tun/offload_linux.go) writes the same.
         int tcpSegmentBytes = f.totalIpBytes - f.ipBytes;
         int pseudo = f.ipv6
                 ? Checksums.pseudoHeaderV6(b, ip, PROTOCOL_TCP, tcpSegmentBytes)

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * left for us to finish, TUN_F_CSUM) into wire-ready IP packets with every checksum complete.
  *
  * <p>Stateless between calls; one instance per device reader thread. Validates every header against the buffer
- * before it allocates, so a malformed read emits nothing and allocates nothing.
+ * before it allocates, so a malformed read emits nothing and allocates nothing. The read's length is the packet's
+ * length: the super-packet's IPv4 total length / IPv6 payload length and hdr_len are not trusted.
  */
 public final class TsoSplitter {
     private static final int IPV4_MIN_HEADER_BYTES = 20;
@@ -28,6 +29,8 @@ public final class TsoSplitter {
     private static final int IPV6_DESTINATION_OPTIONS = 60;
     /** Extension headers we walk before giving up (RFC 8200 allows each of these once or twice). */
     private static final int IPV6_MAX_EXTENSION_HEADERS = 4;
+    /** IPv4 total length / IPv6 payload length: 16 bits. */
+    private static final int MAX_IP_LENGTH_FIELD = 0xffff;
     private static final int PROTOCOL_TCP = 6;
     private static final int PROTOCOL_UDP = 17;
     private static final int UDP_CHECKSUM = 6;
@@ -128,7 +131,8 @@ public final class TsoSplitter {
             return SplitDrop.BAD_TCP_HEADER.code();
         }
         int payloadBytes = length - headerBytes;
-        if (gsoSize == 0 || payloadBytes == 0) {
+        int largestIpLengthField = (ipv6 ? -IPV6_HEADER_BYTES : 0) + headerBytes + Math.min(gsoSize, payloadBytes);
+        if (gsoSize == 0 || payloadBytes == 0 || largestIpLengthField > MAX_IP_LENGTH_FIELD) {
             return SplitDrop.BAD_GSO_SIZE.code();
         }
         int segments = (payloadBytes + gsoSize - 1) / gsoSize;

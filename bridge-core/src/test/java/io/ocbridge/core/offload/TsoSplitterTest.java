@@ -254,6 +254,9 @@ class TsoSplitterTest {
         byte[] fragment = good.clone();
         fragment[10 + 6] |= 0x20;
         assertEquals(SplitDrop.BAD_IP_HEADER, SplitDrop.of(splitResult(fragment)));
+        Packets.Spec huge = spec(false, 65_600, TCP_ACK);  // longer than a TUN read can be: segments must still fit
+        assertEquals(SplitDrop.BAD_GSO_SIZE, SplitDrop.of(splitResult(Packets.tsoRead(huge, 65_535))));
+        assertEquals(2, splitResult(Packets.tsoRead(huge, 65_535 - 52)));
         byte[] csumBeyond = Packets.concat(Packets.bytes(1, 0, 0, 0, 0, 0, 60, 0, 16, 0), Packets.pattern(70, 0));
         assertEquals(SplitDrop.BAD_CSUM_RANGE, SplitDrop.of(splitResult(csumBeyond)));
     }
