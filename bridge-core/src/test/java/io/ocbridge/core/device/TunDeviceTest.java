@@ -74,10 +74,11 @@ class TunDeviceTest {
         byte[] hello = "hello, offloads".getBytes(StandardCharsets.US_ASCII);
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("10.99.0.1", 0))) {
             socket.setSoTimeout(5000);
-            socket.send(new DatagramPacket(hello, hello.length, new InetSocketAddress("10.99.0.2", 7777)));
+            DatagramPacket datagram = new DatagramPacket(hello, hello.length, new InetSocketAddress("10.99.0.2", 7777));
+            socket.send(datagram);
             ByteBuf read = PooledByteBufAllocator.DEFAULT.directBuffer(VirtioNetHeader.SIZE + 65_535);
             try {
-                ByteBuf packet = readUdpWithHeaderTo(tun, read, 0x0A63_0002);
+                ByteBuf packet = readUdpWithHeaderTo(tun, read, 0x0A63_0002, () -> socket.send(datagram));
                 try {
                     int udp = packet.readerIndex() + IPV4_HEADER_BYTES;
                     assertEquals(IPV4_HEADER_BYTES + UDP_HEADER_BYTES + hello.length, packet.readableBytes());
@@ -103,11 +104,13 @@ class TunDeviceTest {
     }
 
     /** Reads until a UDP/IPv4 packet to {@code destination} arrives; returns it as the splitter emits it. */
-    private static ByteBuf readUdpWithHeaderTo(TunDevice tun, ByteBuf read, int destination) throws IOException {
+    private static ByteBuf readUdpWithHeaderTo(TunDevice tun, ByteBuf read, int destination, Resend resend)
+            throws IOException {
         TsoSplitter splitter = new TsoSplitter(PooledByteBufAllocator.DEFAULT, 16, 32);
         long deadline = System.nanoTime() + READ_DEADLINE_NANOS;
         while (deadline - System.nanoTime() > 0) {
             if (!tun.awaitReadable(100)) {
+                resend.run();
                 continue;
             }
             read.clear();
@@ -155,9 +158,10 @@ class TunDeviceTest {
         byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("10.99.0.1", 0))) {
             socket.setSoTimeout(5000);
-            socket.send(new DatagramPacket(hello, hello.length, new InetSocketAddress("10.99.0.2", 7777)));
+            DatagramPacket datagram = new DatagramPacket(hello, hello.length, new InetSocketAddress("10.99.0.2", 7777));
+            socket.send(datagram);
 
-            ByteBuffer packet = readUdpTo(tun, 0x0A63_0002);
+            ByteBuffer packet = readUdpTo(tun, 0x0A63_0002, () -> socket.send(datagram));
             assertEquals(0x0A63_0001, packet.getInt(12), "source address");
             assertEquals(7777, packet.getShort(IPV4_HEADER_BYTES + 2) & 0xFFFF, "destination port");
             assertEquals(IPV4_HEADER_BYTES + UDP_HEADER_BYTES + hello.length, packet.remaining());
@@ -176,11 +180,12 @@ class TunDeviceTest {
     }
 
     /** Reads packets until a UDP/IPv4 one to {@code destination} arrives; returns it flipped. */
-    private static ByteBuffer readUdpTo(TunDevice tun, int destination) throws IOException {
+    private static ByteBuffer readUdpTo(TunDevice tun, int destination, Resend resend) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
         long deadline = System.nanoTime() + READ_DEADLINE_NANOS;
         while (deadline - System.nanoTime() > 0) {
             if (!tun.awaitReadable(100)) {
+                resend.run();  // a datagram sent while the link was still coming up may have been dropped
                 continue;
             }
             buffer.clear();
@@ -195,6 +200,11 @@ class TunDeviceTest {
             }
         }
         throw new AssertionError("no UDP packet to the peer address came out of the TUN device");
+    }
+
+    @FunctionalInterface
+    private interface Resend {
+        void run() throws IOException;
     }
 
     /** An IPv4/UDP packet with a valid header checksum and no UDP checksum (allowed for IPv4). */

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.ocbridge.crypto.fuzz.FuzzLoop;
 import io.ocbridge.core.offload.Packets;
 import io.ocbridge.core.offload.TcpCoalescer;
 import io.ocbridge.core.offload.TsoSplitter;
