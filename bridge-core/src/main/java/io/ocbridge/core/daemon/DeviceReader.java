@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * flush). It owns nothing else.
  *
  * <p>On a device with offloads, each read lands in one reused 64 KiB buffer and may be a TCP
- * super-packet: this thread cuts it into wire-sized packets and finishes their checksums
+ * super-packet (or, on a TAP, a super-frame): this thread cuts it into wire-sized packets and
+ * finishes their checksums
  * ({@link TsoSplitter}), so that work runs beside the event loop's encryption, on another core.
  */
 final class DeviceReader implements Runnable {
@@ -59,7 +60,8 @@ final class DeviceReader implements Runnable {
         this.headroom = headroom;
         this.maxPacketBytes = maxPacketBytes;
         this.capacity = headroom + maxPacketBytes + tailroom;
-        this.splitter = device.vnetHeader() ? new TsoSplitter(alloc, headroom, tailroom) : null;
+        this.splitter = !device.vnetHeader() ? null
+                : device.isTap() ? TsoSplitter.forFrames(alloc, headroom, tailroom) : new TsoSplitter(alloc, headroom, tailroom);
         this.log = log;
     }
 

@@ -51,14 +51,7 @@ final class OverlayRuntime implements AutoCloseable {
      * in the same tick, which would make crossing initiations collide again.
      */
     private static final long TICK_MILLIS = 20;
-    /**
-     * Which kernel offloads to use: {@code all} (default), {@code none}, {@code tun} (TSO/GRO on the
-     * device) or {@code udp} (GSO/GRO on the socket). A diagnostic switch ({@code -Docbridge.offloads=none}
-     * in OCBRIDGE_JAVA_OPTS), and how the benchmarks measure what each offload buys.
-     */
-    private static final String OFFLOAD_SETTING = System.getProperty("ocbridge.offloads", "all");
-    private static final boolean TUN_OFFLOADS = OFFLOAD_SETTING.equals("all") || OFFLOAD_SETTING.equals("tun");
-    private static final boolean UDP_OFFLOADS = OFFLOAD_SETTING.equals("all") || OFFLOAD_SETTING.equals("udp");
+
     /** How long a reload waits for the event loop to apply one overlay's peer changes. */
     private static final long RELOAD_TASK_MILLIS = 5_000;
 
@@ -91,7 +84,7 @@ final class OverlayRuntime implements AutoCloseable {
         Log log = siteLog.child("overlay=" + config.name());
         TunDevice device;
         try {
-            device = TUN_OFFLOADS ? TunDevice.openTunWithOffloads(config.device()) : TunDevice.openTun(config.device());
+            device = Offloads.DEVICE ? TunDevice.openTunWithOffloads(config.device()) : TunDevice.openTun(config.device());
         } catch (IOException e) {
             throw new DaemonException("overlay " + config.name() + ": cannot create TUN device " + config.device()
                     + ": " + e.getMessage(), e);
@@ -110,7 +103,7 @@ final class OverlayRuntime implements AutoCloseable {
                 runtime.segments.add(SegmentRuntime.create(segment, config, overlay, runtime.link, log));
             }
             runtime.udp = UdpTransport.bind(loop, config.listenPort(),
-                    (content, sender) -> overlay.outside().onDatagram(content, sender), io::flush, UDP_OFFLOADS, log);
+                    (content, sender) -> overlay.outside().onDatagram(content, sender), io::flush, Offloads.SOCKET, log);
             io.attach(runtime.udp);
             runtime.addRoutes();
             runtime.reader = new DeviceReader(device, loop, overlay.inside()::onDevicePacket, io::flush,

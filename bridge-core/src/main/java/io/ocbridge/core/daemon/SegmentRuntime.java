@@ -60,7 +60,7 @@ final class SegmentRuntime implements AutoCloseable {
         }
         TunDevice tap;
         try {
-            tap = TunDevice.openTap(config.device());
+            tap = Offloads.DEVICE ? TunDevice.openTapWithOffloads(config.device()) : TunDevice.openTap(config.device());
         } catch (IOException e) {
             throw new DaemonException("segment " + config.name() + ": cannot create TAP device " + config.device()
                     + ": " + e.getMessage(), e);

@@ -51,6 +51,7 @@ public final class TunDevice implements AutoCloseable {
     private final int fd;
     private final String name;
     private final boolean vnetHeader;
+    private final boolean tap;
     private final MemorySegment readErrno = Libc.newErrnoSegment();
     private final MemorySegment writeErrno = Libc.newErrnoSegment();
     private final MemorySegment pollFd = Arena.ofAuto().allocate(Libc.POLLFD_SIZE, 4);
@@ -61,10 +62,11 @@ public final class TunDevice implements AutoCloseable {
     private final AtomicInteger references = new AtomicInteger(1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TunDevice(int fd, String name, boolean vnetHeader) {
+    private TunDevice(int fd, String name, boolean vnetHeader, boolean tap) {
         this.fd = fd;
         this.name = name;
         this.vnetHeader = vnetHeader;
+        this.tap = tap;
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(JAVA_SHORT, Libc.POLLFD_EVENTS_OFFSET, Libc.POLLIN);
         headerAndPacket.set(ADDRESS, 0, EMPTY_VNET_HEADER);
@@ -116,13 +118,18 @@ public final class TunDevice implements AutoCloseable {
                 Libc.close(fd);
                 throw Libc.failure("TUNSETOFFLOAD " + name, error);
             }
-            return new TunDevice(fd, ifreq.getString(0), offloads);
+            return new TunDevice(fd, ifreq.getString(0), offloads, mode == IFF_TAP);
         }
     }
 
     /** The name the kernel gave the device. */
     public String name() {
         return name;
+    }
+
+    /** Whether this is a layer-2 device: it carries Ethernet frames. */
+    public boolean isTap() {
+        return tap;
     }
 
     /** Whether every packet read or written starts with a {@code virtio_net_hdr}. */

@@ -43,18 +43,40 @@ public final class TsoSplitter {
     private static final int TCP_PSH = 0x08;
     private static final int TCP_CWR = 0x80;
 
+    private static final int ETHERNET_HEADER_BYTES = 14;
+    private static final int ETHERTYPE_IPV4 = 0x0800;
+    private static final int ETHERTYPE_IPV6 = 0x86dd;
+    private static final int ETHERTYPE_VLAN = 0x8100;
+    private static final int ETHERTYPE_QINQ = 0x88a8;
+    private static final int VLAN_TAG_BYTES = 4;
+
     private final ByteBufAllocator alloc;
     private final int headroom;
     private final int tailroom;
+    /** TAP: each read is an Ethernet frame (up to two VLAN tags) and csum_start counts from its first byte. */
+    private final boolean ethernet;
 
     /** Output buffers come from {@code alloc} with {@code headroom} bytes free before and {@code tailroom} after the packet. */
     public TsoSplitter(ByteBufAllocator alloc, int headroom, int tailroom) {
+        this(alloc, headroom, tailroom, false);
+    }
+
+    private TsoSplitter(ByteBufAllocator alloc, int headroom, int tailroom, boolean ethernet) {
         if (headroom < 0 || tailroom < 0) {
             throw new IllegalArgumentException("headroom " + headroom + ", tailroom " + tailroom);
         }
         this.alloc = alloc;
         this.headroom = headroom;
         this.tailroom = tailroom;
+        this.ethernet = ethernet;
+    }
+
+    /**
+     * A splitter for a TAP device's reads: Ethernet frames, whose link header (and VLAN tags) each segment
+     * repeats. Same buffer rules as the constructor.
+     */
+    public static TsoSplitter forFrames(ByteBufAllocator alloc, int headroom, int tailroom) {
+        return new TsoSplitter(alloc, headroom, tailroom, true);
     }
 
     /**
@@ -71,13 +93,37 @@ public final class TsoSplitter {
             return SplitDrop.TRUNCATED.code();
         }
         int gsoType = VirtioNetHeader.gsoType(src, hdr);
+        if (gsoType == VirtioNetHeader.GSO_NONE) {
+            return completeChecksum(src, hdr, ip, length, sink);
+        }
+        int l2 = ethernet ? linkHeaderBytes(src, ip, length) : 0;
+        if (l2 < 0) {
+            return SplitDrop.BAD_IP_HEADER.code();
+        }
         return switch (gsoType & ~VirtioNetHeader.GSO_ECN) {
-            case VirtioNetHeader.GSO_NONE -> gsoType == VirtioNetHeader.GSO_NONE
-                    ? completeChecksum(src, hdr, ip, length, sink) : SplitDrop.UNSUPPORTED_GSO_TYPE.code();
-            case VirtioNetHeader.GSO_TCPV4 -> segment(src, hdr, ip, length, false, sink);
-            case VirtioNetHeader.GSO_TCPV6 -> segment(src, hdr, ip, length, true, sink);
+            case VirtioNetHeader.GSO_TCPV4 -> segment(src, hdr, ip + l2, length - l2, l2, false, sink);
+            case VirtioNetHeader.GSO_TCPV6 -> segment(src, hdr, ip + l2, length - l2, l2, true, sink);
             default -> SplitDrop.UNSUPPORTED_GSO_TYPE.code();
         };
+    }
+
+    /** Bytes before the IP header of the frame at {@code at}: 14, plus 4 per VLAN tag (two at most); -1 if not IP. */
+    private static int linkHeaderBytes(ByteBuf buf, int at, int length) {
+        int bytes = ETHERNET_HEADER_BYTES;
+        for (int tags = 0; tags <= 2; tags++) {
+            if (bytes > length) {
+                return -1;
+            }
+            int type = buf.getUnsignedShort(at + bytes - 2);
+            if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6) {
+                return bytes;
+            }
+            if (type != ETHERTYPE_VLAN && type != ETHERTYPE_QINQ) {
+                return -1;
+            }
+            bytes += VLAN_TAG_BYTES;
+        }
+        return -1;
     }
 
     /** gso_type NONE: one packet; with NEEDS_CSUM, the kernel left the pseudo-header sum in the field for us to finish. */
@@ -96,7 +142,9 @@ public final class TsoSplitter {
             int partial = out.getUnsignedShort(field);
             out.setShort(field, 0);
             short checksum = Checksums.finish(Checksums.sumWide(out, o + start, length - start, partial));
-            if (checksum == 0 && offset == UDP_CHECKSUM && upperLayer(out, o, length) == ((PROTOCOL_UDP << 16) | start)) {
+            int l2 = ethernet ? linkHeaderBytes(out, o, length) : 0;
+            if (checksum == 0 && offset == UDP_CHECKSUM && l2 >= 0
+                    && upperLayer(out, o + l2, length - l2) == ((PROTOCOL_UDP << 16) | (start - l2))) {
                 checksum = (short) 0xffff;  // RFC 768: a computed zero is sent as all ones (zero means "no checksum")
             }
             out.setShort(field, checksum);
@@ -106,10 +154,11 @@ public final class TsoSplitter {
     }
 
     /** gso_type TCPV4/TCPV6: cut the payload into gso_size pieces, each with its own copy of the IP and TCP header. */
-    private int segment(ByteBuf src, int hdr, int ip, int length, boolean ipv6, Consumer<ByteBuf> sink) {
+    private int segment(ByteBuf src, int hdr, int ip, int length, int l2, boolean ipv6, Consumer<ByteBuf> sink) {
         // csum_start is where the kernel put the TCP header; hdr_len is not trusted (on the forward path it can
-        // cover the whole first segment), the TCP header length is read from the data offset instead.
-        int ipBytes = VirtioNetHeader.csumStart(src, hdr);
+        // cover the whole first segment), the TCP header length is read from the data offset instead. On a TAP,
+        // csum_start counts from the frame's first byte, l2 bytes before the IP header.
+        int ipBytes = VirtioNetHeader.csumStart(src, hdr) - l2;
         int gsoSize = VirtioNetHeader.gsoSize(src, hdr);
         int version = src.getUnsignedByte(ip) >>> 4;
         if (ipv6) {
@@ -143,10 +192,10 @@ public final class TsoSplitter {
             int dataAt = headerBytes + i * gsoSize;
             int dataBytes = Math.min(gsoSize, length - dataAt);
             int segmentBytes = headerBytes + dataBytes;
-            ByteBuf out = newPacket(segmentBytes);
-            out.writeBytes(src, ip, headerBytes);
+            ByteBuf out = newPacket(l2 + segmentBytes);
+            out.writeBytes(src, ip - l2, l2 + headerBytes);
             out.writeBytes(src, ip + dataAt, dataBytes);
-            int o = headroom;
+            int o = headroom + l2;
             if (ipv6) {
                 out.setShort(o + IPV6_PAYLOAD_LENGTH, segmentBytes - IPV6_HEADER_BYTES);
             } else {

@@ -113,6 +113,48 @@ class TsoSplitterTest {
         return s;
     }
 
+    /**
+     * A TAP read is the same super-packet behind an Ethernet header (csum_start counting from the frame): every
+     * segment must be that header followed by exactly what the TUN split gives, VLAN tags included.
+     */
+    @Test
+    void framesFromATapRepeatTheirLinkHeaderInEverySegment() {
+        TsoSplitter frames = TsoSplitter.forFrames(PooledByteBufAllocator.DEFAULT, HEADROOM, TAILROOM);
+        byte[] macs = Packets.bytes(0x02, 0, 0, 0, 0, 0xb, 0x02, 0, 0, 0, 0, 0xa);
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            Packets.Spec s = spec(ipv6, 9_000, TCP_ACK | TCP_PSH);
+            byte[] read = Packets.tsoRead(s, 1380);
+            List<byte[]> expected = split(read);
+            byte[] type = ipv6 ? Packets.bytes(0x86, 0xdd) : Packets.bytes(0x08, 0x00);
+            for (byte[] link : new byte[][] {
+                    Packets.concat(macs, type),
+                    Packets.concat(macs, Packets.bytes(0x81, 0x00, 0x00, 0x64), type),
+                    Packets.concat(macs, Packets.bytes(0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64), type)}) {
+                byte[] frameRead = Packets.concat(Packets.range(read, 0, VirtioNetHeader.SIZE), link,
+                        Packets.range(read, VirtioNetHeader.SIZE, read.length));
+                int csumStart = (frameRead[VirtioNetHeader.CSUM_START_OFFSET] & 0xff)
+                        | (frameRead[VirtioNetHeader.CSUM_START_OFFSET + 1] & 0xff) << 8;
+                Packets.putLe16(frameRead, VirtioNetHeader.CSUM_START_OFFSET, csumStart + link.length);
+                List<byte[]> got = new ArrayList<>();
+                ByteBuf src = Unpooled.wrappedBuffer(frameRead);
+                int n = frames.split(src, b -> {
+                    got.add(ByteBufUtil.getBytes(b));
+                    b.release();
+                });
+                assertEquals(expected.size(), n, "segments, link header of " + link.length + " bytes");
+                for (int i = 0; i < n; i++) {
+                    assertArrayEquals(Packets.concat(link, expected.get(i)), got.get(i), "segment " + i);
+                }
+            }
+        }
+        ByteBuf arp = Unpooled.wrappedBuffer(Packets.concat(new byte[VirtioNetHeader.SIZE], macs,
+                Packets.bytes(0x08, 0x06), new byte[28]));
+        assertEquals(1, frames.split(arp, ByteBuf::release), "a frame with nothing to offload passes as is");
+        byte[] notIp = Packets.concat(new byte[VirtioNetHeader.SIZE], macs, Packets.bytes(0x08, 0x06), new byte[60]);
+        notIp[VirtioNetHeader.GSO_TYPE_OFFSET] = VirtioNetHeader.GSO_TCPV4;
+        assertEquals(SplitDrop.BAD_IP_HEADER.code(), frames.split(Unpooled.wrappedBuffer(notIp), ByteBuf::release));
+    }
+
     @Test
     void ipv4WithTimestampsOddSizeShortLastSegmentAndAllFlags() {
         Packets.Spec s = spec(false, 10_001, TCP_ACK | TCP_PSH | TCP_FIN | TCP_CWR);
