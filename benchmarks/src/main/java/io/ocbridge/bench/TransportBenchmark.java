@@ -14,7 +14,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** Seal and open of one transport packet, in place in a direct buffer, per packet size. */
+/**
+ * Seal and open of one transport packet per packet size: in place in a direct buffer through two views (the
+ * ByteBuffer API), and in place in an array (what the data path does: the packet is copied in and out of it).
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -27,6 +30,8 @@ public class TransportBenchmark {
     private ByteBuffer packet;
     private ByteBuffer sealed;
     private long sealedCounter;
+    private byte[] work;
+    private byte[] sealedArray;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -37,6 +42,21 @@ public class TransportBenchmark {
         sealed = ByteBuffer.allocateDirect(size + Protocol.TAG_SIZE);
         sealedCounter = sender.nextSendCounter();
         sender.seal(sealedCounter, packet.duplicate().limit(size), sealed.duplicate());
+        work = new byte[size + Protocol.TAG_SIZE];
+        sealedArray = new byte[size + Protocol.TAG_SIZE];
+        sealed.get(0, sealedArray);
+    }
+
+    @Benchmark
+    public byte[] sealArrayInPlace() {
+        sender.sealInPlace(sender.nextSendCounter(), work, size);
+        return work;
+    }
+
+    @Benchmark
+    public boolean openArrayInPlace() {
+        System.arraycopy(sealedArray, 0, work, 0, sealedArray.length);
+        return receiver.openInPlace(sealedCounter, work, sealedArray.length);
     }
 
     @Benchmark

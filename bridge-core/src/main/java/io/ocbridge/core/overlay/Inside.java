@@ -117,7 +117,11 @@ public final class Inside {
         message.setIntLE(header, Protocol.MESSAGE_TRANSPORT);
         message.setIntLE(header + 4, keypair.remoteIndex());
         message.setLongLE(header + 8, counter);
-        keypair.seal(counter, message.nioBuffer(at, padded), message.nioBuffer(at, padded + Protocol.TAG_SIZE));
+        // The JDK's AEAD works on arrays: one copy in, seal in place, one copy out; no buffer views.
+        byte[] work = overlay.cryptoScratch(padded + Protocol.TAG_SIZE);
+        message.getBytes(at, work, 0, padded);
+        int sealed = keypair.sealInPlace(counter, work, padded);
+        message.setBytes(at, work, 0, sealed);
         message.setIndex(header, at + padded + Protocol.TAG_SIZE);
 
         int wireBytes = message.readableBytes();

@@ -251,10 +251,13 @@ public final class Outside {
         int data = at + Protocol.TRANSPORT_HEADER_SIZE;
         int sealedLength = length - Protocol.TRANSPORT_HEADER_SIZE;
         int plainLength = sealedLength - Protocol.TAG_SIZE;
-        if (!keypair.open(counter, datagram.nioBuffer(data, sealedLength), datagram.nioBuffer(data, plainLength))) {
+        byte[] work = overlay.cryptoScratch(sealedLength);
+        datagram.getBytes(data, work, 0, sealedLength);
+        if (!keypair.openInPlace(counter, work, sealedLength)) {
             overlay.drop(datagram, DropReason.DECRYPT_FAILED);
             return;
         }
+        datagram.setBytes(data, work, 0, plainLength);
         if (!keypair.acceptCounter(counter)) {
             overlay.drop(datagram, DropReason.REPLAY);
             return;

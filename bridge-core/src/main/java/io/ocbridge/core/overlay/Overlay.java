@@ -71,6 +71,8 @@ public final class Overlay {
     private int localVtep;
     private Ipv4Reassembler reassembler;
 
+    /** Packets being sealed or opened pass through here (event loop only); grows to the largest seen. */
+    private byte[] cryptoScratch = new byte[2048];
     private boolean started;
     private long loadWindowStartNanos;
     private int handshakesInWindow;
@@ -222,6 +224,14 @@ public final class Overlay {
     LocalIdentity identity() { return identity; }
     Log log() { return log; }
     long now() { return nanoClock.getAsLong(); }
+
+    /** The event loop's array for in-place encryption, at least {@code length} bytes. */
+    byte[] cryptoScratch(int length) {
+        if (cryptoScratch.length < length) {
+            cryptoScratch = new byte[Math.max(length, Math.min(2 * cryptoScratch.length, 1 << 17))];
+        }
+        return cryptoScratch;
+    }
 
     Peer peerByKey(PublicKey key) {
         return peersByKey.get(key);

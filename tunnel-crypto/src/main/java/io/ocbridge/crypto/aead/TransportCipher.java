@@ -72,11 +72,47 @@ public final class TransportCipher {
     }
 
     /**
+     * Seals {@code work[0, length)} in place: ciphertext || tag end up in {@code work[0, length + 16)}.
+     * Returns {@code length + 16}. For callers that copy the packet into an array of their own anyway
+     * (the JDK's AEAD works on arrays): no buffer views, no scratch copy here.
+     */
+    public int sealInPlace(long counter, byte[] work, int length) {
+        requireMode(Cipher.ENCRYPT_MODE);
+        try {
+            init(counter);
+            return cipher.doFinal(work, 0, length, work, 0);
+        } catch (GeneralSecurityException e) {
+            // Reached only on a reused counter or a too-small dst: both caller bugs.
+            throw new IllegalStateException("seal failed", e);
+        }
+    }
+
+    /**
      * Opens all of {@code src} (ciphertext || tag) into {@code dst}. On success both positions
      * advance; on failure returns false, positions are restored and dst's bytes are unspecified.
      */
     public boolean open(long counter, ByteBuffer src, ByteBuffer dst) {
         return open(counter, src, dst, null);
+    }
+
+    /**
+     * Opens {@code work[0, length)} (ciphertext || tag) in place: the plaintext ends up in
+     * {@code work[0, length - 16)}. False if it does not authenticate (then work's bytes are unspecified).
+     */
+    public boolean openInPlace(long counter, byte[] work, int length) {
+        requireMode(Cipher.DECRYPT_MODE);
+        if (length < Protocol.TAG_SIZE) {
+            return false;
+        }
+        try {
+            init(counter);
+            cipher.doFinal(work, 0, length, work, 0);
+            return true;
+        } catch (AEADBadTagException e) {
+            return false;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("open failed", e);
+        }
     }
 
     boolean open(long counter, ByteBuffer src, ByteBuffer dst, byte[] aad) {

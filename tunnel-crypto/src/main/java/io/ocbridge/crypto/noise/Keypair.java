@@ -92,6 +92,18 @@ public final class Keypair {
         return receiveCipher.open(counter, src, dst);
     }
 
+    /** Seals {@code work[0, length)} in place as ciphertext || tag; returns {@code length + 16}. */
+    public int sealInPlace(long counter, byte[] work, int length) {
+        requireLive();
+        return sendCipher.sealInPlace(counter, work, length);
+    }
+
+    /** Opens {@code work[0, length)} in place; the plaintext is {@code work[0, length - 16)}. See {@link #open}. */
+    public boolean openInPlace(long counter, byte[] work, int length) {
+        requireLive();
+        return receiveCipher.openInPlace(counter, work, length);
+    }
+
     /** Replay check and update; only for counters whose packet {@link #open} authenticated. */
     public boolean acceptCounter(long counter) {
         return replayFilter.validateCounter(counter, Protocol.REJECT_AFTER_MESSAGES);

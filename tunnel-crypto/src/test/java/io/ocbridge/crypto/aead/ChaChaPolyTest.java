@@ -84,6 +84,25 @@ class ChaChaPolyTest {
     }
 
     @Test
+    void arrayInPlaceSealAndOpenMatchTheKnownAnswer() {
+        byte[] key = new byte[32];
+        java.util.Arrays.fill(key, (byte) 0x42);
+        byte[] work = new byte[64];
+        byte[] plain = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(plain, 0, work, 0, 16);
+        assertEquals(32, new TransportCipher(key, true).sealInPlace(0x0102030405060708L, work, 16));
+        assertEquals("dcc30e46428550f5c8dde4a33b18d34520a589ce14c1358161b1b44cc7741f42",
+                HEX.formatHex(work, 0, 32));
+        byte[] tampered = work.clone();
+        tampered[3] ^= 1;
+        TransportCipher receiver = new TransportCipher(key, false);
+        assertFalse(receiver.openInPlace(0x0102030405060708L, tampered, 32));
+        assertFalse(receiver.openInPlace(0x0102030405060708L, work, 15), "shorter than a tag");
+        assertTrue(receiver.openInPlace(0x0102030405060708L, work, 32));
+        assertArrayEquals(plain, java.util.Arrays.copyOf(work, 16));
+    }
+
+    @Test
     void failedOpenRestoresPositions() {
         ByteBuffer sealed = ByteBuffer.wrap(HEX.parseHex(SEALED));
         sealed.put(0, (byte) (sealed.get(0) ^ 1));
