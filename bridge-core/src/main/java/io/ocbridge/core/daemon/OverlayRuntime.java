@@ -100,7 +100,9 @@ final class OverlayRuntime implements AutoCloseable {
                 runtime.addPeer(peer);
             }
             for (SegmentConfig segment : config.segments()) {
-                runtime.segments.add(SegmentRuntime.create(segment, config, overlay, runtime.link, log));
+                SegmentRuntime segmentRuntime = SegmentRuntime.create(segment, config, overlay, runtime.link, log);
+                runtime.segments.add(segmentRuntime);
+                io.addFlushHook(segmentRuntime::flushDevice);
             }
             runtime.udp = UdpTransport.bind(loop, config.listenPort(),
                     (content, sender) -> overlay.outside().onDatagram(content, sender), io::flush, Offloads.SOCKET, log);

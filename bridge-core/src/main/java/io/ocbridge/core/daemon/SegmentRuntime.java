@@ -11,6 +11,8 @@ import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.l2.Ethernet;
 import io.ocbridge.core.l2.MssClamp;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentCounters;
+import io.ocbridge.core.offload.TcpCoalescer;
 import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.Overlay;
@@ -35,6 +37,8 @@ final class SegmentRuntime implements AutoCloseable {
     private final TunDevice tap;
     private final Log log;
     private Segment segment;
+    /** Merges each TCP flow's frames into super-frames before the TAP write (offloads only). Event loop. */
+    private TcpCoalescer coalescer;
     private DeviceReader reader;
     private Thread readerThread;
 
@@ -66,6 +70,9 @@ final class SegmentRuntime implements AutoCloseable {
                     + ": " + e.getMessage(), e);
         }
         SegmentRuntime runtime = new SegmentRuntime(config, tap, log);
+        if (tap.vnetHeader()) {
+            runtime.coalescer = TcpCoalescer.forFrames(PooledByteBufAllocator.DEFAULT, runtime::writeWithHeader);
+        }
         try {
             link.setMtu(tap.name(), TAP_MTU);
             if (config.bridge() != null) {
@@ -110,12 +117,39 @@ final class SegmentRuntime implements AutoCloseable {
                 config.macFlapHoldSeconds() * 1_000_000_000L);
     }
 
-    /** Borrows {@code frame}; its bytes are not touched (a relayed copy may share them). */
+    /**
+     * Borrows {@code frame}. With offloads it waits in the coalescer until {@link #flushDevice} (a duplicate
+     * of its own: the segment may still copy the frame for a relay after this returns).
+     */
     private boolean writeFrame(ByteBuf frame) {
+        if (coalescer != null) {
+            coalescer.offer(frame.retainedDuplicate());
+            return true;
+        }
         try {
             return tap.writePacket(frame);
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The coalescer's output: a virtio header and its frame. Consumes {@code buf}. */
+    private void writeWithHeader(ByteBuf buf) {
+        try {
+            if (tap.write(buf) <= 0) {
+                segment.counters().increment(SegmentCounters.Event.DROP_DEVICE);
+            }
+        } catch (IOException e) {
+            segment.counters().increment(SegmentCounters.Event.DROP_DEVICE);
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** End of a receive burst (event loop): frames held for merging go to the TAP. */
+    void flushDevice() {
+        if (coalescer != null) {
+            coalescer.flush();
         }
     }
 

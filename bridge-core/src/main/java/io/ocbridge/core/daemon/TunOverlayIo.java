@@ -9,6 +9,8 @@ import io.ocbridge.core.overlay.OverlayIo;
 import io.ocbridge.core.transport.UdpTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The real {@link OverlayIo}: a Netty UDP socket and a TUN device. Event loop only.
@@ -23,6 +25,7 @@ final class TunOverlayIo implements OverlayIo {
     private final TcpCoalescer coalescer;
     private UdpTransport udp;
     private Runnable onDeviceWriteFailure = () -> { };
+    private final List<Runnable> flushHooks = new ArrayList<>();
 
     TunOverlayIo(TunDevice device, ByteBufAllocator alloc) {
         this.device = device;
@@ -33,6 +36,11 @@ final class TunOverlayIo implements OverlayIo {
     /** Set once the socket is bound (the socket's receiver needs the overlay, which needs this). */
     void attach(UdpTransport transport) {
         this.udp = transport;
+    }
+
+    /** Runs at every flush, before the socket's: a segment's TAP coalescer. Set up before the overlay starts. */
+    void addFlushHook(Runnable hook) {
+        flushHooks.add(hook);
     }
 
     /** Called for each packet the device refuses after it was accepted for a later write (counted as a drop). */
@@ -53,6 +61,9 @@ final class TunOverlayIo implements OverlayIo {
     public void flush() {
         if (coalescer != null) {
             coalescer.flush();
+        }
+        for (int i = 0, n = flushHooks.size(); i < n; i++) {
+            flushHooks.get(i).run();
         }
         if (udp != null) {
             udp.flush();

@@ -33,7 +33,7 @@ public final class TcpCoalescer {
     /** IP bytes of a super-packet: the IPv4 total length field (and the 64 KiB a TUN write carries without BIG TCP). */
     public static final int MAX_IP_BYTES = 65_535;
 
-    private static final int SUPER_CAPACITY = VirtioNetHeader.SIZE + MAX_IP_BYTES;
+    private static final int SUPER_CAPACITY = VirtioNetHeader.SIZE + LinkHeader.MAX_BYTES + MAX_IP_BYTES;
     private static final int IPV4_MIN_HEADER_BYTES = 20;
     private static final int IPV4_TOS = 1;
     private static final int IPV4_TOTAL_LENGTH = 2;
@@ -69,10 +69,13 @@ public final class TcpCoalescer {
 
     private final ByteBufAllocator alloc;
     private final Consumer<ByteBuf> deviceWriter;
+    /** TAP: packets are Ethernet frames; the link header (and VLAN tags) is part of the flow and repeated once. */
+    private final boolean ethernet;
     private final Flow[] flows = new Flow[MAX_FLOWS];
     private long nextAge;
 
     // The offered packet as parse() found it (single thread: fields, not an object per packet).
+    private int l2;
     private boolean ipv6;
     private int ipBytes;
     private int tcpBytes;
@@ -82,17 +85,33 @@ public final class TcpCoalescer {
 
     /** {@code deviceWriter} consumes a buffer whose readerIndex is at a virtio_net_hdr followed by the packet. */
     public TcpCoalescer(ByteBufAllocator alloc, Consumer<ByteBuf> deviceWriter) {
+        this(alloc, deviceWriter, false);
+    }
+
+    private TcpCoalescer(ByteBufAllocator alloc, Consumer<ByteBuf> deviceWriter, boolean ethernet) {
         this.alloc = alloc;
         this.deviceWriter = deviceWriter;
+        this.ethernet = ethernet;
         for (int i = 0; i < flows.length; i++) {
             flows[i] = new Flow();
         }
     }
 
+    /**
+     * A coalescer for a TAP device: offered packets are Ethernet frames (readerIndex at the frame), merged when
+     * their link headers (addresses, VLAN tags) are identical too; the super-frame's csum_start counts from the
+     * frame's first byte.
+     */
+    public static TcpCoalescer forFrames(ByteBufAllocator alloc, Consumer<ByteBuf> deviceWriter) {
+        return new TcpCoalescer(alloc, deviceWriter, true);
+    }
+
     /** A held run of segments of one flow; {@code held == null} when the slot is free. */
     private static final class Flow {
-        /** The first packet alone (readerIndex at IP), or once a second joined our super buffer (IP at SIZE). */
+        /** The first packet alone (readerIndex at its start), or once a second joined our super buffer (start at SIZE). */
         ByteBuf held;
+        /** Link header bytes before the IP header (0 on a TUN). */
+        int l2;
         boolean merged;
         /** The TCP checksum of the lone first packet was checked (done only when a second segment wants to join). */
         boolean verified;
@@ -115,14 +134,20 @@ public final class TcpCoalescer {
      * and released, or passed to the device writer. Never throws on any packet content.
      */
     public void offer(ByteBuf packet) {
-        int ip = packet.readerIndex();
-        int length = packet.readableBytes();
+        int start = packet.readerIndex();
+        l2 = ethernet ? LinkHeader.ipOffset(packet, start, packet.readableBytes()) : 0;
+        if (l2 < 0) {
+            writeThrough(packet);
+            return;
+        }
+        int ip = start + l2;
+        int length = packet.readableBytes() - l2;
         int kind = parse(packet, ip, length);
         if (kind == NOT_TCP) {
             writeThrough(packet);
             return;
         }
-        Flow flow = find(packet, ip);
+        Flow flow = find(packet, start, ip);
         if (kind == TCP_OTHER) {
             if (flow != null) {
                 writeOut(flow);  // keep the flow's order: what it held goes first
@@ -137,7 +162,8 @@ public final class TcpCoalescer {
                     writeThrough(packet);
                     return;
                 }
-                if (flow.verified || checksumValid(flow.held, flow.held.readerIndex(), flow.totalIpBytes, flow.ipv6, flow.ipBytes)) {
+                if (flow.verified || checksumValid(flow.held, flow.held.readerIndex() + flow.l2, flow.totalIpBytes,
+                        flow.ipv6, flow.ipBytes)) {
                     flow.verified = true;
                     append(flow, packet, ip);
                     return;
@@ -229,13 +255,16 @@ public final class TcpCoalescer {
     }
 
     /** The open flow with the offered packet's addresses and ports (parse fields set), or null. */
-    private Flow find(ByteBuf p, int ip) {
+    private Flow find(ByteBuf p, int start, int ip) {
         for (Flow f : flows) {
-            if (f.held == null || f.ipv6 != ipv6) {
+            if (f.held == null || f.ipv6 != ipv6 || f.l2 != l2) {
                 continue;
             }
             ByteBuf h = f.held;
-            int hip = h.readerIndex();
+            int hip = h.readerIndex() + l2;
+            if (l2 > 0 && !ByteBufUtil.equals(h, h.readerIndex(), p, start, l2)) {
+                continue;
+            }
             boolean same = ipv6
                     ? ByteBufUtil.equals(h, hip + IPV6_ADDRESSES, p, ip + IPV6_ADDRESSES, 32)
                     : h.getLong(hip + IPV4_ADDRESSES) == p.getLong(ip + IPV4_ADDRESSES);
@@ -253,7 +282,7 @@ public final class TcpCoalescer {
             return false;
         }
         ByteBuf h = f.held;
-        int hip = h.readerIndex();
+        int hip = h.readerIndex() + f.l2;
         if (ipv6) {
             if (h.getInt(hip) != p.getInt(ip) || h.getByte(hip + IPV6_HOP_LIMIT) != p.getByte(ip + IPV6_HOP_LIMIT)) {
                 return false;
@@ -279,6 +308,7 @@ public final class TcpCoalescer {
             writeOut(f);
         }
         f.held = p;
+        f.l2 = l2;
         f.merged = false;
         f.verified = verified;
         f.ipv6 = ipv6;
@@ -298,7 +328,7 @@ public final class TcpCoalescer {
             ByteBuf first = f.held;
             ByteBuf merged = alloc.directBuffer(SUPER_CAPACITY, SUPER_CAPACITY);
             merged.setIndex(VirtioNetHeader.SIZE, VirtioNetHeader.SIZE);
-            merged.writeBytes(first, first.readerIndex(), f.totalIpBytes);
+            merged.writeBytes(first, first.readerIndex(), f.l2 + f.totalIpBytes);
             f.held = merged;
             f.merged = true;
             first.release();
@@ -309,7 +339,7 @@ public final class TcpCoalescer {
         f.totalIpBytes += payloadBytes;
         f.nextSeq += payloadBytes;
         if (psh) {
-            int flagsAt = f.held.readerIndex() + f.ipBytes + TCP_FLAGS;
+            int flagsAt = f.held.readerIndex() + f.l2 + f.ipBytes + TCP_FLAGS;
             f.held.setByte(flagsAt, f.held.getByte(flagsAt) | TCP_PSH);
         }
         f.closed = psh || payloadBytes < f.segmentPayloadBytes;
@@ -323,7 +353,8 @@ public final class TcpCoalescer {
             writeThrough(b);
             return;
         }
-        int ip = b.readerIndex();
+        int start = b.readerIndex();
+        int ip = start + f.l2;
         if (f.ipv6) {
             b.setShort(ip + IPV6_PAYLOAD_LENGTH, f.totalIpBytes - IPV6_HEADER_BYTES);
         } else {
@@ -346,10 +377,10 @@ public final class TcpCoalescer {
                 ? Checksums.pseudoHeaderV6(b, ip, PROTOCOL_TCP, tcpSegmentBytes)
                 : Checksums.pseudoHeaderV4(b, ip, PROTOCOL_TCP, tcpSegmentBytes);
         b.setShort(ip + f.ipBytes + TCP_CHECKSUM, pseudo);
-        int hdr = ip - VirtioNetHeader.SIZE;
+        int hdr = start - VirtioNetHeader.SIZE;
         VirtioNetHeader.write(b, hdr, VirtioNetHeader.F_NEEDS_CSUM,
                 f.ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
-                f.ipBytes + f.tcpBytes, f.segmentPayloadBytes, f.ipBytes, TCP_CHECKSUM);
+                f.l2 + f.ipBytes + f.tcpBytes, f.segmentPayloadBytes, f.l2 + f.ipBytes, TCP_CHECKSUM);
         b.readerIndex(hdr);
         deviceWriter.accept(b);
     }

@@ -43,12 +43,6 @@ public final class TsoSplitter {
     private static final int TCP_PSH = 0x08;
     private static final int TCP_CWR = 0x80;
 
-    private static final int ETHERNET_HEADER_BYTES = 14;
-    private static final int ETHERTYPE_IPV4 = 0x0800;
-    private static final int ETHERTYPE_IPV6 = 0x86dd;
-    private static final int ETHERTYPE_VLAN = 0x8100;
-    private static final int ETHERTYPE_QINQ = 0x88a8;
-    private static final int VLAN_TAG_BYTES = 4;
 
     private final ByteBufAllocator alloc;
     private final int headroom;
@@ -96,7 +90,7 @@ public final class TsoSplitter {
         if (gsoType == VirtioNetHeader.GSO_NONE) {
             return completeChecksum(src, hdr, ip, length, sink);
         }
-        int l2 = ethernet ? linkHeaderBytes(src, ip, length) : 0;
+        int l2 = ethernet ? LinkHeader.ipOffset(src, ip, length) : 0;
         if (l2 < 0) {
             return SplitDrop.BAD_IP_HEADER.code();
         }
@@ -107,24 +101,6 @@ public final class TsoSplitter {
         };
     }
 
-    /** Bytes before the IP header of the frame at {@code at}: 14, plus 4 per VLAN tag (two at most); -1 if not IP. */
-    private static int linkHeaderBytes(ByteBuf buf, int at, int length) {
-        int bytes = ETHERNET_HEADER_BYTES;
-        for (int tags = 0; tags <= 2; tags++) {
-            if (bytes > length) {
-                return -1;
-            }
-            int type = buf.getUnsignedShort(at + bytes - 2);
-            if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6) {
-                return bytes;
-            }
-            if (type != ETHERTYPE_VLAN && type != ETHERTYPE_QINQ) {
-                return -1;
-            }
-            bytes += VLAN_TAG_BYTES;
-        }
-        return -1;
-    }
 
     /** gso_type NONE: one packet; with NEEDS_CSUM, the kernel left the pseudo-header sum in the field for us to finish. */
     private int completeChecksum(ByteBuf src, int hdr, int ip, int length, Consumer<ByteBuf> sink) {
@@ -142,7 +118,7 @@ public final class TsoSplitter {
             int partial = out.getUnsignedShort(field);
             out.setShort(field, 0);
             short checksum = Checksums.finish(Checksums.sumWide(out, o + start, length - start, partial));
-            int l2 = ethernet ? linkHeaderBytes(out, o, length) : 0;
+            int l2 = ethernet ? LinkHeader.ipOffset(out, o, length) : 0;
             if (checksum == 0 && offset == UDP_CHECKSUM && l2 >= 0
                     && upperLayer(out, o + l2, length - l2) == ((PROTOCOL_UDP << 16) | (start - l2))) {
                 checksum = (short) 0xffff;  // RFC 768: a computed zero is sent as all ones (zero means "no checksum")

@@ -197,6 +197,10 @@ public final class Packets {
         put16(b, at + 2, (int) v);
     }
 
+    public static int get16le(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
+    }
+
     public static void putLe16(byte[] b, int at, int v) {
         b[at] = (byte) v;
         b[at + 1] = (byte) (v >>> 8);

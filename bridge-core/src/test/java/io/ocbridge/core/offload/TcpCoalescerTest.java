@@ -83,6 +83,60 @@ class TcpCoalescerTest {
         }
     }
 
+    /**
+     * The TAP flavour: a super-frame read (Ethernet header, VLAN tags, csum_start counting from the frame) split
+     * and merged again is the same read byte for byte; frames of one flow between different MACs are not merged.
+     */
+    @Test
+    void framesSplitThenCoalesceGiveBackTheSuperFrame() {
+        TsoSplitter frames = TsoSplitter.forFrames(PooledByteBufAllocator.DEFAULT, HEADROOM, 0);
+        TcpCoalescer tap = TcpCoalescer.forFrames(PooledByteBufAllocator.DEFAULT, b -> {
+            written.add(ByteBufUtil.getBytes(b));
+            b.release();
+        });
+        byte[] macs = Packets.bytes(0x02, 0, 0, 0, 0, 0xb, 0x02, 0, 0, 0, 0, 0xa);
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            byte[] type = ipv6 ? Packets.bytes(0x86, 0xdd) : Packets.bytes(0x08, 0x00);
+            for (byte[] link : new byte[][] {Packets.concat(macs, type),
+                    Packets.concat(macs, Packets.bytes(0x81, 0x00, 0x00, 0x64), type)}) {
+                written.clear();
+                byte[] read = Packets.tsoRead(spec(ipv6, 30 * 1380 - 5, TCP_ACK | TCP_PSH), 1380);
+                byte[] frameRead = Packets.concat(Packets.range(read, 0, VirtioNetHeader.SIZE), link,
+                        Packets.range(read, VirtioNetHeader.SIZE, read.length));
+                Packets.putLe16(frameRead, VirtioNetHeader.HDR_LEN_OFFSET,
+                        Packets.get16le(read, VirtioNetHeader.HDR_LEN_OFFSET) + link.length);
+                Packets.putLe16(frameRead, VirtioNetHeader.CSUM_START_OFFSET,
+                        Packets.get16le(read, VirtioNetHeader.CSUM_START_OFFSET) + link.length);
+                List<ByteBuf> segments = new ArrayList<>();
+                ByteBuf src = PooledByteBufAllocator.DEFAULT.heapBuffer(frameRead.length).writeBytes(frameRead);
+                assertEquals(30, frames.split(src, segments::add));
+                src.release();
+                segments.forEach(tap::offer);
+                tap.flush();
+                assertEquals(1, written.size(), "one super-frame, link header of " + link.length + " bytes");
+                assertArrayEquals(frameRead, written.get(0));
+            }
+        }
+        written.clear();
+        byte[] read = Packets.tsoRead(spec(false, 2 * 1000, TCP_ACK), 1000);
+        for (int i = 0; i < 2; i++) {  // the same TCP flow, but the second frame from another source MAC
+            byte[] link = Packets.concat(Packets.bytes(0x02, 0, 0, 0, 0, 0xb, 0x02, 0, 0, 0, 0, 0xa + i), Packets.bytes(0x08, 0x00));
+            byte[] frameRead = Packets.concat(Packets.range(read, 0, VirtioNetHeader.SIZE), link,
+                    Packets.range(read, VirtioNetHeader.SIZE, read.length));
+            Packets.putLe16(frameRead, VirtioNetHeader.CSUM_START_OFFSET,
+                    Packets.get16le(read, VirtioNetHeader.CSUM_START_OFFSET) + link.length);
+            List<ByteBuf> segments = new ArrayList<>();
+            ByteBuf src = PooledByteBufAllocator.DEFAULT.heapBuffer(frameRead.length).writeBytes(frameRead);
+            frames.split(src, segments::add);
+            src.release();
+            tap.offer(segments.get(i));
+            segments.get(1 - i).release();
+        }
+        tap.flush();
+        assertEquals(2, written.size(), "different link headers are different flows");
+        assertEquals(0, tap.openFlows());
+    }
+
     @Test
     void coalescedSuperPacketSplitsIntoValidSegmentsAgain() {
         Packets.Spec s = spec(false, 20 * 1000, TCP_ACK);
