@@ -1,5 +1,10 @@
 package io.ocbridge.it;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.util.List;
+
 /**
  * Two sites in four network namespaces; the gateways' tunnels are added by the test (ocbridge or wireguard-go).
  * <pre>
@@ -21,6 +26,10 @@ final class Topology extends Lab {
     static final int OVERLAY_PREFIX = 24;
     static final int LISTEN_PORT = 51820;
     static final int TUNNEL_MTU = 1420;
+    /** The attacker's link ({@link #attacker}): the target gateway's side, and the attacker's first source address. */
+    static final String ATTACK_TARGET = "198.18.0.1";
+    static final String ATTACK_FIRST_SOURCE = "198.18.1.0";
+    static final int ATTACK_PREFIX = 16;
 
     final Netns hostA;
     final Netns gwA;
@@ -44,6 +53,30 @@ final class Topology extends Lab {
     /** Builds the four namespaces and their wiring; logs go to {@code target/it-logs/<testName>/}. */
     static Topology create(String testName) {
         return new Topology(testName);
+    }
+
+    /**
+     * A fifth namespace {@code x} wired to {@code target} (a gateway) by its own veth: the gateway gets
+     * {@link #ATTACK_TARGET}, the attacker {@code sources} consecutive addresses from {@link #ATTACK_FIRST_SOURCE}
+     * (inside its namespace only), to send hostile underlay traffic from many sources at the gateway's port.
+     */
+    Netns attacker(Netns target, int sources) {
+        var x = namespace("x");
+        target.ip("link", "add", "atk0", "type", "veth", "peer", "name", "eth0", "netns", x.name()).orThrow();
+        target.ip("addr", "add", ATTACK_TARGET + "/" + ATTACK_PREFIX, "dev", "atk0").orThrow();
+        target.ip("link", "set", "atk0", "up").orThrow();
+        var batch = new StringBuilder();
+        try {
+            for (var address : UnderlayFlood.addresses(InetAddress.getByName(ATTACK_FIRST_SOURCE), sources)) {
+                batch.append("addr add ").append(address.getHostAddress()).append('/').append(ATTACK_PREFIX)
+                        .append(" dev eth0\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Cmd.run(Cmd.DEFAULT_TIMEOUT, batch.toString(), List.of("ip", "-n", x.name(), "-batch", "-")).orThrow();
+        x.ip("link", "set", "eth0", "up").orThrow();
+        return x;
     }
 
     private void wire() {

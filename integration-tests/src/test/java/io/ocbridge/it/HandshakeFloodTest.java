@@ -1,0 +1,122 @@
+package io.ocbridge.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ocbridge.core.overlay.DropReason;
+import io.ocbridge.core.overlay.HandshakeCounters.Event;
+import io.ocbridge.core.overlay.OverlayStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue #6: a handshake flood at site B's port from 256 source addresses (initiations that pass MAC1 for B's public key,
+ * no MAC2) while site A's daemon is restarted mid-flood and then carries a TCP transfer to B. B must go "under load"
+ * (cookie replies, {@code cookie_required} drops), A must still complete its handshake by the cookie path (cookie reply
+ * received, MAC2 on its retry) and its transfer must arrive byte-exact; B's daemon must stay up.
+ * Prints the flood rate offered and handled, B's CPU time during the flood, and the transfer's throughput.
+ */
+@ExtendWith(TailLogsOnFailure.class)
+@Timeout(150)
+class HandshakeFloodTest {
+    private static final int SOURCES = 256;
+    private static final long FLOOD_PER_SECOND = 10_000;
+    /** Upper bound only: the flood is stopped once the transfer is through. */
+    private static final long FLOOD_MAX_SECONDS = 45;
+    private static final Duration FLOOD_BEFORE_RESTART = Duration.ofSeconds(2);
+    /** Cookie reply, then the initiator's retry after REKEY_TIMEOUT (5 s) with MAC2, with room for a loaded host. */
+    private static final Duration HANDSHAKE_UNDER_FLOOD = Duration.ofSeconds(25);
+    private static final long TRANSFER_BYTES = 20L << 20;
+    private static final Pattern SENT = Pattern.compile("SENT datagrams=(\\d+) nanos=(\\d+)");
+    /** Where a flooded initiation can end at B. */
+    private static final List<DropReason> FLOOD_FATES = List.of(DropReason.COOKIE_REQUIRED, DropReason.RATE_LIMITED,
+            DropReason.HANDSHAKE_FAILED, DropReason.BAD_MAC1, DropReason.MALFORMED);
+
+    private Topology net;
+
+    @AfterEach
+    void down() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void legitimatePeerHandshakesAndTransfersThroughTheFlood(TestInfo test) {
+        TestHost.assumeNetnsCapable();
+        Assumptions.assumeTrue(System.getProperty("ocbridge.it.launcher", "").isBlank(),
+                "reads ocbridge's own status counters");
+        net = Topology.create(getClass().getSimpleName() + "-" + test.getTestMethod().orElseThrow().getName());
+        var a = Site.a(net, Keys.generate());
+        var b = Site.b(net, Keys.generate());
+        var daemonB = OcbridgeDaemon.start(net, b, "b", a.asPeer());  // B only responds: A must handshake to reach it
+        var daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()));
+        assertTrue(Ping.until(net.hostA, Topology.HOST_B, Duration.ofSeconds(10)).isPresent(), "tunnel not up");
+        var attacker = net.attacker(net.gwB, SOURCES);
+        var payload = Transfer.payload(net.workDir().resolve("payload"), TRANSFER_BYTES, 0xf100d);
+
+        long pidB = daemonB.process().pid();
+        OverlayStatus before = OverlayCounters.read(daemonB, net.gwB);
+        long rcvbufBefore = net.gwB.udpCounter("RcvbufErrors");
+        var cpuBefore = ProcessStats.cpuTime(pidB);
+        long floodStartNs = System.nanoTime();
+        var flood = net.start(attacker, "handshake-flood", UnderlayFlood.argv("handshake", Topology.ATTACK_TARGET,
+                Integer.toString(Topology.LISTEN_PORT), Topology.ATTACK_FIRST_SOURCE, Integer.toString(SOURCES),
+                Long.toString(FLOOD_MAX_SECONDS), Long.toString(FLOOD_MAX_SECONDS * FLOOD_PER_SECOND),
+                Long.toString(FLOOD_PER_SECOND), b.keys().publicKey()));
+        Wait.sleep(FLOOD_BEFORE_RESTART);
+        assertTrue(flood.isAlive(), "flood sender\n" + flood.logText());
+
+        daemonA.kill();
+        daemonA.startAgain();
+        long readyNs = System.nanoTime();
+        var handshake = Ping.until(net.hostA, Topology.HOST_B, HANDSHAKE_UNDER_FLOOD);
+        assertTrue(handshake.isPresent(), "A's restarted daemon got no reply through B within "
+                + HANDSHAKE_UNDER_FLOOD + " during the flood");
+        var got = Transfer.send(net, net.hostA, net.hostB, Topology.HOST_B, payload, Duration.ofSeconds(90));
+        boolean floodStillRunning = flood.isAlive();
+        var floodExit = flood.terminate(Duration.ofSeconds(10));
+        long floodNs = System.nanoTime() - floodStartNs;
+        var cpu = ProcessStats.cpuTime(pidB).minus(cpuBefore);
+        long rcvbuf = net.gwB.udpCounter("RcvbufErrors") - rcvbufBefore;
+        OverlayStatus after = OverlayCounters.read(daemonB, net.gwB);
+        OverlayStatus initiator = OverlayCounters.read(daemonA, net.gwA);
+
+        assertTrue(floodExit.isPresent(), "flood sender did not stop\n" + flood.logText());
+        Matcher sent = SENT.matcher(flood.logText());
+        assertTrue(sent.find(), "flood sender\n" + flood.logText());
+        long floodSent = Long.parseLong(sent.group(1));
+        double floodSeconds = Long.parseLong(sent.group(2)) / 1e9;
+        long handled = OverlayCounters.drops(before, after, FLOOD_FATES);
+        long cookiesSent = OverlayCounters.handshakes(before, after, Event.COOKIE_REPLY_SENT);
+        long cookieRequired = OverlayCounters.drops(before, after, DropReason.COOKIE_REQUIRED);
+        long completed = OverlayCounters.handshakes(before, after, Event.COMPLETED);
+        long cookiesReceivedByA = initiator.handshakes().getOrDefault(Event.COOKIE_REPLY_RECEIVED, 0L);
+
+        Summary.line("HandshakeFloodTest", "flood %d valid-MAC1 initiations from %d sources in %.1f s: offered %.0f/s,"
+                        + " handled %.0f/s (%d dropped by B: %s; kernel rcvbuf drops %d); B CPU %.1f s in %.1f s"
+                        + " (%.0f%% of a core); cookie replies sent %d; A's restarted daemon: first reply %d ms after"
+                        + " ready, cookie replies received %d, B handshakes completed %d; TCP A->B during flood %s%s",
+                floodSent, SOURCES, floodSeconds, floodSent / floodSeconds, handled / floodSeconds, handled,
+                OverlayCounters.dropDeltas(before, after), rcvbuf, cpu.toMillis() / 1e3, floodNs / 1e9,
+                100.0 * cpu.toNanos() / floodNs, cookiesSent, handshake.get().toMillis(), cookiesReceivedByA,
+                completed, got.summary(), floodStillRunning ? "" : " (flood ended before the transfer did)");
+
+        assertEquals(payload.bytes(), got.bytes(), "bytes received");
+        assertEquals(payload.sha256(), got.sha256(), "SHA-256 of received bytes");
+        assertTrue(daemonB.process().isAlive() && daemonB.process().pid() == pidB, "B's daemon did not survive");
+        assertTrue(cookiesSent > 0 && cookieRequired > 0, "B never went under load: cookie replies " + cookiesSent
+                + ", cookie_required " + cookieRequired);
+        assertTrue(completed >= 1, "B completed no handshake during the flood");
+        assertTrue(cookiesReceivedByA >= 1, "A's handshake did not take the cookie path (no cookie reply received)");
+        assertEquals(0, OverlayCounters.drops(before, after, DropReason.INTERNAL_ERROR), "internal errors at B");
+    }
+}
