@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +86,10 @@ public final class UnderlayFlood {
 
     private static Source garbage(long seed) {
         var random = new SplittableRandom(seed);
-        byte[] bytes = new byte[MAX_UDP_PAYLOAD];
+        // Random content is a window at a random offset into a pool filled once: cheap per datagram, never repeating
+        // in a way the daemon could rely on.
+        byte[] pool = new byte[1 << 20];
+        random.nextBytes(pool);
         long[] n = {0};
         return out -> {
             long i = n[0]++;
@@ -97,20 +99,19 @@ public final class UnderlayFlood {
             } else {
                 size = 1 + (int) (i % ETHERNET_PAYLOAD);  // every size 1..1500 in turn
             }
-            random.nextBytes(bytes);
-            out.order(ByteOrder.LITTLE_ENDIAN);
+            int type = 0;
             if (i % 7 == 3) {  // a real-looking header at the type's size; 7 is prime to 1500, so no size is skipped
-                int type = 1 + random.nextInt(4);
+                type = 1 + random.nextInt(4);
                 size = switch (type) {
                     case Protocol.MESSAGE_INITIATION -> Protocol.INITIATION_SIZE;
                     case Protocol.MESSAGE_RESPONSE -> Protocol.RESPONSE_SIZE;
                     case Protocol.MESSAGE_COOKIE_REPLY -> Protocol.COOKIE_REPLY_SIZE;
                     default -> Protocol.TRANSPORT_HEADER_SIZE + Protocol.TAG_SIZE + 16 * random.nextInt(90);
                 };
-                out.put(bytes, 0, size);
+            }
+            out.put(pool, random.nextInt(pool.length - size), size);
+            if (type != 0) {
                 Messages.putHeader(out, 0, type);
-            } else {
-                out.put(bytes, 0, size);
             }
             out.flip();
         };
