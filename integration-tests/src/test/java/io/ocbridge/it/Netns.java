@@ -60,6 +60,11 @@ final class Netns implements AutoCloseable {
         return Long.parseLong(lines[1].split(" ")[names.indexOf(field)]);
     }
 
+    /** Bytes received so far by {@code device} in this namespace (its sysfs statistics). */
+    long rxBytes(String device) {
+        return Long.parseLong(exec("cat", "/sys/class/net/" + device + "/statistics/rx_bytes").orThrow().output().strip());
+    }
+
     boolean hasLink(String device) {
         return ip("link", "show", "dev", device).ok();
     }

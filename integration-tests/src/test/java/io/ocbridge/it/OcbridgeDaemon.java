@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -23,22 +24,30 @@ final class OcbridgeDaemon {
     private final List<Site.Peer> peers;
     private final List<SiteConfig.Segment> segments;
     private final Path config;
+    private final Map<String, String> environment;
     private Background process;
     private int starts;
 
     private OcbridgeDaemon(Lab topology, Site local, String device, List<Site.Peer> peers,
-                           List<SiteConfig.Segment> segments, Path config) {
+                           List<SiteConfig.Segment> segments, Path config, Map<String, String> environment) {
         this.topology = topology;
         this.local = local;
         this.device = device;
         this.peers = peers;
         this.segments = segments;
         this.config = config;
+        this.environment = Map.copyOf(environment);
     }
 
     /** Writes the config for {@code local} with one {@code peer}, starts the daemon and waits until it is ready. */
     static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, Site.Peer peer) {
         return start(t, local, deviceSuffix, List.of(peer), List.of());
+    }
+
+    /** As {@link #start(Lab, Site, String, Site.Peer)}, each run of the daemon with extra {@code environment}. */
+    static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, Site.Peer peer,
+                                Map<String, String> environment) {
+        return start(t, local, deviceSuffix, List.of(peer), List.of(), environment);
     }
 
     /**
@@ -47,9 +56,15 @@ final class OcbridgeDaemon {
      */
     static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
                                 List<SiteConfig.Segment> segments) {
+        return start(t, local, deviceSuffix, peers, segments, Map.of());
+    }
+
+    private static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
+                                        List<SiteConfig.Segment> segments, Map<String, String> environment) {
         String device = t.deviceName(deviceSuffix);
         Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peers, segments);
-        var daemon = new OcbridgeDaemon(t, local, device, List.copyOf(peers), List.copyOf(segments), config);
+        var daemon = new OcbridgeDaemon(t, local, device, List.copyOf(peers), List.copyOf(segments), config,
+                environment);
         daemon.startAgain();
         return daemon;
     }
@@ -71,7 +86,7 @@ final class OcbridgeDaemon {
         starts++;
         String label = "ocbridge-" + local.name() + (starts == 1 ? "" : "-run" + starts);
         copyConfigNextToLog(label);
-        process = topology.start(local.gateway(), label,
+        process = topology.start(local.gateway(), label, environment,
                 List.of(launcher().toString(), "up", "-c", config.toString()));
         awaitReady();
     }

@@ -1,0 +1,243 @@
+package io.ocbridge.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ocbridge.core.overlay.DropReason;
+import io.ocbridge.core.overlay.HandshakeCounters.Event;
+import io.ocbridge.core.overlay.OverlayStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue #6: underlay faults while a TCP transfer of known content runs hostA -> hostB through the tunnel (site A
+ * initiates; site B only responds, so it knows A's endpoint only from A's packets). Each fault must leave the transfer
+ * byte-exact; each test prints how long traffic took to flow again after the fault ended, measured by a concurrent
+ * ping trace (a request every 100 ms, the first reply to a request sent after the fault's end).
+ */
+@ExtendWith(TailLogsOnFailure.class)
+@Timeout(180)
+class FaultRecoveryTest {
+    private static final Duration TUNNEL_UP = Duration.ofSeconds(10);
+    /** Big enough to still be in flight when the fault hits and after it ends. */
+    private static final long LONG_TRANSFER_BYTES = 150L << 20;
+    /** The fault is injected once this much has reached hostB. */
+    private static final long IN_FLIGHT_BYTES = 8L << 20;
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(100);
+    private static final Duration LINK_DOWN = Duration.ofSeconds(3);
+    private static final Duration RECOVERY = Duration.ofSeconds(30);
+    private static final Duration TRACE_WINDOW = Duration.ofSeconds(90);
+    private static final String WAN_A_MOVED = "192.0.2.3";
+    private static final long IMPAIRED_TRANSFER_BYTES = 10L << 20;
+    private static final String NETEM = "loss 10% reorder 10% delay 1ms";
+    private static final String LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+    private Topology net;
+    private Site a;
+    private Site b;
+    private OcbridgeDaemon daemonA;
+    private OcbridgeDaemon daemonB;
+
+    private void up(TestInfo test, Map<String, String> environmentOfA) {
+        TestHost.assumeNetnsCapable();
+        net = Topology.create(getClass().getSimpleName() + "-" + test.getTestMethod().orElseThrow().getName());
+        a = Site.a(net, Keys.generate());
+        b = Site.b(net, Keys.generate());
+        daemonB = OcbridgeDaemon.start(net, b, "b", a.asPeer());
+        daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()), environmentOfA);
+        assertTrue(Ping.until(net.hostA, Topology.HOST_B, TUNNEL_UP).isPresent(), "tunnel not up");
+    }
+
+    @AfterEach
+    void down() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void underlayLinkDownThenUp(TestInfo test) {
+        up(test, Map.of());
+        var trace = Ping.trace(net, net.hostA, Topology.HOST_B, TRACE_WINDOW);
+        Instant[] upAt = new Instant[1];
+        var got = transferThrough(LONG_TRANSFER_BYTES, () -> {
+            net.gwA.ip("link", "set", "wan0", "down").orThrow();
+            Wait.sleep(LINK_DOWN);
+            net.gwA.ip("link", "set", "wan0", "up").orThrow();
+            upAt[0] = Instant.now();
+        });
+        Duration recovery = recoveryAfter(trace, upAt[0]);
+        Summary.line("FaultRecoveryTest.underlayLinkDownThenUp", "A's underlay link down %.1f s mid-transfer:"
+                        + " first ping reply %d ms after link up; TCP A->B %s (byte-exact)",
+                LINK_DOWN.toMillis() / 1e3, recovery.toMillis(), got.summary());
+    }
+
+    @Test
+    void roamingInitiatorMovesToANewUnderlayAddress(TestInfo test) {
+        Assumptions.assumeTrue(System.getProperty("ocbridge.it.launcher", "").isBlank(), "reads ocbridge's status");
+        up(test, Map.of());
+        // The connected route to B follows the new address once the old primary is gone (no other route to fix).
+        net.gwA.sysctl("net.ipv4.conf.wan0.promote_secondaries", "1");
+        var trace = Ping.trace(net, net.hostA, Topology.HOST_B, TRACE_WINDOW);
+        Instant[] movedAt = new Instant[1];
+        var got = transferThrough(LONG_TRANSFER_BYTES, () -> {
+            net.gwA.ip("addr", "add", WAN_A_MOVED + "/24", "dev", "wan0").orThrow();
+            net.gwA.ip("addr", "del", Topology.WAN_A + "/24", "dev", "wan0").orThrow();
+            movedAt[0] = Instant.now();
+        });
+        Duration recovery = recoveryAfter(trace, movedAt[0]);
+        String endpoint = OverlayCounters.read(daemonB, net.gwB).peers().getFirst().endpoint();
+        Summary.line("FaultRecoveryTest.roamingInitiatorMovesToANewUnderlayAddress", "A moved %s -> %s mid-transfer:"
+                        + " first ping reply %d ms after the move; B's endpoint for A now %s; TCP A->B %s (byte-exact)",
+                Topology.WAN_A, WAN_A_MOVED, recovery.toMillis(), endpoint, got.summary());
+        assertEquals(WAN_A_MOVED + ":" + Topology.LISTEN_PORT, endpoint, "B did not learn A's new endpoint");
+    }
+
+    @Test
+    void lossyReorderingUnderlay(TestInfo test) {
+        up(test, Map.of());
+        var clean = send(Transfer.payload(net.workDir().resolve("clean"), IMPAIRED_TRANSFER_BYTES, 0xc1ea));
+        // netem where the kernel has sch_netem; else nftables' random drop (loss only: no reorder, no delay).
+        String impairment;
+        Runnable unimpair;
+        var netem = net.gwA.exec(("tc qdisc add dev wan0 root netem " + NETEM).split(" "));
+        if (netem.ok()) {
+            impairment = "netem " + NETEM + " on A's underlay egress";
+            unimpair = () -> net.gwA.exec("tc", "qdisc", "del", "dev", "wan0", "root").orThrow();
+        } else {
+            Assumptions.assumeTrue(TestHost.onPath("nft"), "no sch_netem (" + netem.output().strip() + ") and no nft");
+            Cmd.run(Cmd.DEFAULT_TIMEOUT, """
+                    table inet ocbimpair {
+                        chain out {
+                            type filter hook output priority 0; policy accept;
+                            oifname "wan0" numgen random mod 10 == 0 drop
+                        }
+                    }
+                    """, net.gwA.inside(List.of("nft", "-f", "-"))).orThrow();
+            impairment = "nft random drop 10% on A's underlay egress (no sch_netem here: "
+                    + netem.output().strip() + ")";
+            unimpair = () -> net.gwA.exec("nft", "delete", "table", "inet", "ocbimpair").orThrow();
+        }
+        var lossy = send(Transfer.payload(net.workDir().resolve("lossy"), IMPAIRED_TRANSFER_BYTES, 0x1055));
+        unimpair.run();
+        Instant clearedAt = Instant.now();
+        var after = Ping.until(net.hostA, Topology.HOST_B, RECOVERY);
+        assertTrue(after.isPresent(), "no reply after the impairment was removed");
+        Summary.line("FaultRecoveryTest.lossyReorderingUnderlay", "%s: TCP A->B %.1f MB/s clean, %.1f MB/s impaired"
+                        + " (%d MB each, byte-exact); first reply %d ms after removal",
+                impairment, clean.megabytesPerSecond(), lossy.megabytesPerSecond(), IMPAIRED_TRANSFER_BYTES >> 20,
+                Duration.between(clearedAt, Instant.now()).toMillis());
+    }
+
+    /**
+     * libfaketime (LD_PRELOAD on A's daemon only; namespaces share CLOCK_REALTIME, so the host clock is never touched)
+     * steps A's wall clock. Monotonic time is left alone, so sessions and timers do not notice: a step of +1 h
+     * mid-transfer changes nothing. Handshakes do: a restarted A at +1 h is accepted (its TAI64N is later than any B has
+     * seen); after the clock is stepped back and A restarts, B refuses A's initiations as replayed (the stamp is not
+     * later than the last accepted one, WireGuard's documented behaviour), until B forgets it: here B is restarted.
+     */
+    @Test
+    void wallClockStepOnTheInitiator(TestInfo test) throws IOException {
+        Assumptions.assumeTrue(System.getProperty("ocbridge.it.launcher", "").isBlank(), "reads ocbridge's status");
+        Assumptions.assumeTrue(Files.exists(Path.of(LIBFAKETIME)), "libfaketime not installed (package faketime)");
+        Path offset = Files.createTempFile("ocb-faketime-", ".offset");
+        try {
+            Files.writeString(offset, "+0\n");
+            up(test, Map.of("LD_PRELOAD", LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE", offset.toString(),
+                    "FAKETIME_NO_CACHE", "1", "FAKETIME_DONT_FAKE_MONOTONIC", "1"));
+            var got = transferThrough(LONG_TRANSFER_BYTES, () -> write(offset, "+1h"));
+
+            // A restarts with its clock an hour ahead: accepted.
+            daemonA.kill();
+            daemonA.startAgain();
+            var ahead = Ping.until(net.hostA, Topology.HOST_B, RECOVERY);
+            assertTrue(ahead.isPresent(), "A with its clock +1 h could not handshake");
+            long shownAhead = OverlayCounters.read(daemonA, net.gwA).peers().getFirst().latestHandshakeEpochSeconds()
+                    - Instant.now().getEpochSecond();
+            assertTrue(shownAhead > 3000, "libfaketime did not step the daemon's clock: its last handshake shows "
+                    + shownAhead + " s from now");
+
+            // The clock is stepped back and A restarts: B refuses its initiations as replayed.
+            write(offset, "+0");
+            OverlayStatus before = OverlayCounters.read(daemonB, net.gwB);
+            daemonA.kill();
+            daemonA.startAgain();
+            var locked = Ping.during(net.hostA, Topology.HOST_B, Duration.ofSeconds(12));
+            OverlayStatus refused = OverlayCounters.read(daemonB, net.gwB);
+            long replayed = OverlayCounters.handshakes(before, refused, Event.REPLAYED_TIMESTAMP);
+            assertEquals(0, locked.received(), "B accepted an initiation stamped an hour earlier than the last one");
+            assertTrue(replayed >= 1, "B did not count the refused initiations: " + refused.handshakes());
+
+            // B forgets the last timestamp when it restarts: A's next retry (REKEY_TIMEOUT, 5 s) gets through.
+            daemonB.kill();
+            daemonB.startAgain();
+            Instant restartedAt = Instant.now();
+            var recovered = Ping.until(net.hostA, Topology.HOST_B, RECOVERY);
+            assertTrue(recovered.isPresent(), "no reply after B's restart");
+            assertEquals(0, OverlayCounters.drops(before, refused, DropReason.INTERNAL_ERROR), "internal errors at B");
+            Summary.line("FaultRecoveryTest.wallClockStepOnTheInitiator", "A's wall clock +1 h mid-transfer: TCP %s"
+                            + " (byte-exact, no new handshake); A restarted at +1 h: handshake in %d ms (status shows it"
+                            + " %+d s from now); clock back to +0 and A restarted: %d of %d pings answered in 12 s, B"
+                            + " counted %d replayed-timestamp initiations; B restarted: first reply %d ms later",
+                    got.summary(), ahead.get().toMillis(), shownAhead, locked.received(), locked.transmitted(), replayed,
+                    Duration.between(restartedAt, Instant.now()).toMillis());
+        } finally {
+            Files.deleteIfExists(offset);
+        }
+    }
+
+    /** Sends {@code bytes} hostA -> hostB, runs {@code fault} once it is in flight, and checks it arrives byte-exact. */
+    private Transfer.Result transferThrough(long bytes, Runnable fault) {
+        var payload = Transfer.payload(net.workDir().resolve("payload"), bytes, 0xfa017);
+        long rxBefore = net.hostB.rxBytes("eth0");
+        try (var sender = Executors.newSingleThreadExecutor()) {
+            var transfer = CompletableFuture.supplyAsync(
+                    () -> Transfer.send(net, net.hostA, net.hostB, Topology.HOST_B, payload, TRANSFER_TIMEOUT), sender);
+            assertTrue(Wait.until(Duration.ofSeconds(30), () -> transfer.isDone()
+                    || net.hostB.rxBytes("eth0") - rxBefore > IN_FLIGHT_BYTES), "transfer never got going");
+            assertTrue(!transfer.isDone(), "transfer finished before the fault: make it longer");
+            fault.run();
+            var got = transfer.join();
+            assertEquals(payload.bytes(), got.bytes(), "bytes received");
+            assertEquals(payload.sha256(), got.sha256(), "SHA-256 of received bytes");
+            return got;
+        }
+    }
+
+    private Transfer.Result send(Transfer.Payload payload) {
+        var got = Transfer.send(net, net.hostA, net.hostB, Topology.HOST_B, payload, TRANSFER_TIMEOUT);
+        assertEquals(payload.bytes(), got.bytes(), "bytes received");
+        assertEquals(payload.sha256(), got.sha256(), "SHA-256 of received bytes");
+        return got;
+    }
+
+    /** Waits (bounded) for the trace to show a reply to a request sent after {@code faultEnd}; stops the trace. */
+    private static Duration recoveryAfter(Background trace, Instant faultEnd) {
+        boolean seen = Wait.until(RECOVERY, () -> Ping.firstReplyAfter(trace.logText(), faultEnd).isPresent());
+        trace.stop();
+        assertTrue(seen, "no ping reply within " + RECOVERY + " of the fault's end\n" + String.join("\n", trace.tail(20)));
+        return Ping.firstReplyAfter(trace.logText(), faultEnd).orElseThrow();
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
