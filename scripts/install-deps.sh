@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, as root, the Debian packages the demo and the tests use. Idempotent; quiet when all present.
 set -euo pipefail
-PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox)
+PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox faketime nftables)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

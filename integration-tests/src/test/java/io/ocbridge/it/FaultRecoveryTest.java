@@ -46,6 +46,20 @@ class FaultRecoveryTest {
     private static final long IMPAIRED_TRANSFER_BYTES = 10L << 20;
     private static final String NETEM = "loss 10% reorder 10% delay 1ms";
     private static final String LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+    /**
+     * libfaketime re-reads the offset file at most once a second ({@code FAKETIME_CACHE_DURATION=1}); with
+     * {@code FAKETIME_NO_CACHE=1} it reads it on every clock call, which made the daemon start in 15 s and carry
+     * 2 MB/s. So a step takes effect within this.
+     */
+    private static final Duration FAKETIME_CACHE = Duration.ofMillis(1500);
+    /**
+     * With monotonic time passed through ({@code FAKETIME_DONT_FAKE_MONOTONIC=1}, so sessions and timers see no step)
+     * every clock call goes through libfaketime's slow path (on this host 0.4 us for nanoTime, 1.1 us for
+     * currentTimeMillis, against 0.05): the JVM starts several times slower.
+     */
+    private static final Duration FAKETIME_READY = Duration.ofSeconds(60);
+    /** Smaller than the others: libfaketime's slow clock path costs A most of its throughput. */
+    private static final long CLOCK_TRANSFER_BYTES = 40L << 20;
 
     private Topology net;
     private Site a;
@@ -53,13 +67,14 @@ class FaultRecoveryTest {
     private OcbridgeDaemon daemonA;
     private OcbridgeDaemon daemonB;
 
-    private void up(TestInfo test, Map<String, String> environmentOfA) {
+    private void up(TestInfo test, Map<String, String> environmentOfA, Duration readyTimeoutOfA) {
         TestHost.assumeNetnsCapable();
         net = Topology.create(getClass().getSimpleName() + "-" + test.getTestMethod().orElseThrow().getName());
         a = Site.a(net, Keys.generate());
         b = Site.b(net, Keys.generate());
         daemonB = OcbridgeDaemon.start(net, b, "b", a.asPeer());
-        daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()), environmentOfA);
+        daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()), environmentOfA,
+                readyTimeoutOfA);
         assertTrue(Ping.until(net.hostA, Topology.HOST_B, TUNNEL_UP).isPresent(), "tunnel not up");
     }
 
@@ -72,7 +87,7 @@ class FaultRecoveryTest {
 
     @Test
     void underlayLinkDownThenUp(TestInfo test) {
-        up(test, Map.of());
+        up(test, Map.of(), OcbridgeDaemon.READY_TIMEOUT);
         var trace = Ping.trace(net, net.hostA, Topology.HOST_B, TRACE_WINDOW);
         Instant[] upAt = new Instant[1];
         var got = transferThrough(LONG_TRANSFER_BYTES, () -> {
@@ -90,7 +105,7 @@ class FaultRecoveryTest {
     @Test
     void roamingInitiatorMovesToANewUnderlayAddress(TestInfo test) {
         Assumptions.assumeTrue(System.getProperty("ocbridge.it.launcher", "").isBlank(), "reads ocbridge's status");
-        up(test, Map.of());
+        up(test, Map.of(), OcbridgeDaemon.READY_TIMEOUT);
         // The connected route to B follows the new address once the old primary is gone (no other route to fix).
         net.gwA.sysctl("net.ipv4.conf.wan0.promote_secondaries", "1");
         var trace = Ping.trace(net, net.hostA, Topology.HOST_B, TRACE_WINDOW);
@@ -110,7 +125,7 @@ class FaultRecoveryTest {
 
     @Test
     void lossyReorderingUnderlay(TestInfo test) {
-        up(test, Map.of());
+        up(test, Map.of(), OcbridgeDaemon.READY_TIMEOUT);
         var cleanPayload = Transfer.payload(net.workDir().resolve("clean"), IMPAIRED_TRANSFER_BYTES, 0xc1ea);
         send(cleanPayload);  // warm-up: the daemons' JIT, so the clean figure is not the cold one
         var clean = send(cleanPayload);
@@ -167,8 +182,14 @@ class FaultRecoveryTest {
         try {
             Files.writeString(offset, "+0\n");
             up(test, Map.of("LD_PRELOAD", LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE", offset.toString(),
-                    "FAKETIME_NO_CACHE", "1", "FAKETIME_DONT_FAKE_MONOTONIC", "1"));
-            var got = transferThrough(LONG_TRANSFER_BYTES, () -> write(offset, "+1h"));
+                    "FAKETIME_CACHE_DURATION", "1", "FAKETIME_DONT_FAKE_MONOTONIC", "1"), FAKETIME_READY);
+            Wait.sleep(FAKETIME_CACHE);
+            OverlayStatus start = OverlayCounters.read(daemonB, net.gwB);
+            var got = transferThrough(CLOCK_TRANSFER_BYTES, () -> write(offset, "+1h"));
+            assertEquals(0, OverlayCounters.handshakes(start, OverlayCounters.read(daemonB, net.gwB), Event.COMPLETED),
+                    "a wall-clock step made the session rekey");
+
+            Wait.sleep(FAKETIME_CACHE);
 
             // A restarts with its clock an hour ahead: accepted.
             daemonA.kill();
@@ -182,6 +203,7 @@ class FaultRecoveryTest {
 
             // The clock is stepped back and A restarts: B refuses its initiations as replayed.
             write(offset, "+0");
+            Wait.sleep(FAKETIME_CACHE);
             OverlayStatus before = OverlayCounters.read(daemonB, net.gwB);
             daemonA.kill();
             daemonA.startAgain();

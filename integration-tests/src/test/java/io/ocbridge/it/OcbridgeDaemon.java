@@ -25,11 +25,13 @@ final class OcbridgeDaemon {
     private final List<SiteConfig.Segment> segments;
     private final Path config;
     private final Map<String, String> environment;
+    private final Duration readyTimeout;
     private Background process;
     private int starts;
 
     private OcbridgeDaemon(Lab topology, Site local, String device, List<Site.Peer> peers,
-                           List<SiteConfig.Segment> segments, Path config, Map<String, String> environment) {
+                           List<SiteConfig.Segment> segments, Path config, Map<String, String> environment,
+                           Duration readyTimeout) {
         this.topology = topology;
         this.local = local;
         this.device = device;
@@ -37,6 +39,7 @@ final class OcbridgeDaemon {
         this.segments = segments;
         this.config = config;
         this.environment = Map.copyOf(environment);
+        this.readyTimeout = readyTimeout;
     }
 
     /** Writes the config for {@code local} with one {@code peer}, starts the daemon and waits until it is ready. */
@@ -44,10 +47,13 @@ final class OcbridgeDaemon {
         return start(t, local, deviceSuffix, List.of(peer), List.of());
     }
 
-    /** As {@link #start(Lab, Site, String, Site.Peer)}, each run of the daemon with extra {@code environment}. */
+    /**
+     * As {@link #start(Lab, Site, String, Site.Peer)}, each run of the daemon with extra {@code environment} (e.g. an
+     * {@code LD_PRELOAD} that slows its start) and its own {@code readyTimeout}.
+     */
     static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, Site.Peer peer,
-                                Map<String, String> environment) {
-        return start(t, local, deviceSuffix, List.of(peer), List.of(), environment);
+                                Map<String, String> environment, Duration readyTimeout) {
+        return start(t, local, deviceSuffix, List.of(peer), List.of(), environment, readyTimeout);
     }
 
     /**
@@ -56,15 +62,16 @@ final class OcbridgeDaemon {
      */
     static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
                                 List<SiteConfig.Segment> segments) {
-        return start(t, local, deviceSuffix, peers, segments, Map.of());
+        return start(t, local, deviceSuffix, peers, segments, Map.of(), READY_TIMEOUT);
     }
 
     private static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
-                                        List<SiteConfig.Segment> segments, Map<String, String> environment) {
+                                        List<SiteConfig.Segment> segments, Map<String, String> environment,
+                                        Duration readyTimeout) {
         String device = t.deviceName(deviceSuffix);
         Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peers, segments);
         var daemon = new OcbridgeDaemon(t, local, device, List.copyOf(peers), List.copyOf(segments), config,
-                environment);
+                environment, readyTimeout);
         daemon.startAgain();
         return daemon;
     }
@@ -98,7 +105,7 @@ final class OcbridgeDaemon {
      */
     private void awaitReady() {
         var ns = local.gateway();
-        boolean ready = Wait.until(READY_TIMEOUT, () -> !process.isAlive()
+        boolean ready = Wait.until(readyTimeout, () -> !process.isAlive()
                 || (ns.ip("-o", "addr", "show", "dev", device).output().contains("inet " + local.overlayCidr())
                     && isUp(device)
                     && peers.stream().flatMap(p -> p.routedIps().stream()).allMatch(this::routes)
@@ -108,7 +115,7 @@ final class OcbridgeDaemon {
                     + " before its overlay was ready; log " + process.log() + ":\n" + String.join("\n", process.tail(40)));
         }
         if (!ready) {
-            throw new AssertionError("ocbridge on " + local.name() + " not ready within " + READY_TIMEOUT
+            throw new AssertionError("ocbridge on " + local.name() + " not ready within " + readyTimeout
                     + " (device " + device + ", address " + local.overlayCidr() + ", routes "
                     + peers.stream().flatMap(p -> p.routedIps().stream()).toList() + ", segments " + segments + ")\n"
                     + ns.ip("-d", "addr", "show").output() + ns.ip("route", "show").output()
