@@ -8,6 +8,7 @@ import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.overlay.OverlayStatus;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -18,10 +19,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Issue #6: a handshake flood at site B's port from 256 source addresses (initiations that pass MAC1 for B's public key,
- * no MAC2) while site A's daemon is restarted mid-flood and then carries a TCP transfer to B. B must go "under load"
- * (cookie replies, {@code cookie_required} drops), A must still complete its handshake by the cookie path (cookie reply
+ * Issue #6: a handshake flood at site B's port from 256 source addresses (initiations that pass MAC1 for B's public key)
+ * while site A's daemon is restarted mid-flood and then carries a TCP transfer to B. B must go "under load" (cookie
+ * replies, {@code cookie_required} drops), A must still complete its handshake by the cookie path (cookie reply
  * received, MAC2 on its retry) and its transfer must arrive byte-exact; B's daemon must stay up.
+ * Two attackers: one that ignores cookie replies (no MAC2 ever), and one that takes them and adds MAC2, so its
+ * initiations reach the per-source rate limit and, within it, B's Diffie-Hellman on the event loop.
  * Prints the flood rate offered and handled, B's CPU time during the flood, and the transfer's throughput.
  */
 @ExtendWith(TailLogsOnFailure.class)
@@ -40,6 +43,7 @@ class HandshakeFloodTest {
     private static final Duration HANDSHAKE_UNDER_FLOOD = Duration.ofSeconds(25);
     private static final long TRANSFER_BYTES = 20L << 20;
     private static final Pattern SENT = Pattern.compile("SENT datagrams=(\\d+) nanos=(\\d+)");
+    private static final Pattern COOKIES = Pattern.compile("cookies=(\\d+)");
     /** Where a flooded initiation can end at B. */
     private static final List<DropReason> FLOOD_FATES = List.of(DropReason.COOKIE_REQUIRED, DropReason.RATE_LIMITED,
             DropReason.HANDSHAKE_FAILED, DropReason.BAD_MAC1, DropReason.MALFORMED);
@@ -55,6 +59,62 @@ class HandshakeFloodTest {
 
     @Test
     void legitimatePeerHandshakesAndTransfersThroughTheFlood(TestInfo test) {
+        var f = floodWhileThePeerRestarts(test, "handshake");
+        assertTrue(f.cookiesSent() > 0 && f.drops(DropReason.COOKIE_REQUIRED) > 0, "B never went under load: cookie"
+                + " replies " + f.cookiesSent() + ", cookie_required " + f.drops(DropReason.COOKIE_REQUIRED));
+        Summary.line("HandshakeFloodTest", "%s", f.summary());
+    }
+
+    @Test
+    void cookieAwareFloodIsRateLimitedPerSource(TestInfo test) {
+        var f = floodWhileThePeerRestarts(test, "cookie-handshake");
+        Matcher cookies = COOKIES.matcher(f.floodLog());
+        assertTrue(cookies.find() && Long.parseLong(cookies.group(1)) > 0, "the attacker never got a cookie\n"
+                + f.floodLog());
+        assertTrue(f.drops(DropReason.RATE_LIMITED) > 0, "no rate_limited drops: " + f.dropDeltas());
+        Summary.line("HandshakeFloodTest.cookieAware", "%s; attacker took %s cookies, so %.0f/s of its initiations"
+                        + " reached B's Diffie-Hellman (handshake_failed), %.0f/s were rate_limited",
+                f.summary(), cookies.group(1), f.drops(DropReason.HANDSHAKE_FAILED) / f.floodSeconds(),
+                f.drops(DropReason.RATE_LIMITED) / f.floodSeconds());
+    }
+
+    /** What one flood run measured; the shared assertions have passed. */
+    private record Flood(String kind, long sent, double floodSeconds, OverlayStatus before, OverlayStatus after,
+                         long rcvbufDrops, Duration cpu, double wallSeconds, long firstReplyMillis,
+                         long cookiesReceivedByA, long completed, Transfer.Result transfer, boolean floodOutlasted,
+                         String floodLog) {
+        long drops(DropReason reason) {
+            return OverlayCounters.drops(before, after, reason);
+        }
+
+        long cookiesSent() {
+            return OverlayCounters.handshakes(before, after, Event.COOKIE_REPLY_SENT);
+        }
+
+        String dropDeltas() {
+            return OverlayCounters.dropDeltas(before, after);
+        }
+
+        String summary() {
+            long handled = OverlayCounters.drops(before, after, FLOOD_FATES);
+            return String.format(Locale.ROOT, "%s flood, %d valid-MAC1 initiations from %d sources in %.1f s:"
+                            + " offered %.0f/s, handled %.0f/s (B dropped %s; kernel rcvbuf drops %d); B CPU %.1f s in"
+                            + " %.1f s (%.0f%% of a core); cookie replies sent %d; A's restarted daemon: first reply"
+                            + " %d ms after ready, cookie replies received %d, B handshakes completed %d; TCP A->B"
+                            + " during flood %s%s",
+                    kind, sent, SOURCES, floodSeconds, sent / floodSeconds, handled / floodSeconds, dropDeltas(),
+                    rcvbufDrops, cpu.toMillis() / 1e3, wallSeconds, 100 * cpu.toMillis() / 1e3 / wallSeconds,
+                    cookiesSent(), firstReplyMillis, cookiesReceivedByA, completed, transfer.summary(),
+                    floodOutlasted ? "" : " (flood ended before the transfer did)");
+        }
+    }
+
+    /**
+     * Floods B with {@code kind} initiations, restarts A two seconds in, waits for A's first reply through B and sends
+     * the payload; then stops the flood and checks what every kind must: byte-exact, B alive, A's handshake took the
+     * cookie path, no internal error.
+     */
+    private Flood floodWhileThePeerRestarts(TestInfo test, String kind) {
         TestHost.assumeNetnsCapable();
         Assumptions.assumeTrue(System.getProperty("ocbridge.it.launcher", "").isBlank(),
                 "reads ocbridge's own status counters");
@@ -72,7 +132,7 @@ class HandshakeFloodTest {
         long rcvbufBefore = net.gwB.udpCounter("RcvbufErrors");
         var cpuBefore = ProcessStats.cpuTime(pidB);
         long floodStartNs = System.nanoTime();
-        var flood = net.start(attacker, "handshake-flood", UnderlayFlood.argv("handshake", Topology.ATTACK_TARGET,
+        var flood = net.start(attacker, kind + "-flood", UnderlayFlood.argv(kind, Topology.ATTACK_TARGET,
                 Integer.toString(Topology.LISTEN_PORT), Topology.ATTACK_FIRST_SOURCE, Integer.toString(SOURCES),
                 Long.toString(FLOOD_MAX_SECONDS), Long.toString(FLOOD_MAX_SECONDS * FLOOD_PER_SECOND),
                 Long.toString(FLOOD_PER_SECOND), b.keys().publicKey()));
@@ -81,7 +141,6 @@ class HandshakeFloodTest {
 
         daemonA.kill();
         daemonA.startAgain();
-        long readyNs = System.nanoTime();
         var handshake = Ping.until(net.hostA, Topology.HOST_B, HANDSHAKE_UNDER_FLOOD);
         assertTrue(handshake.isPresent(), "A's restarted daemon got no reply through B within "
                 + HANDSHAKE_UNDER_FLOOD + " during the flood");
@@ -97,30 +156,18 @@ class HandshakeFloodTest {
         assertTrue(floodExit.isPresent(), "flood sender did not stop\n" + flood.logText());
         Matcher sent = SENT.matcher(flood.logText());
         assertTrue(sent.find(), "flood sender\n" + flood.logText());
-        long floodSent = Long.parseLong(sent.group(1));
-        double floodSeconds = Long.parseLong(sent.group(2)) / 1e9;
-        long handled = OverlayCounters.drops(before, after, FLOOD_FATES);
-        long cookiesSent = OverlayCounters.handshakes(before, after, Event.COOKIE_REPLY_SENT);
-        long cookieRequired = OverlayCounters.drops(before, after, DropReason.COOKIE_REQUIRED);
-        long completed = OverlayCounters.handshakes(before, after, Event.COMPLETED);
-        long cookiesReceivedByA = initiator.handshakes().getOrDefault(Event.COOKIE_REPLY_RECEIVED, 0L);
-
-        Summary.line("HandshakeFloodTest", "flood %d valid-MAC1 initiations from %d sources in %.1f s: offered %.0f/s,"
-                        + " handled %.0f/s (%d dropped by B: %s; kernel rcvbuf drops %d); B CPU %.1f s in %.1f s"
-                        + " (%.0f%% of a core); cookie replies sent %d; A's restarted daemon: first reply %d ms after"
-                        + " ready, cookie replies received %d, B handshakes completed %d; TCP A->B during flood %s%s",
-                floodSent, SOURCES, floodSeconds, floodSent / floodSeconds, handled / floodSeconds, handled,
-                OverlayCounters.dropDeltas(before, after), rcvbuf, cpu.toMillis() / 1e3, floodNs / 1e9,
-                100.0 * cpu.toNanos() / floodNs, cookiesSent, handshake.get().toMillis(), cookiesReceivedByA,
-                completed, got.summary(), floodStillRunning ? "" : " (flood ended before the transfer did)");
+        var f = new Flood(kind, Long.parseLong(sent.group(1)), Long.parseLong(sent.group(2)) / 1e9, before, after,
+                rcvbuf, cpu, floodNs / 1e9, handshake.get().toMillis(),
+                initiator.handshakes().getOrDefault(Event.COOKIE_REPLY_RECEIVED, 0L),
+                OverlayCounters.handshakes(before, after, Event.COMPLETED), got, floodStillRunning, flood.logText());
+        System.out.println("[handshake flood] " + f.summary());
 
         assertEquals(payload.bytes(), got.bytes(), "bytes received");
         assertEquals(payload.sha256(), got.sha256(), "SHA-256 of received bytes");
         assertTrue(daemonB.process().isAlive() && daemonB.process().pid() == pidB, "B's daemon did not survive");
-        assertTrue(cookiesSent > 0 && cookieRequired > 0, "B never went under load: cookie replies " + cookiesSent
-                + ", cookie_required " + cookieRequired);
-        assertTrue(completed >= 1, "B completed no handshake during the flood");
-        assertTrue(cookiesReceivedByA >= 1, "A's handshake did not take the cookie path (no cookie reply received)");
-        assertEquals(0, OverlayCounters.drops(before, after, DropReason.INTERNAL_ERROR), "internal errors at B");
+        assertTrue(f.completed() >= 1, "B completed no handshake during the flood");
+        assertTrue(f.cookiesReceivedByA() >= 1, "A's handshake did not take the cookie path (no cookie reply received)");
+        assertEquals(0, f.drops(DropReason.INTERNAL_ERROR), "internal errors at B");
+        return f;
     }
 }

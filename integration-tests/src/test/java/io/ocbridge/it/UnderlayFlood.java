@@ -28,8 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code garbage}: random datagrams of every size 1..1500 and a few up to 65507, random bytes, one in seven with a
  *   real-looking header instead (types 1-4 at their sizes, type 4 with a random receiver index).</li>
  * </ul>
- * Prints {@code SENT datagrams=<n> nanos=<first to last> large=<n over 1500>} on exit, also when stopped by SIGTERM.
- * <p>Usage: {@code UnderlayFlood handshake|garbage <target> <port> <firstSource> <sources> <seconds> <maxDatagrams>
+ * A third kind, {@code cookie-handshake}, answers cookie replies as a cookie-aware attacker would (see
+ * {@link #cookieAwareInitiations}).
+ * Prints {@code SENT datagrams=<n> nanos=<first to last> large=<n over 1500> unsent=<n> [cookies=<n>]} on exit, also
+ * when stopped by SIGTERM.
+ * <p>Usage: {@code UnderlayFlood handshake|cookie-handshake|garbage <target> <port> <firstSource> <sources> <seconds> <maxDatagrams>
  * <datagramsPerSecond> <responderPublicKey|seed>}
  */
 public final class UnderlayFlood {
@@ -49,8 +52,9 @@ public final class UnderlayFlood {
         long perSecond = Long.parseLong(args[7]);
         Source source = switch (kind) {
             case "handshake" -> initiations(PublicKey.fromBase64(args[8]));
+            case "cookie-handshake" -> cookieAwareInitiations(PublicKey.fromBase64(args[8]), sources.size());
             case "garbage" -> garbage(Long.parseLong(args[8]));
-            default -> throw new IllegalArgumentException("handshake|garbage: " + kind);
+            default -> throw new IllegalArgumentException("handshake|cookie-handshake|garbage: " + kind);
         };
         flood(target, sources, seconds, maxDatagrams, perSecond, source);
     }
@@ -63,9 +67,24 @@ public final class UnderlayFlood {
         return argv;
     }
 
-    /** The next datagram to send, written into {@code out} (cleared, big enough for any datagram) and flipped. */
+    /** What to send from which source, and what to do with what comes back. */
     private interface Source {
-        void next(ByteBuffer out);
+        /** Writes the next datagram from source number {@code from} into {@code out} (cleared, big enough) and flips it. */
+        void next(int from, ByteBuffer out);
+
+        /** Whether the flood reads what comes back to its sources (else their receive buffers just fill). */
+        default boolean readsReplies() {
+            return false;
+        }
+
+        /** A datagram that came back to source {@code from} (borrowed). */
+        default void reply(int from, ByteBuffer in) {
+        }
+
+        /** Extra figures for the report line, each {@code " name=value"}. */
+        default String figures() {
+            return "";
+        }
     }
 
     private static Source initiations(PublicKey responder) {
@@ -81,7 +100,48 @@ public final class UnderlayFlood {
             prebuilt[i] = m;
         }
         long[] n = {0};
-        return out -> out.put(prebuilt[(int) (n[0]++ % prebuilt.length)]).flip();
+        return (from, out) -> out.put(prebuilt[(int) (n[0]++ % prebuilt.length)]).flip();
+    }
+
+    /**
+     * Initiations as a cookie-aware attacker sends them: each source keeps its own cookie state, takes the cookie from
+     * the responder's reply and adds a valid MAC2 from then on, so its initiations get past the cookie check to the
+     * per-source rate limit and, within it, to the responder's Diffie-Hellman.
+     */
+    private static Source cookieAwareInitiations(PublicKey responder, int sources) {
+        var random = new SplittableRandom(0x0cb_c00c1eL);
+        var macs = new CookieGenerator[sources];
+        for (int i = 0; i < sources; i++) {
+            macs[i] = new CookieGenerator(responder, System::nanoTime);
+        }
+        byte[] message = new byte[Protocol.INITIATION_SIZE];
+        long[] cookies = {0};
+        return new Source() {
+            @Override
+            public void next(int from, ByteBuffer out) {
+                random.nextBytes(message);
+                out.put(message).flip();
+                Messages.putHeader(out, Initiation.TYPE_OFFSET, Protocol.MESSAGE_INITIATION);
+                macs[from].addMacs(out);
+            }
+
+            @Override
+            public boolean readsReplies() {
+                return true;
+            }
+
+            @Override
+            public void reply(int from, ByteBuffer in) {
+                if (macs[from].consumeReply(in)) {
+                    cookies[0]++;
+                }
+            }
+
+            @Override
+            public String figures() {
+                return " cookies=" + cookies[0];
+            }
+        };
     }
 
     private static Source garbage(long seed) {
@@ -91,7 +151,7 @@ public final class UnderlayFlood {
         byte[] pool = new byte[1 << 20];
         random.nextBytes(pool);
         long[] n = {0};
-        return out -> {
+        return (from, out) -> {
             long i = n[0]++;
             int size;
             if (i % 1000 == 999) {
@@ -122,13 +182,14 @@ public final class UnderlayFlood {
         var channels = new ArrayList<DatagramChannel>();
         var sent = new AtomicLong();
         var large = new AtomicLong();
+        var unsent = new AtomicLong();
         var stop = new AtomicBoolean();
         var reported = new AtomicBoolean();
         long startNs = System.nanoTime();
         Runnable report = () -> {
             if (reported.compareAndSet(false, true)) {
                 System.out.println("SENT datagrams=" + sent.get() + " nanos=" + (System.nanoTime() - startNs)
-                        + " large=" + large.get());
+                        + " large=" + large.get() + " unsent=" + unsent.get() + source.figures());
                 System.out.flush();
             }
         };
@@ -146,21 +207,33 @@ public final class UnderlayFlood {
             for (var address : sources) {
                 var ch = DatagramChannel.open();
                 ch.bind(new InetSocketAddress(address, 0));
+                ch.configureBlocking(false);
                 channels.add(ch);
             }
             var out = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
+            var in = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
             long deadlineNs = startNs + seconds * 1_000_000_000L;
             long nowNs = startNs;
-            while (!stop.get() && sent.get() < maxDatagrams && deadlineNs - nowNs > 0) {
+            long attempts = 0;
+            while (!stop.get() && attempts < maxDatagrams && deadlineNs - nowNs > 0) {
                 long dueNow = Math.min(maxDatagrams, (nowNs - startNs) * perSecond / 1_000_000_000L + 1);
-                while (sent.get() < dueNow) {
+                while (attempts < dueNow) {
+                    int from = (int) (attempts++ % channels.size());
+                    var ch = channels.get(from);
+                    while (source.readsReplies() && ch.receive(in.clear()) != null) {
+                        source.reply(from, in.flip());
+                    }
                     out.clear();
-                    source.next(out);
-                    if (out.remaining() > ETHERNET_PAYLOAD) {
+                    source.next(from, out);
+                    boolean isLarge = out.remaining() > ETHERNET_PAYLOAD;
+                    if (ch.send(out, target) == 0) {
+                        unsent.incrementAndGet();  // our own send buffer full: not offered
+                        continue;
+                    }
+                    sent.incrementAndGet();
+                    if (isLarge) {
                         large.incrementAndGet();
                     }
-                    channels.get((int) (sent.get() % channels.size())).send(out, target);
-                    sent.incrementAndGet();
                 }
                 LockSupport.parkNanos(TICK_NANOS);
                 nowNs = System.nanoTime();
