@@ -218,7 +218,8 @@ class FaultRecoveryTest {
             var recovered = Ping.until(net.hostA, Topology.HOST_B, RECOVERY);
             assertTrue(recovered.isPresent(), "no reply after B's restart");
             Summary.line("FaultRecoveryTest.wallClockStepOnTheInitiator", "A started with its wall clock +1 h (handshake"
-                            + " stamped %+d s); stepped back 1 h mid-transfer: TCP %s (byte-exact, no rekey); A restarted:"
+                            + " stamped %+d s); stepped back 1 h mid-transfer: TCP %s (byte-exact, no rekey);"
+                            + " A restarted:"
                             + " %d of %d pings answered in %d s, B refused %d initiations as replayed timestamps;"
                             + " B restarted: first reply %d ms after it was ready",
                     shownAhead, got.summary(), locked.received(), locked.transmitted(), LOCKED_OUT_WINDOW.toSeconds(),
@@ -257,7 +258,8 @@ class FaultRecoveryTest {
     private static Duration recoveryAfter(Background trace, Instant faultEnd) {
         boolean seen = Wait.until(RECOVERY, () -> Ping.firstReplyAfter(trace.logText(), faultEnd).isPresent());
         trace.stop();
-        assertTrue(seen, "no ping reply within " + RECOVERY + " of the fault's end\n" + String.join("\n", trace.tail(20)));
+        assertTrue(seen, "no ping reply within " + RECOVERY + " of the fault's end\n"
+                + String.join("\n", trace.tail(20)));
         return Ping.firstReplyAfter(trace.logText(), faultEnd).orElseThrow();
     }
 

@@ -154,7 +154,8 @@ class HandshakeFloodTest {
             OverlayStatus now = OverlayCounters.read(daemonB, net.gwB);
             throw new AssertionError(String.format(Locale.ROOT, "A's restarted daemon got no reply through B within %s"
                             + " during the %s flood (%d sources, %d/s offered); after %.1f s: B dropped %s, kernel"
-                            + " rcvbuf drops %d, B CPU %.1f s (%.0f%% of a core); A's status: %s", HANDSHAKE_UNDER_FLOOD, kind,
+                            + " rcvbuf drops %d, B CPU %.1f s (%.0f%% of a core); A's status: %s",
+                    HANDSHAKE_UNDER_FLOOD, kind,
                     SOURCES, FLOOD_PER_SECOND, seconds, OverlayCounters.dropDeltas(before, now),
                     net.gwB.udpCounter("RcvbufErrors") - rcvbufBefore, cpu.toMillis() / 1e3,
                     100 * cpu.toMillis() / 1e3 / seconds, SegmentCounters.statusJson(daemonA, net.gwA).strip()));

@@ -62,7 +62,8 @@ final class Netns implements AutoCloseable {
 
     /** Bytes received so far by {@code device} in this namespace (its sysfs statistics). */
     long rxBytes(String device) {
-        return Long.parseLong(exec("cat", "/sys/class/net/" + device + "/statistics/rx_bytes").orThrow().output().strip());
+        String file = "/sys/class/net/" + device + "/statistics/rx_bytes";
+        return Long.parseLong(exec("cat", file).orThrow().output().strip());
     }
 
     boolean hasLink(String device) {

@@ -51,7 +51,8 @@ class ReferenceWireGuardTest {
         assertEquals(10, ab.received(), ab.output());
         assertEquals(10, ba.received(), ba.output());
         assertTrue(wgA.latestHandshakeEpochSeconds() > 0, wgA.show());
-        Summary.line("ReferenceWireGuardTest", "wireguard-go both sides: first reply after %d ms; RTT avg hostA->hostB %.3f ms,"
+        Summary.line("ReferenceWireGuardTest", "wireguard-go both sides: first reply after %d ms;"
+                + " RTT avg hostA->hostB %.3f ms,"
                 + " hostB->hostA %.3f ms", first.get().toMillis(), ab.avgRttMs(), ba.avgRttMs());
     }
 

@@ -32,8 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #cookieAwareInitiations}).
  * Prints {@code SENT datagrams=<n> nanos=<first to last> large=<n over 1500> unsent=<n> [cookies=<n>]} on exit, also
  * when stopped by SIGTERM.
- * <p>Usage: {@code UnderlayFlood handshake|cookie-handshake|garbage <target> <port> <firstSource> <sources> <seconds> <maxDatagrams>
- * <datagramsPerSecond> <responderPublicKey|seed>}
+ * <p>Usage: {@code UnderlayFlood handshake|cookie-handshake|garbage <target> <port> <firstSource> <sources>
+ * <seconds> <maxDatagrams> <datagramsPerSecond> <responderPublicKey|seed>}
  */
 public final class UnderlayFlood {
     private static final long TICK_NANOS = 200_000;
@@ -69,7 +69,7 @@ public final class UnderlayFlood {
 
     /** What to send from which source, and what to do with what comes back. */
     private interface Source {
-        /** Writes the next datagram from source number {@code from} into {@code out} (cleared, big enough) and flips it. */
+        /** Writes the next datagram from source {@code from} into {@code out} (cleared, big enough) and flips it. */
         void next(int from, ByteBuffer out);
 
         /** Whether the flood reads what comes back to its sources (else their receive buffers just fill). */
