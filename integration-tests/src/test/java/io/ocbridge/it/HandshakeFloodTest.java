@@ -84,6 +84,66 @@ class HandshakeFloodTest {
                 f.drops(DropReason.RATE_LIMITED) / f.floodSeconds());
     }
 
+    /**
+     * The yardstick: the same cookie-aware flood and restart of A (ocbridge) against wireguard-go as B, which runs its
+     * handshakes on worker goroutines, apart from its data path. Its counters are not ocbridge's, so only the legitimate
+     * peer's handshake, its transfer, B's CPU time and the kernel's drops are compared.
+     */
+    @Test
+    void referenceWireGuardGoUnderTheCookieAwareFlood(TestInfo test) {
+        TestHost.assumeNetnsCapable();
+        net = Topology.create(getClass().getSimpleName() + "-" + test.getTestMethod().orElseThrow().getName());
+        var a = Site.a(net, Keys.generate());
+        var b = Site.b(net, Keys.generate());
+        var wgB = WireGuardGo.start(net, b, "wb", a.asPeer(), "error");
+        var daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()));
+        assertTrue(Ping.until(net.hostA, Topology.HOST_B, Duration.ofSeconds(10)).isPresent(), "tunnel not up");
+        var attacker = net.attacker(net.gwB, SOURCES);
+        var payload = Transfer.payload(net.workDir().resolve("payload"), TRANSFER_BYTES, 0xf100d);
+
+        long pidB = wgB.process().pid();
+        long rcvbufBefore = net.gwB.udpCounter("RcvbufErrors");
+        var cpuBefore = ProcessStats.cpuTime(pidB);
+        long floodStartNs = System.nanoTime();
+        var flood = startFlood(attacker, "cookie-handshake", b);
+        daemonA.kill();
+        daemonA.startAgain();
+        var handshake = Ping.until(net.hostA, Topology.HOST_B, HANDSHAKE_UNDER_FLOOD);
+        assertTrue(handshake.isPresent(), "A got no reply through wireguard-go within " + HANDSHAKE_UNDER_FLOOD);
+        var got = Transfer.send(net, net.hostA, net.hostB, Topology.HOST_B, payload, Duration.ofSeconds(90));
+        boolean floodStillRunning = flood.isAlive();
+        assertTrue(flood.terminate(Duration.ofSeconds(10)).isPresent(), "flood sender did not stop");
+        double wallSeconds = (System.nanoTime() - floodStartNs) / 1e9;
+        var cpu = ProcessStats.cpuTime(pidB).minus(cpuBefore);
+        long rcvbuf = net.gwB.udpCounter("RcvbufErrors") - rcvbufBefore;
+        Matcher sent = SENT.matcher(flood.logText());
+        assertTrue(sent.find(), "flood sender\n" + flood.logText());
+        long floodSent = Long.parseLong(sent.group(1));
+        double floodSeconds = Long.parseLong(sent.group(2)) / 1e9;
+
+        Summary.line("HandshakeFloodTest.referenceWireGuardGo", "cookie-handshake flood at wireguard-go as B, %d"
+                        + " initiations from %d sources in %.1f s: offered %.0f/s; kernel rcvbuf drops %d; B CPU %.1f s"
+                        + " in %.1f s (%.0f%% of a core); A (ocbridge) restarted: first reply %d ms after ready; TCP"
+                        + " A->B during flood %s%s",
+                floodSent, SOURCES, floodSeconds, floodSent / floodSeconds, rcvbuf, cpu.toMillis() / 1e3, wallSeconds,
+                100 * cpu.toMillis() / 1e3 / wallSeconds, handshake.get().toMillis(), got.summary(),
+                floodStillRunning ? "" : " (flood ended before the transfer did)");
+        assertEquals(payload.bytes(), got.bytes(), "bytes received");
+        assertEquals(payload.sha256(), got.sha256(), "SHA-256 of received bytes");
+        assertTrue(wgB.process().isAlive(), "wireguard-go did not survive");
+    }
+
+    /** Starts the flood of {@code kind} at {@code target}'s port, bounded by FLOOD_MAX_SECONDS, and lets it run 2 s. */
+    private Background startFlood(Netns attacker, String kind, Site target) {
+        var flood = net.start(attacker, kind + "-flood", UnderlayFlood.argv(kind, Topology.ATTACK_TARGET,
+                Integer.toString(Topology.LISTEN_PORT), Topology.ATTACK_FIRST_SOURCE, Integer.toString(SOURCES),
+                Long.toString(FLOOD_MAX_SECONDS), Long.toString(FLOOD_MAX_SECONDS * FLOOD_PER_SECOND),
+                Long.toString(FLOOD_PER_SECOND), target.keys().publicKey()));
+        Wait.sleep(FLOOD_BEFORE_RESTART);
+        assertTrue(flood.isAlive(), "flood sender\n" + flood.logText());
+        return flood;
+    }
+
     /** What one flood run measured; the shared assertions have passed. */
     private record Flood(String kind, long sent, double floodSeconds, OverlayStatus before, OverlayStatus after,
                          long rcvbufDrops, Duration cpu, double wallSeconds, long firstReplyMillis,
@@ -138,13 +198,7 @@ class HandshakeFloodTest {
         long rcvbufBefore = net.gwB.udpCounter("RcvbufErrors");
         var cpuBefore = ProcessStats.cpuTime(pidB);
         long floodStartNs = System.nanoTime();
-        var flood = net.start(attacker, kind + "-flood", UnderlayFlood.argv(kind, Topology.ATTACK_TARGET,
-                Integer.toString(Topology.LISTEN_PORT), Topology.ATTACK_FIRST_SOURCE, Integer.toString(SOURCES),
-                Long.toString(FLOOD_MAX_SECONDS), Long.toString(FLOOD_MAX_SECONDS * FLOOD_PER_SECOND),
-                Long.toString(FLOOD_PER_SECOND), b.keys().publicKey()));
-        Wait.sleep(FLOOD_BEFORE_RESTART);
-        assertTrue(flood.isAlive(), "flood sender\n" + flood.logText());
-
+        var flood = startFlood(attacker, kind, b);
         daemonA.kill();
         daemonA.startAgain();
         var handshake = Ping.until(net.hostA, Topology.HOST_B, HANDSHAKE_UNDER_FLOOD);
