@@ -5,7 +5,7 @@
 # Packages that ship a service (openvpn, tinc) are installed with a policy-rc.d that forbids starting it, and
 # their units are disabled and stopped afterwards: nothing of theirs may run in the root namespace.
 set -euo pipefail
-PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox)
+PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox faketime nftables)
 SERVICES=()
 case "${1:-}" in
     "") ;;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -99,14 +98,14 @@ class BroadcastStormTest {
         long bound = Math.round((FLOOD_LIMIT_PER_SECOND * stormSeconds + FLOOD_LIMIT_PER_SECOND) * TOLERANCE);
         double loss = ping.transmitted() == 0 ? 1 : 1 - (double) ping.received() / ping.transmitted();
 
-        System.out.printf(Locale.ROOT, "[ocbridge L2 broadcast storm] flood-limit %d/s: %d broadcasts in %.1f s"
+        Summary.line("BroadcastStormTest", "flood-limit %d/s: %d broadcasts in %.1f s"
                         + " (%.0f/s) from an enterprise host; %d reached the cloud VM (%.0f/s, bound %d);"
                         + " dc gateway flooded %d, drop_flood_limit %d; cloud gateway remote_frames %d,"
-                        + " drop_flood_limit %d%n",
+                        + " drop_flood_limit %d",
                 FLOOD_LIMIT_PER_SECOND, stormSent, stormSeconds, stormSent / stormSeconds, crossed,
                 crossed / stormSeconds, bound, dcFlooded, dcDropped, cloudRemote, cloudDropped);
-        System.out.printf(Locale.ROOT, "[ocbridge L2 broadcast storm] during the storm: ping vm -> enterprise host"
-                        + " %d/%d answered (%.0f%% loss, avg %.2f ms); TCP vm -> enterprise host %s%n",
+        Summary.line("BroadcastStormTest", "during the storm: ping vm -> enterprise host"
+                        + " %d/%d answered (%.0f%% loss, avg %.2f ms); TCP vm -> enterprise host %s",
                 ping.received(), ping.transmitted(), loss * 100, ping.avgRttMs(), transfer.summary());
 
         assertTrue(stormSent > FLOOD_LIMIT_PER_SECOND * stormSeconds * 5,

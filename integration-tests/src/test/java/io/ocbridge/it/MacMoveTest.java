@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +55,7 @@ class MacMoveTest {
         assertEquals(5, after.received(), after.output());
         long moved = SegmentCounters.counter(dc, net.dc.gateway(), "mac_moved");
         assertTrue(moved >= 1, "mac_moved " + moved);
-        System.out.printf(Locale.ROOT, "[ocbridge L2 MAC move] traffic followed after %d ms (mac_moved %d)%n",
+        Summary.line("MacMoveTest", "MAC move: traffic followed after %d ms (mac_moved %d)",
                 Duration.ofNanos(System.nanoTime() - startNs).toMillis(), moved);
 
         // Flap: both clouds send with the same source MAC, five frames a second each, for a bounded window.
@@ -83,7 +82,7 @@ class MacMoveTest {
         long dropped = SegmentCounters.counter(status, "drop_mac_damped");
         assertTrue(flapping > 0, "mac_flapping " + flapping + "\n" + status);
         assertTrue(damped > 0 && dropped > 0, "mac_damped " + damped + ", drop_mac_damped " + dropped + "\n" + status);
-        System.out.printf(Locale.ROOT, "[ocbridge L2 MAC flap] mac_flapping %d, mac_damped %d, drop_mac_damped %d%n",
+        Summary.line("MacMoveTest", "MAC flap: mac_flapping %d, mac_damped %d, drop_mac_damped %d",
                 flapping, damped, dropped);
     }
 

@@ -49,6 +49,23 @@ final class Netns implements AutoCloseable {
         exec("sysctl", "-q", "-w", key + "=" + value).orThrow();
     }
 
+    /**
+     * A counter of this namespace's UDP MIB ({@code /proc/net/snmp}, line {@code Udp:}), e.g. {@code RcvbufErrors}:
+     * datagrams the kernel dropped because a socket's receive buffer was full.
+     */
+    long udpCounter(String field) {
+        String[] lines = exec("cat", "/proc/net/snmp").orThrow().output().lines()
+                .filter(l -> l.startsWith("Udp: ")).toArray(String[]::new);
+        List<String> names = List.of(lines[0].split(" "));
+        return Long.parseLong(lines[1].split(" ")[names.indexOf(field)]);
+    }
+
+    /** Bytes received so far by {@code device} in this namespace (its sysfs statistics). */
+    long rxBytes(String device) {
+        String file = "/sys/class/net/" + device + "/statistics/rx_bytes";
+        return Long.parseLong(exec("cat", file).orThrow().output().strip());
+    }
+
     boolean hasLink(String device) {
         return ip("link", "show", "dev", device).ok();
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -23,17 +24,22 @@ final class OcbridgeDaemon {
     private final List<Site.Peer> peers;
     private final List<SiteConfig.Segment> segments;
     private final Path config;
+    private final Map<String, String> environment;
+    private final Duration readyTimeout;
     private Background process;
     private int starts;
 
     private OcbridgeDaemon(Lab topology, Site local, String device, List<Site.Peer> peers,
-                           List<SiteConfig.Segment> segments, Path config) {
+                           List<SiteConfig.Segment> segments, Path config, Map<String, String> environment,
+                           Duration readyTimeout) {
         this.topology = topology;
         this.local = local;
         this.device = device;
         this.peers = peers;
         this.segments = segments;
         this.config = config;
+        this.environment = Map.copyOf(environment);
+        this.readyTimeout = readyTimeout;
     }
 
     /** Writes the config for {@code local} with one {@code peer}, starts the daemon and waits until it is ready. */
@@ -42,14 +48,30 @@ final class OcbridgeDaemon {
     }
 
     /**
+     * As {@link #start(Lab, Site, String, Site.Peer)}, each run of the daemon with extra {@code environment} (e.g. an
+     * {@code LD_PRELOAD} that slows its start) and its own {@code readyTimeout}.
+     */
+    static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, Site.Peer peer,
+                                Map<String, String> environment, Duration readyTimeout) {
+        return start(t, local, deviceSuffix, List.of(peer), List.of(), environment, readyTimeout);
+    }
+
+    /**
      * Writes the config for {@code local} with {@code peers} and L2 {@code segments} (their {@code device} is the full
      * TAP name), starts the daemon and waits until it is ready.
      */
     static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
                                 List<SiteConfig.Segment> segments) {
+        return start(t, local, deviceSuffix, peers, segments, Map.of(), READY_TIMEOUT);
+    }
+
+    private static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
+                                        List<SiteConfig.Segment> segments, Map<String, String> environment,
+                                        Duration readyTimeout) {
         String device = t.deviceName(deviceSuffix);
         Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peers, segments);
-        var daemon = new OcbridgeDaemon(t, local, device, List.copyOf(peers), List.copyOf(segments), config);
+        var daemon = new OcbridgeDaemon(t, local, device, List.copyOf(peers), List.copyOf(segments), config,
+                environment, readyTimeout);
         daemon.startAgain();
         return daemon;
     }
@@ -71,7 +93,7 @@ final class OcbridgeDaemon {
         starts++;
         String label = "ocbridge-" + local.name() + (starts == 1 ? "" : "-run" + starts);
         copyConfigNextToLog(label);
-        process = topology.start(local.gateway(), label,
+        process = topology.start(local.gateway(), label, environment,
                 List.of(launcher().toString(), "up", "-c", config.toString()));
         awaitReady();
     }
@@ -83,7 +105,7 @@ final class OcbridgeDaemon {
      */
     private void awaitReady() {
         var ns = local.gateway();
-        boolean ready = Wait.until(READY_TIMEOUT, () -> !process.isAlive()
+        boolean ready = Wait.until(readyTimeout, () -> !process.isAlive()
                 || (ns.ip("-o", "addr", "show", "dev", device).output().contains("inet " + local.overlayCidr())
                     && isUp(device)
                     && peers.stream().flatMap(p -> p.routedIps().stream()).allMatch(this::routes)
@@ -93,7 +115,7 @@ final class OcbridgeDaemon {
                     + " before its overlay was ready; log " + process.log() + ":\n" + String.join("\n", process.tail(40)));
         }
         if (!ready) {
-            throw new AssertionError("ocbridge on " + local.name() + " not ready within " + READY_TIMEOUT
+            throw new AssertionError("ocbridge on " + local.name() + " not ready within " + readyTimeout
                     + " (device " + device + ", address " + local.overlayCidr() + ", routes "
                     + peers.stream().flatMap(p -> p.routedIps().stream()).toList() + ", segments " + segments + ")\n"
                     + ns.ip("-d", "addr", "show").output() + ns.ip("route", "show").output()

@@ -59,8 +59,8 @@ class OcbridgeRestartTest {
                 "hostB -> hostA: no reply after restart");
         assertTrue(daemonB.process().isAlive() && daemonB.process().pid() == peerPid,
                 "site B's daemon was not left alone");
-        System.out.printf("[ocbridge restart] kill -> ready %d ms, ready -> first reply %d ms,"
-                        + " kill -> first reply %d ms%n", (readyNs - killedNs) / 1_000_000,
+        Summary.line("OcbridgeRestartTest", "SIGKILL and restart of A: kill -> ready %d ms, ready -> first reply %d ms,"
+                        + " kill -> first reply %d ms", (readyNs - killedNs) / 1_000_000,
                 (resumedNs - readyNs) / 1_000_000, (resumedNs - killedNs) / 1_000_000);
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +50,8 @@ class OcbridgeTunnelTest {
         assertEquals(10, ba.received(), ba.output());
         // Gateway to gateway over the overlay addresses, too.
         assertEquals(3, Ping.run(net.gwA, Topology.OVERLAY_B, 3).received(), "gwA -> gwB overlay address");
-        System.out.printf(Locale.ROOT, "[ocbridge] first reply after %d ms; RTT avg hostA->hostB %.3f ms,"
-                + " hostB->hostA %.3f ms%n", first.get().toMillis(), ab.avgRttMs(), ba.avgRttMs());
+        Summary.line("OcbridgeTunnelTest", "ocbridge both sides: first reply after %d ms; RTT avg hostA->hostB %.3f ms,"
+                + " hostB->hostA %.3f ms", first.get().toMillis(), ab.avgRttMs(), ba.avgRttMs());
     }
 
     @Test
@@ -62,7 +61,7 @@ class OcbridgeTunnelTest {
         var got = Transfer.send(net, net.hostA, net.hostB, Topology.HOST_B, payload, TRANSFER_TIMEOUT);
         assertEquals(payload.bytes(), got.bytes(), "bytes received");
         assertEquals(payload.sha256(), got.sha256(), "SHA-256 of received bytes");
-        System.out.println("[ocbridge] hostA->hostB TCP: " + got.summary());
+        Summary.line("OcbridgeTunnelTest", "ocbridge both sides: hostA->hostB TCP %s", got.summary());
     }
 
     /** The spec: on stop the daemon removes the routes it added. Its exit code on SIGTERM is printed, not asserted. */

@@ -1,7 +1,10 @@
 package io.ocbridge.it;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Outcome of one {@code ping} run inside a namespace: packets sent and received, and the average round trip. */
@@ -9,6 +12,8 @@ record Ping(int transmitted, int received, double avgRttMs, String output) {
     private static final Pattern COUNTS = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
     private static final Pattern RTT = Pattern.compile("= [\\d.]+/([\\d.]+)/");
     private static final Pattern DUPLICATES = Pattern.compile("\\+(\\d+) duplicates");
+    /** A reply line of {@code ping -D}: {@code [<epoch seconds>.<micros>] 64 bytes from ...: ... time=<ms> ms}. */
+    private static final Pattern TRACED_REPLY = Pattern.compile("(?m)^\\[(\\d+)\\.(\\d{6})] .* time=([\\d.]+) ms");
 
     /** Sends {@code count} echo requests 200 ms apart, waiting at most 1 s for each reply. */
     static Ping run(Netns from, String address, int count) {
@@ -51,6 +56,31 @@ record Ping(int transmitted, int received, double avgRttMs, String output) {
         long startNs = System.nanoTime();
         boolean ok = Wait.until(timeout, () -> run(from, address, 1).received() > 0);
         return ok ? Optional.of(Duration.ofNanos(System.nanoTime() - startNs)) : Optional.empty();
+    }
+
+    /**
+     * A ping running in the background, tracked by {@code lab}: one request every 100 ms for at most {@code window},
+     * each reply printed with its arrival time ({@code -D}); see {@link #firstReplyAfter}.
+     */
+    static Background trace(Lab lab, Netns from, String address, Duration window) {
+        return lab.start(from, "ping-trace", List.of("ping", "-n", "-D", "-i", "0.1", "-W", "1",
+                "-w", Long.toString(window.toSeconds()), address));
+    }
+
+    /**
+     * From a {@link #trace}'s output: the time from {@code since} to the first reply whose request was sent after it
+     * (arrival minus round trip), or empty if there is none yet. Wall clock: namespaces share the host's.
+     */
+    static Optional<Duration> firstReplyAfter(String traceOutput, Instant since) {
+        Matcher m = TRACED_REPLY.matcher(traceOutput);
+        while (m.find()) {
+            Instant arrived = Instant.ofEpochSecond(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) * 1000);
+            Instant sent = arrived.minusNanos((long) (Double.parseDouble(m.group(3)) * 1e6));
+            if (sent.isAfter(since)) {
+                return Optional.of(Duration.between(since, arrived));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Ping parse(Cmd.Result r) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,8 +51,9 @@ class ReferenceWireGuardTest {
         assertEquals(10, ab.received(), ab.output());
         assertEquals(10, ba.received(), ba.output());
         assertTrue(wgA.latestHandshakeEpochSeconds() > 0, wgA.show());
-        System.out.printf(Locale.ROOT, "[reference wireguard-go] first reply after %d ms; RTT avg hostA->hostB %.3f ms,"
-                + " hostB->hostA %.3f ms%n", first.get().toMillis(), ab.avgRttMs(), ba.avgRttMs());
+        Summary.line("ReferenceWireGuardTest", "wireguard-go both sides: first reply after %d ms;"
+                + " RTT avg hostA->hostB %.3f ms,"
+                + " hostB->hostA %.3f ms", first.get().toMillis(), ab.avgRttMs(), ba.avgRttMs());
     }
 
     @Test
@@ -63,6 +63,6 @@ class ReferenceWireGuardTest {
         var got = Transfer.send(net, net.hostA, net.hostB, Topology.HOST_B, payload, Duration.ofSeconds(60));
         assertEquals(payload.bytes(), got.bytes(), "bytes received");
         assertEquals(payload.sha256(), got.sha256(), "SHA-256 of received bytes");
-        System.out.println("[reference wireguard-go] hostA->hostB TCP: " + got.summary());
+        Summary.line("ReferenceWireGuardTest", "wireguard-go both sides: hostA->hostB TCP %s", got.summary());
     }
 }

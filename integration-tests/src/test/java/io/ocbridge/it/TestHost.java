@@ -68,6 +68,14 @@ final class TestHost {
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
+    /**
+     * The whole test classpath of this JVM (surefire sets {@code java.class.path} to it): the helper mains that need
+     * the project's own modules ({@code tunnel-crypto}) run with it.
+     */
+    static String fullTestClasspath() {
+        return System.getProperty("java.class.path");
+    }
+
     /** Where this module's test classes were loaded from, as a classpath for the helper mains. */
     static String testClasspath() {
         try {

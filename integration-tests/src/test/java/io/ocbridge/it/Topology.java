@@ -1,5 +1,11 @@
 package io.ocbridge.it;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
 /**
  * Two sites in four network namespaces; the gateways' tunnels are added by the test (ocbridge or wireguard-go).
  * <pre>
@@ -21,6 +27,16 @@ final class Topology extends Lab {
     static final int OVERLAY_PREFIX = 24;
     static final int LISTEN_PORT = 51820;
     static final int TUNNEL_MTU = 1420;
+    /**
+     * The attacker's link ({@link #attacker}): the target gateway's side and the attacker's side of a /30, and the
+     * attacker's source addresses, a /16 routed through its side (so the target keeps one neighbour entry, not one per
+     * source: the kernel's ARP table is shared by every namespace on the host, 1024 entries by default).
+     */
+    static final String ATTACK_TARGET = "198.18.0.1";
+    static final String ATTACK_NEXT_HOP = "198.18.0.2";
+    static final String ATTACK_SOURCES = "198.19.0.0/16";
+    static final String ATTACK_FIRST_SOURCE = "198.19.0.1";
+    static final int ATTACK_MAX_SOURCES = 65_000;
 
     final Netns hostA;
     final Netns gwA;
@@ -44,6 +60,34 @@ final class Topology extends Lab {
     /** Builds the four namespaces and their wiring; logs go to {@code target/it-logs/<testName>/}. */
     static Topology create(String testName) {
         return new Topology(testName);
+    }
+
+    /**
+     * A fifth namespace {@code x} wired to {@code target} (a gateway) by its own veth, with {@code sources} consecutive
+     * addresses from {@link #ATTACK_FIRST_SOURCE} on its loopback (inside its namespace only), routed by the gateway
+     * through {@link #ATTACK_NEXT_HOP}: hostile underlay traffic from many sources at the gateway's port.
+     */
+    Netns attacker(Netns target, int sources) {
+        if (sources < 1 || sources > ATTACK_MAX_SOURCES) {
+            throw new IllegalArgumentException("sources: " + sources);
+        }
+        var x = namespace("x");
+        target.ip("link", "add", "atk0", "type", "veth", "peer", "name", "eth0", "netns", x.name()).orThrow();
+        target.ip("addr", "add", ATTACK_TARGET + "/30", "dev", "atk0").orThrow();
+        target.ip("link", "set", "atk0", "up").orThrow();
+        x.ip("addr", "add", ATTACK_NEXT_HOP + "/30", "dev", "eth0").orThrow();
+        x.ip("link", "set", "eth0", "up").orThrow();
+        target.ip("route", "add", ATTACK_SOURCES, "via", ATTACK_NEXT_HOP, "dev", "atk0").orThrow();
+        var batch = new StringBuilder();
+        try {
+            for (var address : UnderlayFlood.addresses(InetAddress.getByName(ATTACK_FIRST_SOURCE), sources)) {
+                batch.append("addr add ").append(address.getHostAddress()).append("/32 dev lo\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Cmd.run(Duration.ofSeconds(60), batch.toString(), List.of("ip", "-n", x.name(), "-batch", "-")).orThrow();
+        return x;
     }
 
     private void wire() {

@@ -30,12 +30,25 @@ final class WireGuardGo {
         return start(t, local, deviceSuffix, List.of(peer), Topology.TUNNEL_MTU);
     }
 
+    /**
+     * As {@link #start(Lab, Site, String, Site.Peer)}, logging at {@code logLevel} ({@code verbose}, {@code error},
+     * {@code silent}): under a flood, verbose writes a line per rejected packet.
+     */
+    static WireGuardGo start(Lab t, Site local, String deviceSuffix, Site.Peer peer, String logLevel) {
+        return start(t, local, deviceSuffix, List.of(peer), Topology.TUNNEL_MTU, logLevel);
+    }
+
     /** As above, with several peers and the device MTU {@code mtuBytes} (1600 to carry full-size VXLAN frames). */
     static WireGuardGo start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers, int mtuBytes) {
+        return start(t, local, deviceSuffix, peers, mtuBytes, "verbose");
+    }
+
+    private static WireGuardGo start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers, int mtuBytes,
+                                     String logLevel) {
         String device = t.deviceName(deviceSuffix);
         t.adoptSocket(device);
         var process = t.start(local.gateway(), "wireguard-go-" + local.name(),
-                Map.of("LOG_LEVEL", "verbose"), List.of("wireguard-go", "-f", device));
+                Map.of("LOG_LEVEL", logLevel), List.of("wireguard-go", "-f", device));
         var socket = Topology.WIREGUARD_SOCKETS.resolve(device + ".sock");
         boolean ready = Wait.until(START_TIMEOUT,
                 () -> Files.exists(socket) || !process.isAlive());

@@ -12,7 +12,10 @@
  * stock L2 attachment), {@link io.ocbridge.it.SiteConfig} (the yaml, segments included),
  * {@link io.ocbridge.it.DhcpServer} (dnsmasq) and {@link io.ocbridge.it.DhcpClient} (udhcpc with our own hook),
  * {@link io.ocbridge.it.Ping} and {@link io.ocbridge.it.Transfer} (traffic), {@link io.ocbridge.it.L2Checks} (what
- * every segment test asserts), {@link io.ocbridge.it.Wait} (deadlines).
+ * every segment test asserts), {@link io.ocbridge.it.Wait} (deadlines), {@link io.ocbridge.it.UnderlayFlood} (hostile
+ * UDP from {@code Topology.attacker}'s many addresses), {@link io.ocbridge.it.OverlayCounters} (drop and handshake
+ * counters from {@code status --json}), {@link io.ocbridge.it.ProcessStats} (a daemon's CPU time and live heap),
+ * {@link io.ocbridge.it.Summary} and {@link io.ocbridge.it.SummaryListener} (the {@code SUMMARY} lines of a run).
  *
  * <p>Rules the fixture keeps: no address or route in the root namespace (veths are created inside namespaces with the
  * peer placed straight into the other); names carry the JVM PID; every wait has a deadline; processes are stopped by
