@@ -22,25 +22,11 @@ public final class Checksums {
      * padded with zero, so only the last piece of a chained sum may have odd length.
      */
     public static int sum(ByteBuf buf, int offset, int length, int initial) {
-        long acc = initial & 0xFFFF_FFFFL;
-        int i = offset;
-        int end = offset + length;
-        for (; i + 4 <= end; i += 4) {
-            acc += buf.getUnsignedInt(i);
-        }
-        if (i + 2 <= end) {
-            acc += buf.getUnsignedShort(i);
-            i += 2;
-        }
-        if (i < end) {
-            acc += buf.getUnsignedByte(i) << 8;
-        }
-        return fold(acc);
+        return sumWide(buf, offset, length, initial);
     }
 
     /**
-     * The same value as {@link #sum}, eight bytes per step: for long ranges (TCP payloads of offloaded
-     * segments). Each big-endian long is added as two 32-bit halves into a 64-bit accumulator, which
+     * {@link #sum}'s implementation, eight bytes per step (TCP payloads of offloaded segments are long). Each big-endian long is added as two 32-bit halves into a 64-bit accumulator, which
      * cannot overflow for any range a ByteBuf can hold; the end-around carry is applied once by the fold.
      * A range of {@value #NIO_MIN_BYTES} bytes or more in one memory region is read through a single NIO view,
      * whose getLong the JIT keeps free of the per-call ByteBuf index and reference-count checks: about twice
