@@ -3,6 +3,12 @@ package io.ocbridge.core.daemon;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
 import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.offload.SplitDrop;
@@ -14,26 +20,27 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The thread that reads a TUN or TAP device: it waits for the device to become readable, reads
- * every pending packet into a pooled direct buffer with room in front and behind for in-place
- * encapsulation and encryption, and hands the burst to the event loop as one task (then one
- * flush). It owns nothing else.
+ * Reads a TUN or TAP device on the overlay's event loop: the device's descriptor joins the loop's
+ * epoll set, and when it is readable the loop reads a burst of packets into pooled direct buffers
+ * with room in front and behind for in-place encapsulation and encryption, hands each to the sink,
+ * then flushes once. No thread of its own: a packet goes from the device to the socket without a
+ * hand-over between threads. Measured against a reader thread handing bursts over (bench/compare.sh,
+ * 2 cores): round trip 0.50 → 0.22 ms, and more throughput for less CPU per GB.
  *
  * <p>On a device with offloads, each read lands in one reused 64 KiB buffer and may be a TCP
- * super-packet (or, on a TAP, a super-frame): this thread cuts it into wire-sized packets and
- * finishes their checksums
- * ({@link TsoSplitter}), so that work runs beside the event loop's encryption, on another core.
+ * super-packet (or, on a TAP, a super-frame), cut into wire-sized packets with their checksums
+ * finished ({@link TsoSplitter}).
+ *
+ * <p>Event loop only, from {@link #attach} to {@link #detach}.
  */
-final class DeviceReader implements Runnable {
-    /** Packets handed over per event-loop task (a burst may end a little above it: a read is never split across two). */
+final class DeviceReader {
+    /** Packets read per readiness event (a burst may end a little above it: a read is never split across two). */
     private static final int BURST = 64;
-    private static final long POLL_TIMEOUT_MILLIS = 200;
     private static final long MALFORMED_LOG_INTERVAL_NANOS = 5_000_000_000L;
     /** A virtio header and the largest IP packet. */
     private static final int OFFLOAD_READ_BYTES = VirtioNetHeader.SIZE + 65_535;
 
     private final TunDevice device;
-    private final EventLoop loop;
     private final Consumer<ByteBuf> sink;
     private final Runnable flush;
     private final ByteBufAllocator alloc;
@@ -42,18 +49,20 @@ final class DeviceReader implements Runnable {
     private final int capacity;
     private final TsoSplitter splitter;
     private final Log log;
-    private volatile boolean running = true;
+    private final List<ByteBuf> burst = new ArrayList<>(BURST);
+    private final Consumer<ByteBuf> addToBurst = burst::add;
+    private IoRegistration registration;
+    private ByteBuf offloadBuffer;
     private long malformedReads;
     private long lastMalformedLogNanos;
 
     /**
-     * {@code sink} runs on {@code loop} and consumes each packet; {@code flush} runs after each
-     * burst. Buffers hold {@code headroom} bytes, up to {@code maxPacketBytes}, then {@code tailroom}.
+     * {@code sink} consumes each packet; {@code flush} runs after each burst. Buffers hold
+     * {@code headroom} bytes, up to {@code maxPacketBytes}, then {@code tailroom}.
      */
-    DeviceReader(TunDevice device, EventLoop loop, Consumer<ByteBuf> sink, Runnable flush, ByteBufAllocator alloc,
+    DeviceReader(TunDevice device, Consumer<ByteBuf> sink, Runnable flush, ByteBufAllocator alloc,
             int headroom, int maxPacketBytes, int tailroom, Log log) {
         this.device = device;
-        this.loop = loop;
         this.sink = sink;
         this.flush = flush;
         this.alloc = alloc;
@@ -65,44 +74,83 @@ final class DeviceReader implements Runnable {
         this.log = log;
     }
 
-    void stop() {
-        running = false;
+    /**
+     * Starts reading on {@code loop}. At most a burst per readiness event (level-triggered: the rest
+     * waits for the next turn of the loop, after the socket's reads, so neither direction starves).
+     */
+    void attach(EventLoop loop) {
+        FileDescriptor fd = new FileDescriptor(device.fileDescriptor());
+        ((IoEventLoop) loop).register(new EpollIoHandle() {
+            @Override
+            public FileDescriptor fd() {
+                return fd;
+            }
+
+            @Override
+            public void handle(IoRegistration reg, IoEvent event) {
+                onReadable();
+            }
+
+            @Override
+            public void close() {
+                // The device owns the descriptor.
+            }
+        }).addListener(f -> {
+            if (f.isSuccess()) {
+                registration = (IoRegistration) f.getNow();
+                if (splitter != null) {
+                    offloadBuffer = alloc.directBuffer(OFFLOAD_READ_BYTES, OFFLOAD_READ_BYTES);
+                }
+                registration.submit(EpollIoOps.EPOLLIN);
+            } else {
+                log.error("device-read-failed", "device=" + device.name() + " error=" + f.cause());
+            }
+        });
     }
 
-    @Override
-    public void run() {
-        ByteBuf offloadBuffer = splitter == null ? null : alloc.directBuffer(OFFLOAD_READ_BYTES, OFFLOAD_READ_BYTES);
-        try {
-            while (running) {
-                if (!device.awaitReadable(POLL_TIMEOUT_MILLIS)) {
-                    continue;
-                }
-                List<ByteBuf> burst = new ArrayList<>(BURST);
-                try {
-                    if (splitter == null) {
-                        readBurst(burst);
-                    } else {
-                        readOffloadBurst(offloadBuffer, burst);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    burst.forEach(ByteBuf::release);
-                    throw e;
-                }
-                handOver(burst);
-            }
-        } catch (IOException e) {
-            if (running) {
-                log.error("device-read-failed", "device=" + device.name() + " error=" + e.getMessage());
-            }
-        } finally {
-            if (offloadBuffer != null) {
-                offloadBuffer.release();
-            }
+    /** Stops reading; call before the device is closed. From any thread. */
+    void detach(EventLoop loop) {
+        if (loop.inEventLoop()) {
+            cancel();
+        } else if (!loop.isShuttingDown()) {
+            loop.submit(this::cancel).awaitUninterruptibly(1_000);
         }
     }
 
+    private void cancel() {
+        if (registration != null) {
+            registration.cancel();
+            registration = null;
+        }
+        if (offloadBuffer != null) {
+            offloadBuffer.release();
+            offloadBuffer = null;
+        }
+    }
+
+    private void onReadable() {
+        try {
+            if (splitter == null) {
+                readBurst();
+            } else {
+                readOffloadBurst();
+            }
+        } catch (IOException | RuntimeException e) {
+            burst.forEach(ByteBuf::release);
+            burst.clear();
+            cancel();
+            log.error("device-read-failed", "device=" + device.name() + " error=" + e.getMessage());
+            return;
+        }
+        for (int i = 0, n = burst.size(); i < n; i++) {
+            sink.accept(burst.get(i));
+        }
+        burst.clear();
+        flush.run();
+    }
+
     /** Plain device: one packet per read, read straight into its own buffer. */
-    private void readBurst(List<ByteBuf> burst) throws IOException {
+    private void readBurst() throws IOException {
         while (burst.size() < BURST) {
             ByteBuf buf = alloc.directBuffer(capacity);
             buf.setIndex(headroom, headroom);
@@ -123,14 +171,13 @@ final class DeviceReader implements Runnable {
     }
 
     /** Device with offloads: each read is a virtio header and a packet or super-packet, split into packets. */
-    private void readOffloadBurst(ByteBuf readBuffer, List<ByteBuf> burst) throws IOException {
-        Consumer<ByteBuf> add = burst::add;
+    private void readOffloadBurst() throws IOException {
         while (burst.size() < BURST) {
-            readBuffer.clear();
-            if (device.read(readBuffer) <= 0) {
+            offloadBuffer.clear();
+            if (device.read(offloadBuffer) <= 0) {
                 return;
             }
-            int emitted = splitter.split(readBuffer, add);
+            int emitted = splitter.split(offloadBuffer, addToBurst);
             if (emitted < 0) {
                 malformed(SplitDrop.of(emitted));
             }
@@ -146,17 +193,5 @@ final class DeviceReader implements Runnable {
             log.warn("device-read-dropped", "device=" + device.name() + " reason="
                     + reason.name().toLowerCase().replace('_', '-') + " total=" + malformedReads);
         }
-    }
-
-    private void handOver(List<ByteBuf> burst) {
-        if (burst.isEmpty()) {
-            return;
-        }
-        loop.execute(() -> {
-            for (int i = 0, n = burst.size(); i < n; i++) {
-                sink.accept(burst.get(i));
-            }
-            flush.run();
-        });
     }
 }

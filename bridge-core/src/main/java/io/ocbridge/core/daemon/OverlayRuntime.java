@@ -43,7 +43,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One overlay brought up for real: its TUN device (address, MTU, routes), its UDP socket, the
- * device reader thread and the timer tick. {@link #close()} undoes all of it.
+ * device reader on the event loop and the timer tick. {@link #close()} undoes all of it.
  */
 final class OverlayRuntime implements AutoCloseable {
     /**
@@ -67,7 +67,6 @@ final class OverlayRuntime implements AutoCloseable {
     private final List<SegmentRuntime> segments = new ArrayList<>();
     private UdpTransport udp;
     private DeviceReader reader;
-    private Thread readerThread;
     private ScheduledFuture<?> tick;
     private UapiServer uapi;
 
@@ -108,10 +107,9 @@ final class OverlayRuntime implements AutoCloseable {
                     (content, sender) -> overlay.outside().onDatagram(content, sender), io::flush, Offloads.SOCKET, log);
             io.attach(runtime.udp);
             runtime.addRoutes();
-            runtime.reader = new DeviceReader(device, loop, overlay.inside()::onDevicePacket, io::flush,
+            runtime.reader = new DeviceReader(device, overlay.inside()::onDevicePacket, io::flush,
                     PooledByteBufAllocator.DEFAULT, PacketLayout.HEADROOM, config.mtu(), PacketLayout.TAILROOM, log);
-            runtime.readerThread = Thread.ofPlatform().name("ocb-tun-" + config.device()).daemon(true)
-                    .start(runtime.reader);
+            runtime.reader.attach(loop);
             for (SegmentRuntime segment : runtime.segments) {
                 segment.startReader(loop, io);
             }
@@ -353,17 +351,10 @@ final class OverlayRuntime implements AutoCloseable {
             uapi.close();
         }
         if (reader != null) {
-            reader.stop();
+            reader.detach(loop);
         }
         if (tick != null) {
             tick.cancel(false);
-        }
-        if (readerThread != null) {
-            try {
-                readerThread.join(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
         for (SegmentRuntime segment : segments) {
             segment.close();

@@ -40,7 +40,7 @@ final class SegmentRuntime implements AutoCloseable {
     /** Merges each TCP flow's frames into super-frames before the TAP write (offloads only). Event loop. */
     private TcpCoalescer coalescer;
     private DeviceReader reader;
-    private Thread readerThread;
+    private EventLoop loop;
 
     private SegmentRuntime(SegmentConfig config, TunDevice tap, Log log) {
         this.config = config;
@@ -155,9 +155,10 @@ final class SegmentRuntime implements AutoCloseable {
 
     /** Starts reading the TAP; frames go to the segment on {@code loop}. */
     void startReader(EventLoop loop, OverlayIo io) {
-        reader = new DeviceReader(tap, loop, segment::onLocalFrame, io::flush, PooledByteBufAllocator.DEFAULT,
+        reader = new DeviceReader(tap, segment::onLocalFrame, io::flush, PooledByteBufAllocator.DEFAULT,
                 Segment.FRAME_HEADROOM, Ethernet.MAX_FRAME_BYTES, PacketLayout.TAILROOM, log);
-        readerThread = Thread.ofPlatform().name("ocb-tap-" + config.device()).daemon(true).start(reader);
+        reader.attach(loop);
+        this.loop = loop;
         log.info("segment-up", "device=" + tap.name() + " vni=" + config.vni()
                 + (config.bridge() != null ? " bridge=" + config.bridge() : "")
                 + " members=" + segment.members().size() + (config.relay() ? " relay=true" : "")
@@ -173,14 +174,7 @@ final class SegmentRuntime implements AutoCloseable {
     @Override
     public void close() {
         if (reader != null) {
-            reader.stop();
-        }
-        if (readerThread != null) {
-            try {
-                readerThread.join(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            reader.detach(loop);
         }
         tap.close();
         log.info("segment-down", "device=" + config.device());

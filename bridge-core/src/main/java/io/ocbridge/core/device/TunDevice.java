@@ -127,6 +127,14 @@ public final class TunDevice implements AutoCloseable {
         return name;
     }
 
+    /**
+     * The device's file descriptor, for an event loop's poller to watch for readability. Never close
+     * it, and stop watching it before {@link #close}.
+     */
+    public int fileDescriptor() {
+        return fd;
+    }
+
     /** Whether this is a layer-2 device: it carries Ethernet frames. */
     public boolean isTap() {
         return tap;

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * to 64 KiB that may be a TCP super-packet the kernel left for us to segment, TUN_F_TSO4/6, or whose checksum it
  * left for us to finish, TUN_F_CSUM) into wire-ready IP packets with every checksum complete.
  *
- * <p>Stateless between calls; one instance per device reader thread. Validates every header against the buffer
+ * <p>Stateless between calls; one instance per device reader. Validates every header against the buffer
  * before it allocates, so a malformed read emits nothing and allocates nothing. The read's length is the packet's
  * length: the super-packet's IPv4 total length / IPv6 payload length and hdr_len are not trusted.
  */
