@@ -15,10 +15,13 @@ final class LinkHeader {
 
     private LinkHeader() {}
 
-    /** Bytes before the IP header of the frame at {@code at}: 14, plus 4 per VLAN tag (two at most); -1 if not IP. */
+    /**
+     * Bytes before the IP header of the {@code length}-byte frame at {@code at}: 14, plus 4 per VLAN tag (two at
+     * most); -1 if it does not carry IP, or nothing follows the header.
+     */
     static int ipOffset(ByteBuf buf, int at, int length) {
         int bytes = ETHERNET_HEADER_BYTES;
-        while (bytes <= MAX_BYTES && bytes <= length) {
+        while (bytes <= MAX_BYTES && bytes < length) {
             int type = buf.getUnsignedShort(at + bytes - 2);
             if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6) {
                 return bytes;

@@ -41,6 +41,7 @@ class OffloadFuzzTest {
      */
     private static final AllocationLedger ALLOC = new AllocationLedger();
     private static final TsoSplitter SPLITTER = new TsoSplitter(ALLOC, HEADROOM, TAILROOM);
+    private static final TsoSplitter FRAME_SPLITTER = TsoSplitter.forFrames(ALLOC, HEADROOM, TAILROOM);
     /** How often the strong oracles ran (printed, and must not be zero: the seeds reach them). */
     private static long tcpSegmentsChecked;
     private static long superPacketsChecked;
@@ -106,6 +107,50 @@ class OffloadFuzzTest {
         assertTrue(tcpSegmentsChecked > 0);
     }
 
+    /** The TAP flavour of the splitter: the same reads with an Ethernet header after the virtio header. */
+    @Test
+    void frameSplitMutationLoop() {
+        List<byte[]> seeds = new ArrayList<>();
+        for (byte[] read : FuzzLoop.corpus(OffloadFuzzTest.class, "tsoSplit")) {
+            if (read.length > VirtioNetHeader.SIZE) {
+                byte[] link = linkHeader(0, read[VirtioNetHeader.SIZE]);
+                byte[] frame = Packets.concat(java.util.Arrays.copyOf(read, VirtioNetHeader.SIZE), link,
+                        java.util.Arrays.copyOfRange(read, VirtioNetHeader.SIZE, read.length));
+                Packets.putLe16(frame, VirtioNetHeader.CSUM_START_OFFSET,
+                        Packets.get16le(read, VirtioNetHeader.CSUM_START_OFFSET) + link.length);
+                seeds.add(frame);
+            }
+        }
+        assertTrue(FuzzLoop.run("frame-split", seeds, 2048, OffloadFuzzTest::splitFramesOne) >= seeds.size());
+    }
+
+    /** One TAP read: never throws, emits exactly what it counts, leaks nothing. */
+    static void splitFramesOne(byte[] data) {
+        try {
+            int[] emitted = {0};
+            int n = FRAME_SPLITTER.split(Unpooled.wrappedBuffer(data), b -> {
+                emitted[0]++;
+                b.release();
+            });
+            assertEquals(n < 0 ? 0 : n, emitted[0]);
+        } finally {
+            ALLOC.assertAllReleased();
+        }
+    }
+
+    /**
+     * The TAP flavour of the coalescer (frames a remote peer sends into a stretched segment): the same records, each
+     * packet behind an Ethernet header whose source MAC and VLAN tag come from its control byte.
+     */
+    @Test
+    void frameCoalesceMutationLoop() {
+        List<byte[]> seeds = FuzzLoop.corpus(OffloadFuzzTest.class, "tcpCoalesce");
+        long before = superPacketsChecked;
+        assertTrue(FuzzLoop.run("frame-coalesce", seeds, 8192, OffloadFuzzTest::coalesceFramesOne) >= seeds.size());
+        System.out.printf("frame-coalesce: %d super-frames split and checked%n", superPacketsChecked - before);
+        assertTrue(superPacketsChecked > before);
+    }
+
     @Test
     void tcpCoalesceMutationLoop() {
         List<byte[]> seeds = FuzzLoop.corpus(OffloadFuzzTest.class, "tcpCoalesce");
@@ -162,7 +207,18 @@ class OffloadFuzzTest {
      * headroom before it (below 10 exercises the copy). Everything offered or allocated is released by the end.
      */
     static void coalesceOne(byte[] data) {
-        TcpCoalescer coalescer = new TcpCoalescer(ALLOC, OffloadFuzzTest::checkWrite);
+        coalesce(data, false);
+    }
+
+    /** As {@link #coalesceOne}, through a TAP coalescer: control bits 5-6 pick the source MAC, bit 7 adds a VLAN tag. */
+    static void coalesceFramesOne(byte[] data) {
+        coalesce(data, true);
+    }
+
+    private static void coalesce(byte[] data, boolean frames) {
+        TcpCoalescer coalescer = frames
+                ? TcpCoalescer.forFrames(ALLOC, OffloadFuzzTest::checkFrameWrite)
+                : new TcpCoalescer(ALLOC, OffloadFuzzTest::checkWrite);
         try {
             int at = 0;
             while (at + 3 <= data.length) {
@@ -170,8 +226,9 @@ class OffloadFuzzTest {
                 int length = Math.min(((data[at + 1] & 0xff) << 8) | (data[at + 2] & 0xff), data.length - at - 3);
                 at += 3;
                 int headroom = (control >>> 1) & 0x0f;
-                ByteBuf packet = ALLOC.directBuffer(headroom + length);
-                packet.setIndex(headroom, headroom).writeBytes(data, at, length);
+                byte[] link = frames ? linkHeader(control, length > 0 ? data[at] : 0) : new byte[0];
+                ByteBuf packet = ALLOC.directBuffer(headroom + link.length + length);
+                packet.setIndex(headroom, headroom).writeBytes(link).writeBytes(data, at, length);
                 at += length;
                 coalescer.offer(packet);
                 assertTrue(coalescer.openFlows() <= TcpCoalescer.MAX_FLOWS);
@@ -185,6 +242,46 @@ class OffloadFuzzTest {
         } finally {
             coalescer.clear();
             ALLOC.assertAllReleased();  // offered packets, super-packets, and the re-split segments
+        }
+    }
+
+    /** An Ethernet header for a packet whose first byte is {@code first}: IPv6 or IPv4 by its version nibble. */
+    private static byte[] linkHeader(int control, byte first) {
+        byte[] type = (first & 0xf0) == 0x60 ? Packets.bytes(0x86, 0xdd) : Packets.bytes(0x08, 0x00);
+        byte[] macs = Packets.bytes(0x02, 0, 0, 0, 0, 0xb, 0x02, 0, 0, 0, 0, (control >>> 5) & 3);
+        return (control & 0x80) != 0
+                ? Packets.concat(macs, Packets.bytes(0x81, 0x00, 0x00, 0x64), type)
+                : Packets.concat(macs, type);
+    }
+
+    /** A TAP write: as {@link #checkWrite}, the frame's link header repeated on every segment it splits into. */
+    private static void checkFrameWrite(ByteBuf b) {
+        try {
+            int hdr = b.readerIndex();
+            if (VirtioNetHeader.gsoType(b, hdr) == VirtioNetHeader.GSO_NONE) {
+                assertEquals(0L, b.getLong(hdr));
+                assertEquals(0, b.getShort(hdr + 8));
+                return;
+            }
+            assertEquals(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.flags(b, hdr));
+            byte[] read = ByteBufUtil.getBytes(b);
+            int l2 = b.getUnsignedShort(hdr + VirtioNetHeader.SIZE + 12) == 0x8100 ? 18 : 14;
+            int csumStart = VirtioNetHeader.csumStart(b, hdr);
+            byte[] link = java.util.Arrays.copyOfRange(read, VirtioNetHeader.SIZE, VirtioNetHeader.SIZE + l2);
+            List<byte[]> segments = new ArrayList<>();
+            int n = FRAME_SPLITTER.split(Unpooled.wrappedBuffer(read), s -> {
+                segments.add(ByteBufUtil.getBytes(s));
+                s.release();
+            });
+            assertTrue(n >= 2 && n <= TcpCoalescer.MAX_SEGMENTS, "a super-frame of " + n);
+            for (byte[] s : segments) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(link, java.util.Arrays.copyOf(s, l2), "link header");
+                assertTrue(tcpChecksumsValid(java.util.Arrays.copyOfRange(s, l2, s.length), csumStart - l2),
+                        "merged segment checksums");
+            }
+            superPacketsChecked++;
+        } finally {
+            b.release();
         }
     }
 

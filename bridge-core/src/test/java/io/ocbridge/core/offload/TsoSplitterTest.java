@@ -153,6 +153,9 @@ class TsoSplitterTest {
         byte[] notIp = Packets.concat(new byte[VirtioNetHeader.SIZE], macs, Packets.bytes(0x08, 0x06), new byte[60]);
         notIp[VirtioNetHeader.GSO_TYPE_OFFSET] = VirtioNetHeader.GSO_TCPV4;
         assertEquals(SplitDrop.BAD_IP_HEADER.code(), frames.split(Unpooled.wrappedBuffer(notIp), ByteBuf::release));
+        // Found by OffloadFuzzTest.frameSplitMutationLoop: a TSO read that is an Ethernet header and nothing after it.
+        byte[] headerOnly = java.util.HexFormat.of().parseHex("01013400f4012200100002000000000b0200000000000800");
+        assertTrue(frames.split(Unpooled.wrappedBuffer(headerOnly), ByteBuf::release) < 0);
     }
 
     @Test
