@@ -80,6 +80,7 @@ final class OverlayRuntime implements AutoCloseable {
 
     static OverlayRuntime start(OverlayConfig config, LocalIdentity identity, EventLoop loop, Log siteLog)
             throws DaemonException {
+        Offloads.check();
         Log log = siteLog.child("overlay=" + config.name());
         TunDevice device;
         try {
