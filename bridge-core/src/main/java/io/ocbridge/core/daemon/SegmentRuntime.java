@@ -12,7 +12,6 @@ import io.ocbridge.core.l2.Ethernet;
 import io.ocbridge.core.l2.MssClamp;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.SegmentCounters;
-import io.ocbridge.core.offload.TcpCoalescer;
 import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.Overlay;
@@ -37,8 +36,7 @@ final class SegmentRuntime implements AutoCloseable {
     private final TunDevice tap;
     private final Log log;
     private Segment segment;
-    /** Merges each TCP flow's frames into super-frames before the TAP write (offloads only). Event loop. */
-    private TcpCoalescer coalescer;
+    private final DeviceWriter tapWriter;
     private DeviceReader reader;
     private EventLoop loop;
 
@@ -46,6 +44,8 @@ final class SegmentRuntime implements AutoCloseable {
         this.config = config;
         this.tap = tap;
         this.log = log;
+        this.tapWriter = new DeviceWriter(tap, PooledByteBufAllocator.DEFAULT,
+                () -> segment.counters().increment(SegmentCounters.Event.DROP_DEVICE));
     }
 
     /** Creates the TAP and the switch and registers it with {@code overlay}; call before the overlay's socket is bound. */
@@ -70,9 +70,6 @@ final class SegmentRuntime implements AutoCloseable {
                     + ": " + e.getMessage(), e);
         }
         SegmentRuntime runtime = new SegmentRuntime(config, tap, log);
-        if (tap.vnetHeader()) {
-            runtime.coalescer = TcpCoalescer.forFrames(PooledByteBufAllocator.DEFAULT, runtime::writeWithHeader);
-        }
         try {
             link.setMtu(tap.name(), TAP_MTU);
             if (config.bridge() != null) {
@@ -104,7 +101,7 @@ final class SegmentRuntime implements AutoCloseable {
         int localVtep = ipv4(overlayConfig.vtep());
         Segment segment = new Segment(config.name(), config.device(), config.vni(), localVtep, mtu, mssV4, mssV6,
                 members, config.macTableSize(), config.macAgingSeconds() * 1_000_000_000L, options(config),
-                overlay.inside()::sendToPeer, runtime::writeFrame,
+                overlay.inside()::sendToPeer, runtime.tapWriter::write,
                 PooledByteBufAllocator.DEFAULT, System::nanoTime, log);
         overlay.addSegment(segment, localVtep);
         runtime.segment = segment;
@@ -117,40 +114,9 @@ final class SegmentRuntime implements AutoCloseable {
                 config.macFlapHoldSeconds() * 1_000_000_000L);
     }
 
-    /**
-     * Borrows {@code frame}. With offloads it waits in the coalescer until {@link #flushDevice} (a duplicate
-     * of its own: the segment may still copy the frame for a relay after this returns).
-     */
-    private boolean writeFrame(ByteBuf frame) {
-        if (coalescer != null) {
-            coalescer.offer(frame.retainedDuplicate());
-            return true;
-        }
-        try {
-            return tap.writePacket(frame);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** The coalescer's output: a virtio header and its frame. Consumes {@code buf}. */
-    private void writeWithHeader(ByteBuf buf) {
-        try {
-            if (tap.write(buf) <= 0) {
-                segment.counters().increment(SegmentCounters.Event.DROP_DEVICE);
-            }
-        } catch (IOException e) {
-            segment.counters().increment(SegmentCounters.Event.DROP_DEVICE);
-        } finally {
-            buf.release();
-        }
-    }
-
     /** End of a receive burst (event loop): frames held for merging go to the TAP. */
     void flushDevice() {
-        if (coalescer != null) {
-            coalescer.flush();
-        }
+        tapWriter.flush();
     }
 
     /** Starts reading the TAP; frames go to the segment on {@code loop}. */

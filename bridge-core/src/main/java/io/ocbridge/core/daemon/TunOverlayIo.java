@@ -3,34 +3,26 @@ package io.ocbridge.core.daemon;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ocbridge.core.device.TunDevice;
-import io.ocbridge.core.offload.TcpCoalescer;
-import io.ocbridge.core.offload.VirtioNetHeader;
 import io.ocbridge.core.overlay.OverlayIo;
 import io.ocbridge.core.transport.UdpTransport;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The real {@link OverlayIo}: a Netty UDP socket and a TUN device. Event loop only.
- *
- * <p>On a device with offloads, packets for the device wait in a {@link TcpCoalescer} until the
- * end of the receive burst, which merges each TCP flow's consecutive segments into one
- * super-packet: one write, and one trip through the kernel's stack, for up to 64 segments.
+ * The real {@link OverlayIo}: a Netty UDP socket and a TUN device ({@link DeviceWriter}). Event
+ * loop only.
  */
 final class TunOverlayIo implements OverlayIo {
-    private final TunDevice device;
     private final ByteBufAllocator alloc;
-    private final TcpCoalescer coalescer;
+    private final DeviceWriter device;
     private UdpTransport udp;
     private Runnable onDeviceWriteFailure = () -> { };
     private final List<Runnable> flushHooks = new ArrayList<>();
 
     TunOverlayIo(TunDevice device, ByteBufAllocator alloc) {
-        this.device = device;
         this.alloc = alloc;
-        this.coalescer = device.vnetHeader() ? new TcpCoalescer(alloc, this::writeWithHeader) : null;
+        this.device = new DeviceWriter(device, alloc, () -> onDeviceWriteFailure.run());
     }
 
     /** Set once the socket is bound (the socket's receiver needs the overlay, which needs this). */
@@ -59,9 +51,7 @@ final class TunOverlayIo implements OverlayIo {
 
     @Override
     public void flush() {
-        if (coalescer != null) {
-            coalescer.flush();
-        }
+        device.flush();
         for (int i = 0, n = flushHooks.size(); i < n; i++) {
             flushHooks.get(i).run();
         }
@@ -72,38 +62,7 @@ final class TunOverlayIo implements OverlayIo {
 
     @Override
     public boolean writeToDevice(ByteBuf packet) {
-        if (coalescer == null) {
-            return write(packet);
-        }
-        if (packet.readerIndex() >= VirtioNetHeader.SIZE) {
-            coalescer.offer(packet.retain());
-        } else {
-            // No room in front for the virtio header (a reassembled packet, say): copy once.
-            ByteBuf copy = alloc.directBuffer(VirtioNetHeader.SIZE + packet.readableBytes());
-            copy.setIndex(VirtioNetHeader.SIZE, VirtioNetHeader.SIZE);
-            copy.writeBytes(packet, packet.readerIndex(), packet.readableBytes());
-            coalescer.offer(copy);
-        }
-        return true;
-    }
-
-    /** The coalescer's output: a virtio header and its packet. Consumes {@code buf}. */
-    private void writeWithHeader(ByteBuf buf) {
-        try {
-            if (!write(buf)) {
-                onDeviceWriteFailure.run();
-            }
-        } finally {
-            buf.release();
-        }
-    }
-
-    private boolean write(ByteBuf buf) {
-        try {
-            return device.write(buf) > 0;
-        } catch (IOException e) {
-            return false;
-        }
+        return device.write(packet);
     }
 
     @Override

@@ -56,8 +56,6 @@ final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
-    private static final MethodHandle WRITEV = bind("writev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle POLL = bind("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -112,17 +110,6 @@ final class Libc {
     static long write(MemorySegment errno, int fd, MemorySegment buffer) {
         try {
             return (long) WRITE.invokeExact(errno, fd, buffer, buffer.byteSize());
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /** {@code struct iovec}: a base pointer and a length, 16 bytes on 64-bit Linux. */
-    static final long IOVEC_SIZE = 16;
-
-    static long writev(MemorySegment errno, int fd, MemorySegment iovecs, int count) {
-        try {
-            return (long) WRITEV.invokeExact(errno, fd, iovecs, count);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -1,8 +1,6 @@
 package io.ocbridge.core.device;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.netty.buffer.ByteBuf;
@@ -24,10 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * checksum, TSO4 and TSO6): one read instead of dozens, and the same on write. The caller splits
  * and coalesces (package {@code offload}).
  *
- * <p>Threads: one reader thread calls {@link #awaitReadable} and {@link #read}; one writer thread
- * calls {@link #write}; any thread may call {@link #close}, which takes effect for the reader
- * within its poll timeout. Each side owns its own preallocated errno segment, so reads and writes
- * allocate nothing. The device is created in the network namespace of the thread that opens it.
+ * <p>Threads: one reader calls {@link #awaitReadable} (or polls {@link #fileDescriptor} itself) and
+ * {@link #read}; one writer calls {@link #write} (the daemon's event loop is both); any thread may
+ * call {@link #close}, which takes effect for a reader within its poll timeout. Each side owns its
+ * own preallocated errno segment, so reads and writes allocate nothing. The device is created in
+ * the network namespace of the thread that opens it.
  */
 public final class TunDevice implements AutoCloseable {
 
@@ -42,8 +41,6 @@ public final class TunDevice implements AutoCloseable {
     private static final int TUN_F_CSUM = 0x01;
     private static final int TUN_F_TSO4 = 0x02;
     private static final int TUN_F_TSO6 = 0x04;
-    /** {@code sizeof(struct virtio_net_hdr)}, the kernel's default for IFF_VNET_HDR. */
-    private static final int VNET_HEADER_BYTES = 10;
     /** {@code struct ifreq}: a 16-byte name, then a 24-byte union whose first member is the flags. */
     private static final long IFREQ_SIZE = 40;
     private static final long IFREQ_FLAGS_OFFSET = 16;
@@ -55,9 +52,6 @@ public final class TunDevice implements AutoCloseable {
     private final MemorySegment readErrno = Libc.newErrnoSegment();
     private final MemorySegment writeErrno = Libc.newErrnoSegment();
     private final MemorySegment pollFd = Arena.ofAuto().allocate(Libc.POLLFD_SIZE, 4);
-    /** Writer's two iovecs for {@link #writePacket}: an all-zero virtio header, then the packet. */
-    private final MemorySegment headerAndPacket = Arena.ofAuto().allocate(2 * Libc.IOVEC_SIZE, 8);
-    private static final MemorySegment EMPTY_VNET_HEADER = Arena.global().allocate(VNET_HEADER_BYTES, 8);
     /** Calls in flight plus one for the open device; the fd is closed when this reaches zero. */
     private final AtomicInteger references = new AtomicInteger(1);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -69,8 +63,6 @@ public final class TunDevice implements AutoCloseable {
         this.tap = tap;
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(JAVA_SHORT, Libc.POLLFD_EVENTS_OFFSET, Libc.POLLIN);
-        headerAndPacket.set(ADDRESS, 0, EMPTY_VNET_HEADER);
-        headerAndPacket.set(JAVA_LONG, 8, VNET_HEADER_BYTES);
     }
 
     /** Opens (creating if needed) the layer-3 device {@code name}. */
@@ -209,37 +201,6 @@ public final class TunDevice implements AutoCloseable {
      */
     public int write(ByteBuf src) throws IOException {
         return write(src.internalNioBuffer(src.readerIndex(), src.readableBytes()));
-    }
-
-    /**
-     * Writes one plain packet or frame, {@code src} (a direct buffer with a memory address) from
-     * readerIndex to writerIndex, without touching its bytes or indexes: on a device with a virtio
-     * header, an all-zero one (nothing to offload) is gathered in front of it. Returns true when
-     * the device took it, false when its queue is full. Writer thread only. Allocates nothing.
-     */
-    public boolean writePacket(ByteBuf src) throws IOException {
-        if (!vnetHeader) {
-            return write(src) > 0;
-        }
-        acquire();
-        try {
-            MemorySegment packet = src.hasMemoryAddress()
-                    ? MemorySegment.ofAddress(src.memoryAddress() + src.readerIndex())
-                    : MemorySegment.ofBuffer(src.internalNioBuffer(src.readerIndex(), src.readableBytes()));
-            headerAndPacket.set(ADDRESS, Libc.IOVEC_SIZE, packet);
-            headerAndPacket.set(JAVA_LONG, Libc.IOVEC_SIZE + 8, src.readableBytes());
-            long length = Libc.writev(writeErrno, fd, headerAndPacket, 2);
-            if (length < 0) {
-                int errno = Libc.errno(writeErrno);
-                if (errno == Libc.EAGAIN || errno == Libc.EINTR) {
-                    return false;
-                }
-                throw Libc.failure("write " + name, errno);
-            }
-            return true;
-        } finally {
-            release();
-        }
     }
 
     /**
