@@ -11,7 +11,7 @@ public final class Checksums {
     /** Offset of the header checksum within an IPv4 header (RFC 791). */
     static final int IPV4_CHECKSUM_OFFSET = 10;
 
-    /** Ranges from this length on are summed through one NIO view (see {@link #sumWide}). */
+    /** Ranges from this length on are summed through one NIO view (see {@link #sum}). */
     static final int NIO_MIN_BYTES = 128;
 
     private Checksums() {}
@@ -20,19 +20,16 @@ public final class Checksums {
      * Ones-complement running sum of {@code buf[offset..offset+length)} added to {@code initial}
      * (a previous result, or 0), folded to 16 bits but not complemented. An odd trailing byte is
      * padded with zero, so only the last piece of a chained sum may have odd length.
+     *
+     * <p>Eight bytes per step (TCP payloads of offloaded segments are long): each big-endian long is
+     * added as two 32-bit halves into a 64-bit accumulator, which cannot overflow for any range a
+     * ByteBuf can hold; the end-around carry is applied once by the fold. A range of
+     * {@value #NIO_MIN_BYTES} bytes or more in one memory region is read through a single NIO view,
+     * whose getLong the JIT keeps free of the per-call ByteBuf index and reference-count checks: about
+     * twice the speed of ByteBuf.getLong (OffloadBenchmark: ~11 vs ~19 us per 64 KiB, ~37 us at 4
+     * bytes per step).
      */
     public static int sum(ByteBuf buf, int offset, int length, int initial) {
-        return sumWide(buf, offset, length, initial);
-    }
-
-    /**
-     * {@link #sum}'s implementation, eight bytes per step (TCP payloads of offloaded segments are long). Each big-endian long is added as two 32-bit halves into a 64-bit accumulator, which
-     * cannot overflow for any range a ByteBuf can hold; the end-around carry is applied once by the fold.
-     * A range of {@value #NIO_MIN_BYTES} bytes or more in one memory region is read through a single NIO view,
-     * whose getLong the JIT keeps free of the per-call ByteBuf index and reference-count checks: about twice
-     * the speed of ByteBuf.getLong (OffloadBenchmark: ~11 vs ~19 us per 64 KiB, ~37 us at 4 bytes per step).
-     */
-    public static int sumWide(ByteBuf buf, int offset, int length, int initial) {
         if (length >= NIO_MIN_BYTES && buf.nioBufferCount() == 1) {
             ByteBuffer view = buf.nioBuffer(offset, length);
             long acc = initial & 0xFFFF_FFFFL;

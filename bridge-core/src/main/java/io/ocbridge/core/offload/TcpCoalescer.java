@@ -412,7 +412,7 @@ public final class TcpCoalescer {
         int pseudo = ipv6
                 ? Checksums.pseudoHeaderV6(p, ip, PROTOCOL_TCP, tcpSegmentBytes)
                 : Checksums.pseudoHeaderV4(p, ip, PROTOCOL_TCP, tcpSegmentBytes);
-        return Checksums.sumWide(p, ip + ipBytes, tcpSegmentBytes, pseudo) == 0xffff;
+        return Checksums.sum(p, ip + ipBytes, tcpSegmentBytes, pseudo) == 0xffff;
     }
 
     private Flow free() {

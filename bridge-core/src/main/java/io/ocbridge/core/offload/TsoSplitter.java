@@ -117,7 +117,7 @@ public final class TsoSplitter {
             int field = o + start + offset;
             int partial = out.getUnsignedShort(field);
             out.setShort(field, 0);
-            short checksum = Checksums.finish(Checksums.sumWide(out, o + start, length - start, partial));
+            short checksum = Checksums.finish(Checksums.sum(out, o + start, length - start, partial));
             int l2 = ethernet ? LinkHeader.ipOffset(out, o, length) : 0;
             if (checksum == 0 && offset == UDP_CHECKSUM && l2 >= 0
                     && upperLayer(out, o + l2, length - l2) == ((PROTOCOL_UDP << 16) | (start - l2))) {
@@ -193,7 +193,7 @@ public final class TsoSplitter {
             int tcpSegmentBytes = segmentBytes - ipBytes;
             out.setShort(tcp + TCP_CHECKSUM, 0);
             out.setShort(tcp + TCP_CHECKSUM, Checksums.finish(
-                    Checksums.sumWide(out, tcp, tcpSegmentBytes, addressSum + tcpSegmentBytes)));
+                    Checksums.sum(out, tcp, tcpSegmentBytes, addressSum + tcpSegmentBytes)));
             sink.accept(out);
         }
         return segments;
