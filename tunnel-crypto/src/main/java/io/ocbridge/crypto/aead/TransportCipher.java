@@ -54,21 +54,10 @@ public final class TransportCipher {
     }
 
     void seal(long counter, ByteBuffer plaintext, ByteBuffer dst, byte[] aad) {
-        requireMode(Cipher.ENCRYPT_MODE);
-        try {
-            init(counter);
-            if (aad != null) {
-                cipher.updateAAD(aad);
-            }
-            int length = plaintext.remaining();
-            byte[] work = scratch(length + Protocol.TAG_SIZE);
-            plaintext.get(work, 0, length);
-            int sealed = cipher.doFinal(work, 0, length, work, 0);
-            dst.put(work, 0, sealed);
-        } catch (GeneralSecurityException e) {
-            // Reached only on a reused counter or a too-small dst: both caller bugs.
-            throw new IllegalStateException("seal failed", e);
-        }
+        int length = plaintext.remaining();
+        byte[] work = scratch(length + Protocol.TAG_SIZE);
+        plaintext.get(work, 0, length);
+        dst.put(work, 0, seal(counter, work, length, aad));
     }
 
     /**
@@ -77,12 +66,19 @@ public final class TransportCipher {
      * (the JDK's AEAD works on arrays): no buffer views, no scratch copy here.
      */
     public int sealInPlace(long counter, byte[] work, int length) {
+        return seal(counter, work, length, null);
+    }
+
+    private int seal(long counter, byte[] work, int length, byte[] aad) {
         requireMode(Cipher.ENCRYPT_MODE);
         try {
             init(counter);
+            if (aad != null) {
+                cipher.updateAAD(aad);
+            }
             return cipher.doFinal(work, 0, length, work, 0);
         } catch (GeneralSecurityException e) {
-            // Reached only on a reused counter or a too-small dst: both caller bugs.
+            // Reached only on a reused counter or a too-small buffer: both caller bugs.
             throw new IllegalStateException("seal failed", e);
         }
     }
@@ -101,18 +97,7 @@ public final class TransportCipher {
      */
     public boolean openInPlace(long counter, byte[] work, int length) {
         requireMode(Cipher.DECRYPT_MODE);
-        if (length < Protocol.TAG_SIZE) {
-            return false;
-        }
-        try {
-            init(counter);
-            cipher.doFinal(work, 0, length, work, 0);
-            return true;
-        } catch (AEADBadTagException e) {
-            return false;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("open failed", e);
-        }
+        return length >= Protocol.TAG_SIZE && open(counter, work, length, null);
     }
 
     boolean open(long counter, ByteBuffer src, ByteBuffer dst, byte[] aad) {
@@ -120,22 +105,27 @@ public final class TransportCipher {
         if (src.remaining() < Protocol.TAG_SIZE || dst.remaining() < src.remaining() - Protocol.TAG_SIZE) {
             return false;
         }
-        int srcPosition = src.position();
-        int dstPosition = dst.position();
+        int length = src.remaining();
+        byte[] work = scratch(length);
+        src.get(src.position(), work, 0, length);
+        if (!open(counter, work, length, aad)) {
+            return false;  // positions untouched
+        }
+        src.position(src.position() + length);
+        dst.put(work, 0, length - Protocol.TAG_SIZE);
+        return true;
+    }
+
+    private boolean open(long counter, byte[] work, int length, byte[] aad) {
+        requireMode(Cipher.DECRYPT_MODE);
         try {
             init(counter);
             if (aad != null) {
                 cipher.updateAAD(aad);
             }
-            int length = src.remaining();
-            byte[] work = scratch(length);
-            src.get(work, 0, length);
-            int opened = cipher.doFinal(work, 0, length, work, 0);
-            dst.put(work, 0, opened);
+            cipher.doFinal(work, 0, length, work, 0);
             return true;
         } catch (AEADBadTagException e) {
-            src.position(srcPosition);
-            dst.position(dstPosition);
             return false;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("open failed", e);
