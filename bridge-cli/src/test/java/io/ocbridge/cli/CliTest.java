@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,38 +12,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The CLI through picocli's execute(), with captured stdout/stderr, as a user sees it. */
 class CliTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private static Run run(String stdin, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        InputStream saved = System.in;
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.US_ASCII)));
-        try {
-            int exit = cli.execute(args);
-            return new Run(exit, out.toString(), err.toString());
-        } finally {
-            System.setIn(saved);
-        }
+    private static CliRun run(String stdin, String... args) {
+        return CliRun.withStdin(stdin, args);
     }
 
     @Test
     void genkeyThenPubkeyMatchesWireGuardTools() throws Exception {
-        Run key = run("", "genkey");
+        CliRun key = run("", "genkey");
         assertEquals(0, key.exit());
         String privateKey = key.out().trim();
         assertTrue(privateKey.matches("[A-Za-z0-9+/]{43}="), privateKey.length() + " chars");
-        Run pub = run(privateKey + "\n", "pubkey");
+        CliRun pub = run(privateKey + "\n", "pubkey");
         assertEquals(0, pub.exit(), pub.err());
         Path wg = Path.of("/usr/bin/wg");
         Assumptions.assumeTrue(Files.isExecutable(wg), "wireguard-tools not installed");
@@ -61,7 +42,7 @@ class CliTest {
 
     @Test
     void pubkeyRejectsGarbageWithOneLineAndExit2() {
-        Run run = run("not a key\n", "pubkey");
+        CliRun run = run("not a key\n", "pubkey");
         assertEquals(2, run.exit());
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(run.err().contains("invalid private key"), run.err());
@@ -74,7 +55,7 @@ class CliTest {
         assertEquals(0, run("", "genkey", "--out", file.toString()).exit());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         String first = Files.readString(file);
-        Run again = run("", "genkey", "--out", file.toString());
+        CliRun again = run("", "genkey", "--out", file.toString());
         assertEquals(2, again.exit());
         assertTrue(again.err().contains("already exists"), again.err());
         assertEquals(first, Files.readString(file), "the existing key is untouched");
@@ -82,14 +63,14 @@ class CliTest {
 
     @Test
     void genpskPrintsAKey() {
-        Run run = run("", "genpsk");
+        CliRun run = run("", "genpsk");
         assertEquals(0, run.exit());
         assertTrue(run.out().trim().matches("[A-Za-z0-9+/]{43}="));
     }
 
     @Test
     void upWithoutConfigIsAUsageError() {
-        Run run = run("", "up");
+        CliRun run = run("", "up");
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("--config"), run.err());
     }
@@ -98,7 +79,7 @@ class CliTest {
     void upWithInvalidConfigReportsFileLineAndExits2() throws Exception {
         Path config = dir.resolve("site.yaml");
         Files.writeString(config, "site: Bad_Name\noverlays: []\nprivate-key-file: nope.key\nbogus: 1\n");
-        Run run = run("", "up", "-c", config.toString());
+        CliRun run = run("", "up", "-c", config.toString());
         assertEquals(2, run.exit());
         assertTrue(run.err().contains(config + ":"), run.err());
         assertFalse(run.err().contains("Exception"), run.err());
@@ -115,10 +96,10 @@ class CliTest {
 
     @Test
     void versionAndHelp() {
-        Run version = run("", "version");
+        CliRun version = run("", "version");
         assertEquals(0, version.exit());
         assertTrue(version.out().startsWith("ocbridge "), version.out());
-        Run help = run("", "--help");
+        CliRun help = run("", "--help");
         assertEquals(0, help.exit());
         for (String command : new String[] {"up", "genkey", "pubkey", "genpsk", "version"}) {
             assertTrue(help.out().contains(command), command);

@@ -13,8 +13,6 @@ import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
 import io.ocbridge.core.overlay.OverlayStatus.Session;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,7 +22,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** check, status and completion through picocli's execute(), with captured stdout/stderr. */
 @Timeout(30)
@@ -35,16 +32,8 @@ class OperatorCliTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     static SiteStatus fixedStatus() {
@@ -83,7 +72,7 @@ class OperatorCliTest {
     @Test
     void checkOkPrintsOneLineSummary() throws Exception {
         Path config = writeConfig("");
-        Run run = run("check", "-c", config.toString());
+        CliRun run = run("check", "-c", config.toString());
         assertEquals(0, run.exit(), run.err());
         assertEquals(config + ": ok: site dc-east, 1 overlay, 1 peer\n", run.out());
         assertEquals("", run.err());
@@ -92,7 +81,7 @@ class OperatorCliTest {
     @Test
     void checkReportsEveryErrorWithPositionAndExits2() throws Exception {
         Path config = writeConfig("metrics: {listen: nowhere}\nbogus: 1\n");
-        Run run = run("check", "-c", config.toString());
+        CliRun run = run("check", "-c", config.toString());
         assertEquals(2, run.exit());
         assertEquals(List.of(
                 config + ":12:19: metrics.listen: must be IP-address:port, e.g. 127.0.0.1:9586, got \"nowhere\"",
@@ -105,7 +94,7 @@ class OperatorCliTest {
     void checkRefusesAnOpenKeyFileAsUpWould() throws Exception {
         Path config = writeConfig("");
         Files.setPosixFilePermissions(dir.resolve("site.key"), PosixFilePermissions.fromString("rw-r--r--"));
-        Run run = run("check", "-c", config.toString());
+        CliRun run = run("check", "-c", config.toString());
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("private-key-file: ") && run.err().contains("chmod 600"), run.err());
     }
@@ -141,10 +130,10 @@ class OperatorCliTest {
         Path config = writeConfig("");
         Path socket = dir.resolve("run/dc-east.sock");
         try (ControlServer server = ControlServer.start(socket, OperatorCliTest::fixedStatus, Log.with("test=cli"))) {
-            Run json = run("status", "-c", config.toString(), "--json");
+            CliRun json = run("status", "-c", config.toString(), "--json");
             assertEquals(0, json.exit(), json.err());
             assertEquals(StatusJson.write(fixedStatus()) + "\n", json.out());
-            Run table = run("status", "--socket", socket.toString());
+            CliRun table = run("status", "--socket", socket.toString());
             assertEquals(0, table.exit(), table.err());
             assertEquals(StatusTable.render(fixedStatus()), table.out());
         }
@@ -153,7 +142,7 @@ class OperatorCliTest {
     @Test
     void statusWithoutDaemonSaysSoAndExits1() {
         Path socket = dir.resolve("none.sock");
-        Run run = run("status", "--socket", socket.toString());
+        CliRun run = run("status", "--socket", socket.toString());
         assertEquals(1, run.exit());
         assertEquals("ocbridge status: is the daemon running? no socket at " + socket + "\n", run.err());
     }
@@ -166,7 +155,7 @@ class OperatorCliTest {
 
     @Test
     void completionBashIsAScriptCoveringTheCommands() {
-        Run run = run("completion", "bash");
+        CliRun run = run("completion", "bash");
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().startsWith("#!/usr/bin/env bash"), run.out().lines().findFirst().orElse(""));
         for (String command : new String[] {"up", "check", "status", "genkey", "completion"}) {

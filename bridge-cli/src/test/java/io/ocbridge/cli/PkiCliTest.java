@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ocbridge.crypto.pki.CertificateAuthority;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +15,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** ca init, cert issue/verify/revoke, and check with certificates, through picocli's execute(). */
 @Timeout(30)
@@ -27,28 +24,20 @@ class PkiCliTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path caDir() {
         Path ca = dir.resolve("ca");
-        Run init = run("ca", "init", "--out-dir", ca.toString(), "--name", "Example Corp CA");
+        CliRun init = run("ca", "init", "--out-dir", ca.toString(), "--name", "Example Corp CA");
         assertEquals(0, init.exit(), init.err());
         return ca;
     }
 
     private Path issue(Path ca, String site, String out) {
         Path file = dir.resolve(out);
-        Run issue = run("cert", "issue", "--ca-dir", ca.toString(), "--site", site, "--public-key", KEY,
+        CliRun issue = run("cert", "issue", "--ca-dir", ca.toString(), "--site", site, "--public-key", KEY,
                 "--allowed-ips", "10.77.0.2/32,172.20.0.0/16", "--days", "30", "--out", file.toString());
         assertEquals(0, issue.exit(), issue.err());
         return file;
@@ -62,7 +51,7 @@ class PkiCliTest {
         assertTrue(Files.readString(ca.resolve("ca.crt")).startsWith("-----BEGIN CERTIFICATE-----"));
         String key = Files.readString(ca.resolve("ca.key"));
 
-        Run again = run("ca", "init", "--out-dir", ca.toString(), "--name", "Another");
+        CliRun again = run("ca", "init", "--out-dir", ca.toString(), "--name", "Another");
         assertEquals(2, again.exit());
         assertTrue(again.err().contains("already exists; not overwriting a CA"), again.err());
         assertEquals(key, Files.readString(ca.resolve("ca.key")));
@@ -72,7 +61,7 @@ class PkiCliTest {
     void caInitRefusesWhenOnlyTheCertificateExists() throws Exception {
         Path ca = Files.createDirectories(dir.resolve("ca"));
         Files.writeString(ca.resolve("ca.crt"), "keep me");
-        Run init = run("ca", "init", "--out-dir", ca.toString(), "--name", "X");
+        CliRun init = run("ca", "init", "--out-dir", ca.toString(), "--name", "X");
         assertEquals(2, init.exit());
         assertFalse(Files.exists(ca.resolve("ca.key")));
         assertEquals("keep me", Files.readString(ca.resolve("ca.crt")));
@@ -83,14 +72,14 @@ class PkiCliTest {
         Path ca = caDir();
         Path cert = issue(ca, "cloud-a", "cloud-a.crt");
         assertFalse(Files.readString(cert).contains("PRIVATE"));
-        Run verify = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), cert.toString());
+        CliRun verify = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), cert.toString());
         assertEquals(0, verify.exit(), verify.out() + verify.err());
         assertTrue(verify.out().contains("site:         cloud-a"), verify.out());
         assertTrue(verify.out().contains("public key:   " + KEY), verify.out());
         assertTrue(verify.out().contains("allowed ips:  10.77.0.2/32, 172.20.0.0/16"), verify.out());
         assertTrue(verify.out().contains("status:       ok"), verify.out());
 
-        Run twice = run("cert", "issue", "--ca-dir", ca.toString(), "--site", "cloud-a", "--public-key", KEY,
+        CliRun twice = run("cert", "issue", "--ca-dir", ca.toString(), "--site", "cloud-a", "--public-key", KEY,
                 "--allowed-ips", "10.0.0.0/8", "--out", cert.toString());
         assertEquals(2, twice.exit());
     }
@@ -112,7 +101,7 @@ class PkiCliTest {
     void issueRefusesACaKeyOthersCanRead() throws Exception {
         Path ca = caDir();
         Files.setPosixFilePermissions(ca.resolve("ca.key"), PosixFilePermissions.fromString("rw-r--r--"));
-        Run issue = run("cert", "issue", "--ca-dir", ca.toString(), "--site", "a", "--public-key", KEY,
+        CliRun issue = run("cert", "issue", "--ca-dir", ca.toString(), "--site", "a", "--public-key", KEY,
                 "--allowed-ips", "10.0.0.0/8", "--out", dir.resolve("a.crt").toString());
         assertEquals(1, issue.exit());
         assertTrue(issue.err().contains("chmod 600"), issue.err());
@@ -123,12 +112,12 @@ class PkiCliTest {
         Path ca = caDir();
         Path a = issue(ca, "cloud-a", "a.crt");
         Path b = issue(ca, "cloud-b", "b.crt");
-        Run revoke = run("cert", "revoke", "--ca-dir", ca.toString(), a.toString());
+        CliRun revoke = run("cert", "revoke", "--ca-dir", ca.toString(), a.toString());
         assertEquals(0, revoke.exit(), revoke.err());
         Path crl = ca.resolve("revoked.crl");
         assertTrue(Files.readString(crl).startsWith("-----BEGIN X509 CRL-----"));
 
-        Run verify = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), "--crl", crl.toString(),
+        CliRun verify = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), "--crl", crl.toString(),
                 a.toString(), b.toString());
         assertEquals(1, verify.exit());
         assertTrue(verify.out().contains("status:       revoked on "), verify.out());
@@ -137,7 +126,7 @@ class PkiCliTest {
         String serialB = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), b.toString()).out().lines()
                 .filter(l -> l.contains("serial:")).findFirst().orElseThrow().replaceAll(".*serial: *", "");
         assertEquals(0, run("cert", "revoke", "--ca-dir", ca.toString(), "--serial", serialB).exit());
-        Run both = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), "--crl", crl.toString(), b.toString());
+        CliRun both = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), "--crl", crl.toString(), b.toString());
         assertEquals(1, both.exit());
         assertTrue(both.out().contains("revoked on"), both.out());
     }
@@ -154,12 +143,12 @@ class PkiCliTest {
         Path expired = dir.resolve("expired.crt");
         Files.writeString(expired, ours.issue("cloud-a", filled(7), List.of("10.0.0.0/8"), past, Duration.ofDays(1)).toPem());
 
-        Run verify = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), foreign.toString(), expired.toString());
+        CliRun verify = run("cert", "verify", "--ca", ca.resolve("ca.crt").toString(), foreign.toString(), expired.toString());
         assertEquals(1, verify.exit());
         assertTrue(verify.out().contains("status:       untrusted issuer: issued by CN=Other CA"), verify.out());
         assertTrue(verify.out().contains("status:       expired on "), verify.out());
 
-        Run revokeForeign = run("cert", "revoke", "--ca-dir", ca.toString(), foreign.toString());
+        CliRun revokeForeign = run("cert", "revoke", "--ca-dir", ca.toString(), foreign.toString());
         assertEquals(2, revokeForeign.exit());
         assertEquals(2, run("cert", "verify", "--ca", foreign.toString(), expired.toString()).exit());
     }
@@ -186,11 +175,11 @@ class PkiCliTest {
                         certificate: cloud-a.crt
                 """);
         assertEquals(0, run("cert", "revoke", "--ca-dir", ca.toString(), "--next-update-days", "5").exit());
-        Run ok = run("check", "-c", config.toString());
+        CliRun ok = run("check", "-c", config.toString());
         assertEquals(0, ok.exit(), ok.err());
 
         assertEquals(0, run("cert", "revoke", "--ca-dir", ca.toString(), cert.toString()).exit());
-        Run refused = run("check", "-c", config.toString());
+        CliRun refused = run("check", "-c", config.toString());
         assertEquals(2, refused.exit());
         assertTrue(refused.err().startsWith(config + ":11:22: overlays[0].peers[0].certificate: revoked on "),
                 refused.err());

@@ -83,9 +83,7 @@ class KeyHygieneTest {
 
     @AfterEach
     void closeOverlays() {
-        net.deliverAll();
-        a.overlay.close();
-        b.overlay.close();
+        net.closeAll();
     }
 
     private static PresharedKey copyOf(PresharedKey key) {

@@ -64,6 +64,16 @@ final class MemoryNetwork {
         return delivered;
     }
 
+    /** Test teardown: delivers what is in flight, then closes every node's overlay (staged packets released, keys zeroed). */
+    void closeAll() {
+        deliverAll();
+        for (Node node : nodes.values()) {
+            if (node.overlay != null) {
+                node.overlay.close();
+            }
+        }
+    }
+
     /** Injects raw bytes as if sent by {@code from}. */
     void inject(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {
         ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length);

@@ -103,9 +103,7 @@ class OverlayEdgeCaseTest {
 
     @AfterEach
     void closeOverlays() {
-        net.deliverAll();
-        a.overlay.close();
-        b.overlay.close();
+        net.closeAll();
     }
 
     private void connect() {

@@ -41,9 +41,7 @@ class OverlayInMemoryTest {
 
     @AfterEach
     void closeOverlays() {
-        net.deliverAll();
-        a.overlay.close();
-        b.overlay.close();
+        net.closeAll();
     }
 
     @BeforeEach

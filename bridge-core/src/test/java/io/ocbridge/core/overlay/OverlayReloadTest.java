@@ -73,10 +73,7 @@ class OverlayReloadTest {
 
     @AfterEach
     void closeOverlays() {
-        net.deliverAll();
-        a.overlay.close();
-        b.overlay.close();
-        c.overlay.close();
+        net.closeAll();
     }
 
     private void send(MemoryNetwork.Node from, int src, int dst, int seed) {

@@ -46,9 +46,7 @@ class SegmentInMemoryTest {
 
     @AfterEach
     void closeOverlays() {
-        net.deliverAll();
-        a.overlay.close();
-        b.overlay.close();
+        net.closeAll();
     }
 
     @BeforeEach
