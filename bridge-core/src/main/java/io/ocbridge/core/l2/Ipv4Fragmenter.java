@@ -2,6 +2,7 @@ package io.ocbridge.core.l2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.ocbridge.core.buffer.ByteBufViews;
 import java.util.function.Consumer;
 
 /**
@@ -73,8 +74,8 @@ public final class Ipv4Fragmenter {
                 int fragmentBytes = HEADER_BYTES + dataBytes;
                 ByteBuf fragment = alloc.directBuffer(headroom + fragmentBytes + tailroom);
                 fragment.setIndex(headroom, headroom);
-                fragment.writeBytes(packet, ip, HEADER_BYTES);
-                fragment.writeBytes(packet, ip + HEADER_BYTES + done, dataBytes);
+                ByteBufViews.append(fragment, packet, ip, HEADER_BYTES);
+                ByteBufViews.append(fragment, packet, ip + HEADER_BYTES + done, dataBytes);
                 fragment.setShort(headroom + TOTAL_LENGTH_OFFSET, fragmentBytes);
                 int newFlagsOffset = (flagsOffset & ~(FLAG_MF | OFFSET_MASK)) | (more ? FLAG_MF : 0) | (firstUnit + done / 8);
                 fragment.setShort(headroom + FRAGMENT_OFFSET, newFlagsOffset);

@@ -3,6 +3,7 @@ package io.ocbridge.core.l2;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.ocbridge.core.buffer.ByteBufViews;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
@@ -336,7 +337,7 @@ public final class Ipv4Reassembler {
                     return false;
                 }
             } else {
-                buffer.setBytes(dataBase + from, packet, sourceIndex, bytes);
+                ByteBufViews.copy(packet, sourceIndex, buffer, dataBase + from, bytes);
                 for (int b = block; b < runEnd; b++) {
                     blocks[base + (b >>> 6)] |= 1L << b;
                 }

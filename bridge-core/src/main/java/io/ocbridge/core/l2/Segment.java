@@ -2,6 +2,7 @@ package io.ocbridge.core.l2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
@@ -243,7 +244,7 @@ public final class Segment {
         int length = frame.readableBytes();
         ByteBuf copy = alloc.directBuffer(FRAME_HEADROOM + length + FRAME_TAILROOM);
         copy.setIndex(FRAME_HEADROOM, FRAME_HEADROOM);
-        copy.writeBytes(frame, frame.readerIndex(), length);
+        ByteBufViews.append(copy, frame, frame.readerIndex(), length);
         return copy;
     }
 

@@ -3,6 +3,7 @@ package io.ocbridge.core.offload;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.l2.Checksums;
 import java.util.function.Consumer;
 
@@ -328,12 +329,12 @@ public final class TcpCoalescer {
             ByteBuf first = f.held;
             ByteBuf merged = alloc.directBuffer(SUPER_CAPACITY, SUPER_CAPACITY);
             merged.setIndex(VirtioNetHeader.SIZE, VirtioNetHeader.SIZE);
-            merged.writeBytes(first, first.readerIndex(), f.l2 + f.totalIpBytes);
+            ByteBufViews.append(merged, first, first.readerIndex(), f.l2 + f.totalIpBytes);
             f.held = merged;
             f.merged = true;
             first.release();
         }
-        f.held.writeBytes(p, ip + ipBytes + tcpBytes, payloadBytes);
+        ByteBufViews.append(f.held, p, ip + ipBytes + tcpBytes, payloadBytes);
         p.release();
         f.segments++;
         f.totalIpBytes += payloadBytes;
@@ -400,7 +401,7 @@ public final class TcpCoalescer {
             copy = alloc.directBuffer(VirtioNetHeader.SIZE + length);
             copy.writerIndex(VirtioNetHeader.SIZE);
             VirtioNetHeader.writeNone(copy, 0);
-            copy.writeBytes(p, ip, length);
+            ByteBufViews.append(copy, p, ip, length);
         } finally {
             p.release();
         }

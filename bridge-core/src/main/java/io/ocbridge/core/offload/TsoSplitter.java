@@ -2,6 +2,7 @@ package io.ocbridge.core.offload;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.l2.Checksums;
 import java.util.function.Consumer;
 
@@ -111,7 +112,7 @@ public final class TsoSplitter {
             return SplitDrop.BAD_CSUM_RANGE.code();
         }
         ByteBuf out = newPacket(length);
-        out.writeBytes(src, ip, length);
+        ByteBufViews.append(out, src, ip, length);
         if (needsChecksum) {
             int o = headroom;
             int field = o + start + offset;
@@ -169,8 +170,8 @@ public final class TsoSplitter {
             int dataBytes = Math.min(gsoSize, length - dataAt);
             int segmentBytes = headerBytes + dataBytes;
             ByteBuf out = newPacket(l2 + segmentBytes);
-            out.writeBytes(src, ip - l2, l2 + headerBytes);
-            out.writeBytes(src, ip + dataAt, dataBytes);
+            ByteBufViews.append(out, src, ip - l2, l2 + headerBytes);
+            ByteBufViews.append(out, src, ip + dataAt, dataBytes);
             int o = headroom + l2;
             if (ipv6) {
                 out.setShort(o + IPV6_PAYLOAD_LENGTH, segmentBytes - IPV6_HEADER_BYTES);

@@ -1,6 +1,7 @@
 package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.noise.Keypair;
@@ -119,7 +120,7 @@ public final class Inside {
         message.setLongLE(header + 8, counter);
         // The JDK's AEAD works on arrays: one copy in, seal in place, one copy out; no buffer views.
         byte[] work = overlay.cryptoScratch(padded + Protocol.TAG_SIZE);
-        message.getBytes(at, work, 0, padded);
+        ByteBufViews.getBytes(message, at, work, 0, padded);
         int sealed = keypair.sealInPlace(counter, work, padded);
         message.setBytes(at, work, 0, sealed);
         message.setIndex(header, at + padded + Protocol.TAG_SIZE);
@@ -151,7 +152,7 @@ public final class Inside {
         int length = packet.readableBytes();
         ByteBuf copy = overlay.io().alloc().directBuffer(PacketLayout.capacityFor(length));
         copy.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
-        copy.writeBytes(packet, packet.readerIndex(), length);
+        ByteBufViews.append(copy, packet, packet.readerIndex(), length);
         packet.release();
         return copy;
     }
