@@ -1,6 +1,7 @@
 package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
@@ -252,37 +253,58 @@ public final class Outside {
         int sealedLength = length - Protocol.TRANSPORT_HEADER_SIZE;
         int plainLength = sealedLength - Protocol.TAG_SIZE;
         byte[] work = overlay.cryptoScratch(sealedLength);
-        datagram.getBytes(data, work, 0, sealedLength);
+        ByteBufViews.getBytes(datagram, data, work, 0, sealedLength);
         if (!keypair.openInPlace(counter, work, sealedLength)) {
             overlay.drop(datagram, DropReason.DECRYPT_FAILED);
             return;
         }
-        datagram.setBytes(data, work, 0, plainLength);
         if (!keypair.acceptCounter(counter)) {
             overlay.drop(datagram, DropReason.REPLAY);
             return;
         }
+        // Out of the scratch array now: sending staged packets below seals them in the same array.
+        ByteBuf packet = plainLength == 0 ? null : plaintext(work, plainLength);
+        datagram.release();
         // Authenticated from here on.
-        peer.updateEndpoint(source);
-        peer.timers().anyAuthenticatedReceived(now);
-        peer.timers().anyAuthenticatedTraversal(now);
-        if (keypair == peer.keypairs().next()) {
-            overlay.retire(peer.keypairs().promoteNext());
-            overlay.sessionConfirmed(peer, now);
-            overlay.sendStaged(peer);
+        try {
+            peer.updateEndpoint(source);
+            peer.timers().anyAuthenticatedReceived(now);
+            peer.timers().anyAuthenticatedTraversal(now);
+            if (keypair == peer.keypairs().next()) {
+                overlay.retire(peer.keypairs().promoteNext());
+                overlay.sessionConfirmed(peer, now);
+                overlay.sendStaged(peer);
+            }
+            peer.addRx(length);
+            if (keypair.isInitiator() && keypair == peer.keypairs().current()
+                    && now - keypair.createdNanos() >= Protocol.REJECT_AFTER_TIME_NANOS
+                            - Protocol.KEEPALIVE_TIMEOUT_NANOS - Protocol.REKEY_TIMEOUT_NANOS) {
+                overlay.initiateHandshake(peer, false);
+            }
+        } catch (RuntimeException e) {
+            if (packet != null) {
+                packet.release();
+            }
+            throw e;
         }
-        peer.addRx(length);
-        if (keypair.isInitiator() && keypair == peer.keypairs().current()
-                && now - keypair.createdNanos() >= Protocol.REJECT_AFTER_TIME_NANOS
-                        - Protocol.KEEPALIVE_TIMEOUT_NANOS - Protocol.REKEY_TIMEOUT_NANOS) {
-            overlay.initiateHandshake(peer, false);
-        }
-        if (plainLength == 0) {
-            datagram.release();  // keepalive
-            return;
+        if (packet == null) {
+            return;  // keepalive
         }
         peer.timers().dataReceived(now);
-        deliver(datagram, data, plainLength, peer);
+        deliver(packet, packet.readerIndex(), plainLength, peer);
+    }
+
+    /**
+     * The opened packet in a buffer of its own, with room to be sealed again if it is relayed. Not back
+     * into the datagram: that is a slice of the socket's 64 KiB receive buffer (UDP GRO), and Netty lends
+     * a slice's memory only through a fresh NIO view per access (about 130 bytes, several times per
+     * packet on the way to the device), while a buffer of its own is read through its cached view, and
+     * the receive buffer goes back to the pool as soon as its last datagram is opened.
+     */
+    private ByteBuf plaintext(byte[] work, int plainLength) {
+        ByteBuf packet = overlay.io().alloc().directBuffer(PacketLayout.capacityFor(plainLength));
+        packet.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
+        return packet.writeBytes(work, 0, plainLength);
     }
 
     /** Checks the inner packet's source against the peer's allowed-ips and writes it to the device. */
