@@ -28,6 +28,9 @@ final class StatusTable {
             out.append("overlay ").append(overlay.name()).append(": device ").append(overlay.device())
                     .append(", listening on port ").append(overlay.listenPort())
                     .append(", public key ").append(overlay.publicKey()).append('\n');
+            if (overlay.offloads() != null) {
+                out.append("  offloads: ").append(offloads(overlay.offloads())).append('\n');
+            }
             out.append("  handshakes: ").append(nonZero(overlay.handshakes())).append('\n');
             out.append("  drops: ").append(nonZero(overlay.drops())).append('\n');
             for (SegmentStatus segment : overlay.segments()) {
@@ -64,6 +67,13 @@ final class StatusTable {
             out.append(line.toString().stripTrailing()).append('\n');
         }
         return out.toString();
+    }
+
+    /** "device TSO/checksum, UDP GSO, UDP GRO", the ones off named as such. */
+    static String offloads(OverlayStatus.Offloads offloads) {
+        return (offloads.device() ? "device TSO/checksum" : "device TSO/checksum off")
+                + (offloads.udpGso() ? ", UDP GSO" : ", UDP GSO off")
+                + (offloads.udpGro() ? ", UDP GRO" : ", UDP GRO off");
     }
 
     /** "12 seconds ago", "1 hour, 2 minutes, 3 seconds ago", "now", or "never" for 0. */

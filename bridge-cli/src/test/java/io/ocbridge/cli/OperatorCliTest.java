@@ -43,7 +43,8 @@ class OperatorCliTest {
                                 NOW - 12, 1_258_291, 3_565_158, Session.ESTABLISHED, 25),
                         new PeerStatus("cloud-b", PEER_KEY.replace('B', 'C'), null, List.of("10.77.0.3/32"), 0, 0, 0,
                                 Session.NONE, 0)),
-                Map.of(DropReason.NO_ROUTE, 3L), Map.of(Event.INITIATION_SENT, 2L, Event.COMPLETED, 1L))));
+                Map.of(DropReason.NO_ROUTE, 3L), Map.of(Event.INITIATION_SENT, 2L, Event.COMPLETED, 1L), List.of(),
+                new OverlayStatus.Offloads(true, false, true))));
     }
 
     private Path writeConfig(String extra) throws Exception {
@@ -104,6 +105,7 @@ class OperatorCliTest {
         String expected = """
                 site dc-east: 1 overlay
                 overlay corp: device ocb-corp, listening on port 51820, public key AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+                  offloads: device TSO/checksum, UDP GSO off, UDP GRO
                   handshakes: initiation_sent 2, completed 1
                   drops: no_route 3
 

@@ -116,6 +116,8 @@ class OperatorSurfaceTest {
         assertEquals(SiteConfig.OVERLAY, overlay.name());
         assertEquals(Topology.LISTEN_PORT, overlay.listenPort());
         assertEquals(keysA.publicKey(), overlay.publicKey());
+        // This kernel takes every offload, and the underlay (MTU 1500) carries the GSO sends.
+        assertEquals(new OverlayStatus.Offloads(true, true, true), overlay.offloads());
         OverlayStatus.PeerStatus peer = overlay.peers().getFirst();
         assertEquals("site-b", peer.name());
         assertEquals(keysB.publicKey(), peer.publicKey());
@@ -146,6 +148,8 @@ class OperatorSurfaceTest {
         assertTrue(before.contains("ocbridge_handshakes_total{event=\"completed\",overlay=\"corp\",site=\"site-a\"}"),
                 "handshake counter");
         assertTrue(before.contains("jvm_memory_used_bytes"), "JVM metrics");
+        assertTrue(before.contains("ocbridge_offload_enabled{offload=\"udp_gso\",overlay=\"corp\",site=\"site-a\"} 1.0"),
+                "offload gauge");
         double rxBefore = rxBytes(before);
         assertEquals(5, Ping.run(net.hostA, Topology.HOST_B, 5).received());
         double rxAfter = rxBytes(scrape());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ocbridge.core.control.StatusJson;
+import io.ocbridge.core.overlay.OverlayStatus;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,11 @@ class UnderlayMtuTest {
         var fallback = daemonA.process().logLinesMatching("udp-gso-disabled");
         assertFalse(fallback.isEmpty(), "site A sent full-size segments over a 1280-byte underlay without a GSO fallback");
         assertEquals(1, fallback.size(), "the fallback is logged once: " + fallback);
+        var status = net.gwA.exec(Duration.ofSeconds(20), OcbridgeDaemon.launcher().toString(), "status", "--json",
+                "-c", daemonA.config().toString()).orThrow();
+        assertEquals(new OverlayStatus.Offloads(true, false, true),
+                StatusJson.read(status.output().strip()).overlays().getFirst().offloads(),
+                "status shows GSO off and the device offloads still on");
         var full = Ping.dontFragment(net.hostA, Topology.HOST_B, 3, 1392);
         assertEquals(3, full.received(), "1420-byte packets cross the tunnel, fragmented on the underlay: " + full.output());
         Summary.line("UnderlayMtuTest", "overlay MTU 1420 over a %s-byte underlay: GSO fell back (%s); TCP A->B %s",

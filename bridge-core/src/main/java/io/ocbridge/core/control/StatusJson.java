@@ -4,6 +4,7 @@ import io.ocbridge.core.l2.SegmentCounters;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.overlay.OverlayStatus;
+import io.ocbridge.core.overlay.OverlayStatus.Offloads;
 import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
 import io.ocbridge.core.overlay.OverlayStatus.SegmentStatus;
 import io.ocbridge.core.overlay.OverlayStatus.Session;
@@ -34,8 +35,15 @@ public final class StatusJson {
                     .name("name").value(overlay.name())
                     .name("device").value(overlay.device())
                     .name("listen_port").value(overlay.listenPort())
-                    .name("public_key").value(overlay.publicKey())
-                    .name("peers").beginArray();
+                    .name("public_key").value(overlay.publicKey());
+            if (overlay.offloads() != null) {
+                w.name("offloads").beginObject()
+                        .name("device").value(overlay.offloads().device())
+                        .name("udp_gso").value(overlay.offloads().udpGso())
+                        .name("udp_gro").value(overlay.offloads().udpGro())
+                        .endObject();
+            }
+            w.name("peers").beginArray();
             for (PeerStatus peer : overlay.peers()) {
                 w.beginObject()
                         .name("name").value(peer.name())
@@ -108,9 +116,15 @@ public final class StatusJson {
                             list(s, "members").stream().map(String::valueOf).toList()));
                 }
             }
+            Offloads offloads = null;
+            if (o.containsKey("offloads")) {  // absent before offloads were reported
+                Map<String, Object> f = object(o.get("offloads"), "offloads");
+                offloads = new Offloads(Boolean.TRUE.equals(f.get("device")), Boolean.TRUE.equals(f.get("udp_gso")),
+                        Boolean.TRUE.equals(f.get("udp_gro")));
+            }
             overlays.add(new OverlayStatus(string(o, "name"), string(o, "device"), (int) number(o, "listen_port"),
                     string(o, "public_key"), peers, counters(o, "drops", DropReason.class),
-                    counters(o, "handshakes", Event.class), segments));
+                    counters(o, "handshakes", Event.class), segments, offloads));
         }
         return new SiteStatus(string(root, "site"), number(root, "time"), overlays);
     }

@@ -107,9 +107,22 @@ final class ControlPlane implements AutoCloseable {
             List<Peer> peers = onLoop(runtime, () -> List.copyOf(overlay.peers()));
             OverlayMeters.bind(metrics.registry(), Tags.of("site", config.site(), "overlay", overlay.name()), peers,
                     overlay.drops(), overlay.handshakes(), clock);
+            String name = overlay.name();
+            OverlayMeters.bindOffloads(metrics.registry(), Tags.of("site", config.site(), "overlay", name),
+                    () -> offloadsOf(name));
             SegmentMeters.bind(metrics.registry(), Tags.of("site", config.site(), "overlay", overlay.name()),
                     onLoop(runtime, () -> List.copyOf(overlay.segments())));
         }
+    }
+
+    /** The running overlay's offloads (a reload may have replaced its runtime), all off if it is gone; scrape thread. */
+    private OverlayStatus.Offloads offloadsOf(String overlayName) {
+        for (OverlayRuntime runtime : overlays.get()) {
+            if (runtime.overlay().name().equals(overlayName)) {
+                return runtime.offloads();
+            }
+        }
+        return new OverlayStatus.Offloads(false, false, false);
     }
 
     private static <T> T onLoop(OverlayRuntime runtime, java.util.concurrent.Callable<T> task) throws IOException {
@@ -130,7 +143,7 @@ final class ControlPlane implements AutoCloseable {
         for (OverlayRuntime runtime : running) {
             try {
                 result.add(runtime.loop().submit(() -> OverlayStatus.capture(runtime.overlay(), runtime.deviceName(),
-                        runtime.listenPort())).get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+                        runtime.listenPort(), runtime.offloads())).get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
             } catch (TimeoutException e) {
                 throw new StatusUnavailableException("overlay " + runtime.overlay().name()
                         + " did not answer within " + SNAPSHOT_TIMEOUT_MILLIS + " ms", e);

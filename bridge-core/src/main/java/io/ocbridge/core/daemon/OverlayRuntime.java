@@ -12,6 +12,7 @@ import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.Overlay;
+import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
@@ -345,6 +346,11 @@ final class OverlayRuntime implements AutoCloseable {
     EventLoop loop() { return loop; }                 // control plane: status snapshots run on the loop
     String deviceName() { return device.name(); }
     int listenPort() { return udp.localPort(); }
+
+    /** The kernel offloads in use now (GSO may have turned itself off). */
+    OverlayStatus.Offloads offloads() {
+        return new OverlayStatus.Offloads(device.vnetHeader(), udp.gso(), udp.gro());
+    }
 
     @Override
     public void close() {

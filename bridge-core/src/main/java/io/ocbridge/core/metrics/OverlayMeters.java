@@ -8,10 +8,12 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.ocbridge.core.overlay.DropCounters;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.HandshakeCounters;
+import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.peer.Peer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Registers one overlay's counters as meters. Every meter reads counters the data path already keeps (atomic or
@@ -33,6 +35,12 @@ public final class OverlayMeters {
             FunctionCounter.builder("ocbridge.peer.tx", peer, Peer::txBytes).baseUnit(BaseUnits.BYTES)
                     .description("Bytes sent to the peer (WireGuard transport messages)")
                     .tags(tags).register(registry);
+            FunctionCounter.builder("ocbridge.peer.rx.packets", peer, Peer::rxPackets)
+                    .description("Transport messages received from the peer, keepalives included")
+                    .tags(tags).register(registry);
+            FunctionCounter.builder("ocbridge.peer.tx.packets", peer, Peer::txPackets)
+                    .description("Transport messages sent to the peer, keepalives included")
+                    .tags(tags).register(registry);
             Gauge.builder("ocbridge.peer.latest.handshake.age", peer, p -> ageSeconds(p, clock))
                     .baseUnit("seconds")
                     .description("Seconds since the latest completed handshake; NaN if there has been none")
@@ -48,6 +56,22 @@ public final class OverlayMeters {
                     .description("Handshake events")
                     .tags(overlayTags.and("event", event.name().toLowerCase(Locale.ROOT))).register(registry);
         }
+    }
+
+    /**
+     * {@code ocbridge_offload_enabled{offload=device|udp_gso|udp_gro}}: 1 while the offload is in use. {@code offloads}
+     * is read on the scrape thread and must be safe there; a drop of udp_gso to 0 means the kernel refused a GSO send.
+     */
+    public static void bindOffloads(MeterRegistry registry, Tags overlayTags, Supplier<OverlayStatus.Offloads> offloads) {
+        Gauge.builder("ocbridge.offload.enabled", () -> offloads.get().device() ? 1 : 0)
+                .description("1 while the kernel offload is in use").tags(overlayTags.and("offload", "device"))
+                .register(registry);
+        Gauge.builder("ocbridge.offload.enabled", () -> offloads.get().udpGso() ? 1 : 0)
+                .description("1 while the kernel offload is in use").tags(overlayTags.and("offload", "udp_gso"))
+                .register(registry);
+        Gauge.builder("ocbridge.offload.enabled", () -> offloads.get().udpGro() ? 1 : 0)
+                .description("1 while the kernel offload is in use").tags(overlayTags.and("offload", "udp_gro"))
+                .register(registry);
     }
 
     private static double ageSeconds(Peer peer, Clock clock) {

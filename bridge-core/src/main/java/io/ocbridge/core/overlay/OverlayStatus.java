@@ -15,7 +15,15 @@ import java.util.Map;
  * {@link #capture} must run on the overlay's event loop; the result may then travel to any thread.
  */
 public record OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
-        Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments) {
+        Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments, Offloads offloads) {
+
+    /**
+     * The kernel offloads in use: TSO and checksum offload on the overlay's TUN device (and its segments' TAPs),
+     * UDP GSO and GRO on its socket. GSO turns itself off when the kernel refuses a GSO send (an underlay path MTU
+     * below the overlay's datagrams). The overlay's {@code offloads} is null when unknown (a daemon older than
+     * this field).
+     */
+    public record Offloads(boolean device, boolean udpGso, boolean udpGro) {}
 
     /** Whether a peer can send right now, is working on it, or neither. */
     public enum Session { NONE, HANDSHAKING, ESTABLISHED }
@@ -54,14 +62,20 @@ public record OverlayStatus(String name, String device, int listenPort, String p
         segments = List.copyOf(segments);
     }
 
-    /** An overlay without L2 segments. */
+    /** An overlay without L2 segments, offloads unknown. */
     public OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
             Map<DropReason, Long> drops, Map<Event, Long> handshakes) {
-        this(name, device, listenPort, publicKey, peers, drops, handshakes, List.of());
+        this(name, device, listenPort, publicKey, peers, drops, handshakes, List.of(), null);
+    }
+
+    /** Offloads unknown. */
+    public OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
+            Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments) {
+        this(name, device, listenPort, publicKey, peers, drops, handshakes, segments, null);
     }
 
     /** Reads {@code overlay}'s state. Event loop only: peers, sessions and endpoints are single-writer state. */
-    public static OverlayStatus capture(Overlay overlay, String device, int listenPort) {
+    public static OverlayStatus capture(Overlay overlay, String device, int listenPort, Offloads offloads) {
         long now = overlay.now();
         List<PeerStatus> peers = new ArrayList<>(overlay.peers().size());
         for (Peer peer : overlay.peers()) {
@@ -73,7 +87,7 @@ public record OverlayStatus(String name, String device, int listenPort, String p
         }
         return new OverlayStatus(overlay.name(), device, listenPort, overlay.identity().publicKey().toBase64(), peers,
                 overlay.drops().snapshot(), overlay.handshakes().snapshot(),
-                overlay.segments().stream().map(SegmentStatus::capture).toList());
+                overlay.segments().stream().map(SegmentStatus::capture).toList(), offloads);
     }
 
     private static Session session(Overlay overlay, Peer peer, long now) {

@@ -50,12 +50,14 @@ public final class UdpTransport implements AutoCloseable {
     private final GsoBatch batch;
     private final Log log;
     private final ChannelFutureListener onGsoWrite = this::onGsoWrite;
-    private boolean gso;
+    private final boolean gro;
+    private volatile boolean gso;  // written on the event loop; status and metrics read it from their threads
 
-    private UdpTransport(Channel channel, boolean gso, Log log) {
+    private UdpTransport(Channel channel, boolean offloads, Log log) {
         this.channel = channel;
         this.batch = new GsoBatch(channel.alloc());
-        this.gso = gso;
+        this.gso = offloads;
+        this.gro = offloads;
         this.log = log;
     }
 
@@ -106,9 +108,14 @@ public final class UdpTransport implements AutoCloseable {
         return channel.alloc();
     }
 
-    /** Whether sends are batched into UDP GSO sends. */
+    /** Whether sends are batched into UDP GSO sends (false from the first send the kernel refused). */
     public boolean gso() {
         return gso;
+    }
+
+    /** Whether the socket takes UDP GRO (runs of datagrams in one read). */
+    public boolean gro() {
+        return gro;
     }
 
     /** Queues a datagram; consumes {@code content}. False (and released) when the socket is backed up. */

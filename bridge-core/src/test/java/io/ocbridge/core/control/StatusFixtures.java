@@ -25,6 +25,7 @@ public final class StatusFixtures {
                         new PeerStatus("cloud-b", "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA=", null,
                                 List.of("10.77.0.3/32"), 0, 0, 0, Session.NONE, 0)),
                 Map.of(DropReason.NO_ROUTE, 3L, DropReason.REPLAY, 1L),
-                Map.of(Event.INITIATION_SENT, 2L, Event.COMPLETED, 1L))));
+                Map.of(Event.INITIATION_SENT, 2L, Event.COMPLETED, 1L), List.of(),
+                new OverlayStatus.Offloads(true, false, true))));
     }
 }

@@ -23,6 +23,8 @@ class StatusJsonTest {
                 + "\"endpoint\":\"192.0.2.2:51820\",\"allowed_ips\":[\"10.77.0.2/32\",\"172.20.0.0/16\"],"
                 + "\"latest_handshake\":1767225588,\"rx_bytes\":1258291,\"tx_bytes\":3565158,"
                 + "\"session\":\"established\",\"persistent_keepalive\":25}"), json);
+        assertTrue(json.contains("\"public_key\":\"" + StatusFixtures.OVERLAY_KEY + "\",\"offloads\":{\"device\":true,"
+                + "\"udp_gso\":false,\"udp_gro\":true},\"peers\":["), json);
         assertTrue(json.contains("\"endpoint\":null"), json);
         assertTrue(json.contains("\"drops\":{\"malformed\":0,"), json);
         assertTrue(json.contains("\"no_route\":3"), json);
@@ -43,8 +45,15 @@ class StatusJsonTest {
             handshakes.put(e, expected.handshakes().getOrDefault(e, 0L));
         }
         OverlayStatus full = new OverlayStatus(expected.name(), expected.device(), expected.listenPort(),
-                expected.publicKey(), expected.peers(), drops, handshakes);
+                expected.publicKey(), expected.peers(), drops, handshakes, List.of(), expected.offloads());
         assertEquals(new SiteStatus("dc-east", StatusFixtures.NOW, List.of(full)), read);
+    }
+
+    @Test
+    void aDocumentWithoutOffloadsReadsAsUnknown() {
+        String json = StatusJson.write(StatusFixtures.site())
+                .replace("\"offloads\":{\"device\":true,\"udp_gso\":false,\"udp_gro\":true},", "");
+        assertEquals(null, StatusJson.read(json).overlays().get(0).offloads());
     }
 
     @Test

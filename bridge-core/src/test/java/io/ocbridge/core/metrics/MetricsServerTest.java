@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.ocbridge.core.overlay.DropCounters;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.HandshakeCounters;
+import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.crypto.cookie.CookieGenerator;
 import io.ocbridge.crypto.keys.PresharedKey;
@@ -54,7 +55,10 @@ class MetricsServerTest {
         try (MetricsServer server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             OverlayMeters.bind(server.registry(), Tags.of("site", "dc-east", "overlay", "corp"), List.of(peer), drops,
                     new HandshakeCounters(), clock);
+            OverlayMeters.bindOffloads(server.registry(), Tags.of("site", "dc-east", "overlay", "corp"),
+                    () -> new OverlayStatus.Offloads(true, false, true));
             peer.addRx(1500);
+            peer.addRx(32);
             peer.addTx(700);
             peer.handshakeCompleted(1_000_000_000L - 12_000);
             HttpResponse<String> response = get(server.port(), "/metrics");
@@ -62,7 +66,9 @@ class MetricsServerTest {
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
             String body = response.body();
             String tags = "overlay=\"corp\",peer=\"cloud-a\",site=\"dc-east\"";
-            assertTrue(body.contains("ocbridge_peer_rx_bytes_total{" + tags + "} 1500.0"), body);
+            assertTrue(body.contains("ocbridge_peer_rx_bytes_total{" + tags + "} 1532.0"), body);
+            assertTrue(body.contains("ocbridge_peer_rx_packets_total{" + tags + "} 2.0"), body);
+            assertTrue(body.contains("ocbridge_peer_tx_packets_total{" + tags + "} 1.0"), body);
             assertTrue(body.contains("ocbridge_peer_tx_bytes_total{" + tags + "} 700.0"), body);
             assertTrue(body.contains("ocbridge_peer_latest_handshake_age_seconds{" + tags + "} 12.0"), body);
             assertTrue(body.contains("ocbridge_drops_total{overlay=\"corp\",reason=\"replay\",site=\"dc-east\"} 1.0"),
@@ -70,6 +76,8 @@ class MetricsServerTest {
             assertTrue(body.contains("ocbridge_handshakes_total{event=\"completed\",overlay=\"corp\",site=\"dc-east\"}"),
                     body);
             assertTrue(body.contains("jvm_memory_used_bytes"), "JVM meters");
+            assertTrue(body.contains("ocbridge_offload_enabled{offload=\"device\",overlay=\"corp\",site=\"dc-east\"} 1.0"), body);
+            assertTrue(body.contains("ocbridge_offload_enabled{offload=\"udp_gso\",overlay=\"corp\",site=\"dc-east\"} 0.0"), body);
             assertFalse(body.contains(remotePublic.toBase64()), "no keys in metrics");
             assertEquals(404, get(server.port(), "/").statusCode());
         } finally {
