@@ -24,7 +24,9 @@
 # A tunnel proves it carried the traffic: gw-a routes host-b through the tunnel device (L3) or the device is in
 # br-lan (L2), and the device's tx counter grows by at least the bytes iperf3 received. A tunnel that does not come
 # up within UP_TIMEOUT (20) s, or fails a step, gets "failed: reason" in its row and the run goes on.
-# OCB_DAEMON_JAVA_OPTS goes to the ocbridge daemons only (e.g. a JFR recording).
+# OCB_DAEMON_JAVA_OPTS goes to the ocbridge daemons only (e.g. a JFR recording, filename=/tmp/ocb-%p.jfr, for
+# bench/jfr-alloc.py). For the ocbridge rows a line under the table gives the heap each daemon allocated per transport
+# message over the iperf3 runs, from its metrics (jvm_gc_memory_allocated_bytes_total, ocbridge_peer_*_packets_total).
 #
 # Needs root, a built ocbridge (./mvnw -B -q package -DskipTests) for the ocbridge rows, and installs the peers
 # (scripts/install-deps.sh bench). Creates only namespaces named with its PID, removes them and every process it
@@ -66,6 +68,8 @@ start_ocbridge() {  # l3|l2 [extra JVM options for the daemons]
 site: bench-$side
 private-key-file: $side.key
 control-socket: ocb-$kind-$side.sock
+metrics:
+  listen: 127.0.0.1:$OCB_METRICS_PORT
 overlays:
   - name: bench
     device: $dev
@@ -237,14 +241,26 @@ prove_path() {
     esac
 }
 
+OCB_METRICS_PORT=9586  # each daemon's, on its namespace's loopback
+
+ocb_heap_counters() {  # NS: "<heap bytes allocated> <transport messages sent + received>" from the daemon's /metrics
+    ip netns exec "$1" curl -s --max-time 5 "http://127.0.0.1:$OCB_METRICS_PORT/metrics" | awk '
+        /^jvm_gc_memory_allocated_bytes_total/ {a += $2}
+        /^ocbridge_peer_(rx|tx)_packets_total/ {p += $2}
+        END {printf "%.0f %.0f\n", a, p}'
+}
+
 measure() {
     ip netns exec "$NS_HB" iperf3 -s -B "$DST" > "$WORK/$MODE-iperf-server.log" 2>&1 &
     track $!
     wait_until 5 iperf_listening || fail "iperf3 server did not listen in 5 s"
     bounded $((WARMUP_SECONDS + 20)) ip netns exec "$NS_HA" iperf3 -c "$DST" -t $WARMUP_SECONDS > /dev/null \
         || fail "warm-up transfer failed"
-    local tx0 tx1 i streams c0 c1 json bps bytes ticks=0 total=0 one=() four=() rtts=()
+    local tx0 tx1 i streams c0 c1 json bps bytes ticks=0 total=0 one=() four=() rtts=() heap_a0= heap_b0= heap_a1= heap_b1=
     tx0=$(tx_bytes "$NS_GA" "$TUNDEV")
+    if [ "${MODE#ocbridge-}" != "$MODE" ]; then
+        heap_a0=$(ocb_heap_counters "$NS_GA") heap_b0=$(ocb_heap_counters "$NS_GB")
+    fi
     for i in $(seq 1 "$RUNS"); do
         for streams in 1 4; do
             json=$WORK/$MODE-P$streams-$i.json
@@ -258,6 +274,9 @@ measure() {
         done
     done
     tx1=$(tx_bytes "$NS_GA" "$TUNDEV")
+    if [ -n "$heap_a0" ]; then
+        heap_a1=$(ocb_heap_counters "$NS_GA") heap_b1=$(ocb_heap_counters "$NS_GB")
+    fi
     [ $((tx1 - tx0)) -ge "$total" ] \
         || fail "$TUNDEV sent $((tx1 - tx0)) bytes while iperf3 received $total: traffic did not take the tunnel"
     for i in $(seq 1 "$RUNS"); do
@@ -269,6 +288,12 @@ measure() {
         echo "tcp4=$(printf '%s\n' "${four[@]}" | median | awk '{printf "%.0f", $1 / 1e6}')"
         echo "rtt=$(printf '%s\n' "${rtts[@]}" | median)"
         echo "cpu=$(awk -v t=$ticks -v hz="$CLK_TCK" -v b=$total 'BEGIN {printf "%.2f", (t / hz) / (b / 1e9)}')"
+        if [ -n "$heap_a0" ]; then  # heap bytes per transport message, each gateway
+            echo "heap=$(awk -v a0="$heap_a0" -v a1="$heap_a1" -v b0="$heap_b0" -v b1="$heap_b1" 'BEGIN {
+                split(a0, x); split(a1, y); split(b0, u); split(b1, v)
+                if (y[2] <= x[2] || v[2] <= u[2]) { print "n/a"; exit }
+                printf "%.0f/%.0f/%.0f/%.0f", (y[1] - x[1]) / (y[2] - x[2]), (v[1] - u[1]) / (v[2] - u[2]), y[2] - x[2], v[2] - u[2] }')"
+        fi
     } > "$RESULT"
 }
 
@@ -335,7 +360,7 @@ peer_label() {
 }
 
 result() {  # MODE FIELD
-    ( status= reason= tcp1= tcp4= rtt= cpu=
+    ( status= reason= tcp1= tcp4= rtt= cpu= heap=
       [ -f "$WORK/res.$1" ] && . "$WORK/res.$1"
       eval "echo \"\${$2}\"" )
 }
@@ -370,6 +395,17 @@ table() {
             out+=("$(awk -v a="$(result ocbridge-l2 $f)" -v b="$(result ocbridge-l3 $f)" 'BEGIN {printf "%.0f %%", 100 * a / b}')")
         done
         echo "ocbridge L2 as % of ocbridge L3: TCP 1 stream ${out[0]}, TCP 4 streams ${out[1]}, RTT ${out[2]}, CPU s/GB ${out[3]}."
+        echo
+    fi
+    local heap_rows=()
+    for m in "${MODES[@]}"; do
+        [ "${m#ocbridge-}" != "$m" ] && [ "$(result "$m" status)" = ok ] && [ -n "$(result "$m" heap)" ] || continue
+        heap_rows+=("$(result "$m" heap | awk -F/ -v l="$(peer_label "$m")" '$2 == "" {print l ": n/a"; next}
+            {printf "%s: gw-a %s B, gw-b %s B (%.1f M and %.1f M messages)", l, $1, $2, $3 / 1e6, $4 / 1e6}')")
+    done
+    if [ ${#heap_rows[@]} -gt 0 ]; then
+        echo "ocbridge heap allocated per transport message over the iperf3 runs (jvm_gc_memory_allocated_bytes_total ÷" \
+            "ocbridge_peer_{rx,tx}_packets_total; bench/jfr-alloc.py tells where from): $(IFS=';'; echo "${heap_rows[*]}" | sed 's/;/; /g')."
         echo
     fi
     echo "iperf3 host-a -> host-b, $RUNS runs of $SECONDS_PER_RUN s each, medians; RTT: median of $RUNS ping averages" \
