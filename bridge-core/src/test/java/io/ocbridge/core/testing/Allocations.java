@@ -66,6 +66,18 @@ public final class Allocations {
         return bytes[0];
     }
 
+    /**
+     * The least of {@code tries} measurements by {@link #allocatedBy}: code the JIT has not yet compiled with escape
+     * analysis allocates objects that compiled code does not, and a slow machine may still be compiling in the first.
+     */
+    public static long leastAllocatedBy(int times, int tries, Runnable action) {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < tries; i++) {
+            least = Math.min(least, allocatedBy(times, action));
+        }
+        return least;
+    }
+
     /** Runs {@code action} with Netty's leak detector off: to create buffers that carry no leak-tracking wrapper. */
     public static <T> T untracked(java.util.function.Supplier<T> action) {
         ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
