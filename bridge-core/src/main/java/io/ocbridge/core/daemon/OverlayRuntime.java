@@ -8,6 +8,7 @@ import io.ocbridge.core.config.OverlayConfig;
 import io.ocbridge.core.config.PeerConfig;
 import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.device.LinkConfigurator;
+import io.ocbridge.core.device.RouteSync;
 import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.DropReason;
@@ -247,24 +248,7 @@ final class OverlayRuntime implements AutoCloseable {
                 default -> { }
             }
         }
-        for (Cidr prefix : routesAfter) {
-            if (!routesBefore.contains(prefix)) {
-                try {
-                    link.addRoute(device.name(), prefix);
-                } catch (IOException e) {
-                    log.warn("route-add-failed", "prefix=" + prefix + " error=" + e.getMessage());
-                }
-            }
-        }
-        for (Cidr prefix : routesBefore) {
-            if (!routesAfter.contains(prefix)) {
-                try {
-                    link.deleteRoute(device.name(), prefix);
-                } catch (IOException e) {
-                    log.warn("route-delete-failed", "prefix=" + prefix + " error=" + e.getMessage());
-                }
-            }
-        }
+        RouteSync.apply(link, device.name(), routesBefore, routesAfter, log);
     }
 
     private Void applyOnLoop(List<ConfigDiff.Change> changes, Map<String, ResolvedPeer> resolved) {
@@ -321,8 +305,9 @@ final class OverlayRuntime implements AutoCloseable {
         return prefixes;
     }
 
-    /** A route per allowed-ips prefix through the device; default routes are left to the operator. */
+    /** A route per allowed-ips prefix through the device, all in one batch; default routes are left to the operator. */
     private void addRoutes() throws IOException {
+        Set<Cidr> prefixes = new LinkedHashSet<>();
         for (PeerConfig peer : config.peers()) {
             for (Cidr prefix : peer.allowedIps()) {
                 if (prefix.prefixLength() == 0) {
@@ -330,8 +315,14 @@ final class OverlayRuntime implements AutoCloseable {
                             + " reason=default-route-not-installed");
                     continue;
                 }
-                link.addRoute(device.name(), prefix.masked());
+                prefixes.add(prefix.masked());
             }
+        }
+        Map<Cidr, String> refused = link.replaceRoutes(device.name(), prefixes);
+        if (!refused.isEmpty()) {
+            Map.Entry<Cidr, String> first = refused.entrySet().iterator().next();
+            throw new IOException("route " + first.getKey() + " dev " + device.name() + ": " + first.getValue()
+                    + (refused.size() > 1 ? " (and " + (refused.size() - 1) + " more)" : ""));
         }
     }
 

@@ -78,8 +78,9 @@ public record OverlayStatus(String name, String device, int listenPort, String p
     public static OverlayStatus capture(Overlay overlay, String device, int listenPort, Offloads offloads) {
         long now = overlay.now();
         List<PeerStatus> peers = new ArrayList<>(overlay.peers().size());
+        Map<Peer, List<Cidr>> prefixes = overlay.allowedIps().prefixesByOwner();
         for (Peer peer : overlay.peers()) {
-            List<String> allowed = overlay.allowedIps().prefixesOf(peer).stream().map(Cidr::toString).toList();
+            List<String> allowed = prefixes.getOrDefault(peer, List.of()).stream().map(Cidr::toString).toList();
             peers.add(new PeerStatus(peer.name(), peer.publicKey().toBase64(),
                     peer.endpoint() == null ? null : Log.endpoint(peer.endpoint()), allowed,
                     peer.lastHandshakeEpochMillis() / 1000, peer.rxBytes(), peer.txBytes(),

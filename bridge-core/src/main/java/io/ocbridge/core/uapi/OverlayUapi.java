@@ -2,6 +2,7 @@ package io.ocbridge.core.uapi;
 
 import io.netty.channel.EventLoop;
 import io.ocbridge.core.device.LinkConfigurator;
+import io.ocbridge.core.device.RouteSync;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.peer.Peer;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -64,6 +66,7 @@ public final class OverlayUapi implements UapiDevice {
             identity.copyPrivateKeyTo(privateKey, 0);
         }
         List<DeviceState.PeerState> peers = new ArrayList<>(overlay.peers().size());
+        Map<Peer, List<Cidr>> prefixes = overlay.allowedIps().prefixesByOwner();
         for (Peer peer : overlay.peers()) {
             byte[] psk = null;
             if (withSecrets) {
@@ -73,7 +76,7 @@ public final class OverlayUapi implements UapiDevice {
             peers.add(new DeviceState.PeerState(peer.publicKey().bytes(), psk,
                     peer.endpoint() == null ? null : Log.endpoint(peer.endpoint()), peer.lastHandshakeEpochMillis(),
                     peer.txBytes(), peer.rxBytes(), peer.persistentKeepaliveSeconds(),
-                    overlay.allowedIps().prefixesOf(peer)));
+                    prefixes.getOrDefault(peer, List.of())));
         }
         return new DeviceState(privateKey, listenPort, peers);
     }
@@ -248,8 +251,8 @@ public final class OverlayUapi implements UapiDevice {
     /** Every prefix routed through the device: all peers' allowed-ips but default routes. Event loop only. */
     private Set<Cidr> routedPrefixes() {
         Set<Cidr> prefixes = new LinkedHashSet<>();
-        for (Peer peer : overlay.peers()) {
-            for (Cidr prefix : overlay.allowedIps().prefixesOf(peer)) {
+        for (List<Cidr> owned : overlay.allowedIps().prefixesByOwner().values()) {
+            for (Cidr prefix : owned) {
                 if (prefix.prefixLength() != 0) {
                     prefixes.add(prefix.masked());
                 }
@@ -259,24 +262,7 @@ public final class OverlayUapi implements UapiDevice {
     }
 
     private void syncRoutes(Set<Cidr> before, Set<Cidr> after) {
-        for (Cidr prefix : after) {
-            if (!before.contains(prefix)) {
-                try {
-                    link.addRoute(device, prefix);
-                } catch (IOException e) {
-                    log.warn("route-add-failed", "prefix=" + prefix + " error=" + e.getMessage());
-                }
-            }
-        }
-        for (Cidr prefix : before) {
-            if (!after.contains(prefix)) {
-                try {
-                    link.deleteRoute(device, prefix);
-                } catch (IOException e) {
-                    log.warn("route-delete-failed", "prefix=" + prefix + " error=" + e.getMessage());
-                }
-            }
-        }
+        RouteSync.apply(link, device, before, after, log);
     }
 
     private <T> T onLoop(Callable<T> task) throws UapiException {

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ocbridge.core.route.Cidr;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LinkConfiguratorTest {
@@ -24,11 +27,11 @@ class LinkConfiguratorTest {
                     ip.addAddress("ocbt2", Cidr.parse("10.98.0.1/24"));
                     ip.addAddress("ocbt2", Cidr.parse("fd98::1/64"));
                     ip.setUp("ocbt2");
-                    ip.addRoute("ocbt2", Cidr.parse("172.31.5.9/16"));
-                    ip.addRoute("ocbt2", Cidr.parse("fd99::/48"));
-                    // Routes are replaced, so a prefix equal to the connected subnet is not an error.
-                    ip.addRoute("ocbt2", Cidr.parse("172.31.0.0/16"));
-                    ip.addRoute("ocbt2", Cidr.parse("10.98.0.0/24"));
+                    // Routes are replaced, so a prefix equal to the connected subnet, or given twice, is not an error.
+                    assertEquals(Map.of(), ip.replaceRoutes("ocbt2", List.of(Cidr.parse("172.31.5.9/16"),
+                            Cidr.parse("fd99::/48"), Cidr.parse("172.31.0.0/16"), Cidr.parse("10.98.0.0/24"))));
+                    String routes = routes(namespace);
+                    assertTrue(routes.contains("172.31.0.0/16 dev ocbt2") && routes.contains("fd99::/48 dev ocbt2"), routes);
                     IOException duplicate = assertThrows(IOException.class,
                             () -> ip.addAddress("ocbt2", Cidr.parse("10.98.0.1/24")));
                     // ip's own wording differs between iproute2 versions: check the command and one line.
@@ -41,6 +44,59 @@ class LinkConfiguratorTest {
                 return null;
             });
         }
+    }
+
+    /** One batch for many routes; a route the kernel refuses is named with ip's message and the others go in. */
+    @Test
+    void routesGoInOneBatchAndARefusedOneIsNamed() throws Exception {
+        assumeTrue(NetNamespace.available(), "needs root, /dev/net/tun and /usr/sbin/ip");
+        try (NetNamespace namespace = NetNamespace.create()) {
+            LinkConfigurator ip = LinkConfigurator.inNamespace(namespace.name());
+            namespace.call(() -> {
+                TunDevice tun = TunDevice.openTun("ocbt3");
+                try {
+                    ip.setUp("ocbt3");
+                    List<Cidr> many = new ArrayList<>();
+                    for (int i = 0; i < 20_000; i++) {  // a 10,000-peer overlay's routes
+                        many.add(Cidr.ofV4(0x0a40_0000 + i, 32));
+                    }
+                    long started = System.nanoTime();
+                    assertEquals(Map.of(), ip.replaceRoutes("ocbt3", many));
+                    System.out.printf("LinkConfiguratorTest: 20,000 routes in one ip -batch run: %d ms%n",
+                            (System.nanoTime() - started) / 1_000_000);
+                    assertEquals(20_000, routes(namespace).lines().filter(l -> l.startsWith("10.64.")).count());
+
+                    // The kernel refuses IPv6 routes through a device with IPv6 off.
+                    exec("ip", "netns", "exec", namespace.name(), "sysctl", "-qw", "net.ipv6.conf.ocbt3.disable_ipv6=1");
+                    Map<Cidr, String> refused = ip.replaceRoutes("ocbt3",
+                            List.of(Cidr.parse("10.50.0.0/16"), Cidr.parse("fd77::/48"), Cidr.parse("10.51.0.7/16")));
+                    assertEquals(List.of(Cidr.parse("fd77::/48")), List.copyOf(refused.keySet()));
+                    assertTrue(refused.get(Cidr.parse("fd77::/48")).contains("IPv6"), refused.toString());
+                    String routes = routes(namespace);
+                    assertTrue(routes.contains("10.50.0.0/16 dev ocbt3") && routes.contains("10.51.0.0/16 dev ocbt3"), routes);
+
+                    // Deleting: a route already gone is not a failure.
+                    assertEquals(Map.of(), ip.deleteRoutes("ocbt3", List.of(Cidr.parse("10.50.0.0/16"), Cidr.parse("10.52.0.0/16"))));
+                    assertFalse(routes(namespace).contains("10.50.0.0/16"));
+                } finally {
+                    tun.close();
+                }
+                return null;
+            });
+        }
+    }
+
+    private static String routes(NetNamespace namespace) throws IOException, InterruptedException {
+        return exec("/usr/sbin/ip", "-n", namespace.name(), "route", "show") + exec("/usr/sbin/ip", "-n",
+                namespace.name(), "-6", "route", "show");
+    }
+
+    private static String exec(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", command));
+        assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
+        return output;
     }
 
     @Test

@@ -122,6 +122,25 @@ class AllowedIpsTest {
         assertNull(table.lookupV6(0x2001_0db8_0002_0000L, 5));
     }
 
+    /** One walk for every owner gives what a walk per owner gives, in the same order; owners with nothing are absent. */
+    @Test
+    void prefixesByOwnerMatchesPrefixesOfEachOwner() {
+        Random random = new Random(0x5ca1eL);
+        List<String> owners = List.of("a", "b", "c", "d", "e");
+        for (int i = 0; i < 2_000; i++) {
+            byte[] address = new byte[random.nextBoolean() ? 4 : 16];
+            random.nextBytes(address);
+            table.insert(address, random.nextInt(address.length * 8 + 1), owners.get(random.nextInt(4)));
+        }
+        table.removeValue("b");
+        var byOwner = table.prefixesByOwner();
+        for (String owner : owners) {
+            List<Cidr> each = table.prefixesOf(owner);
+            assertEquals(each.isEmpty() ? null : each, byOwner.get(owner), owner);
+        }
+        assertEquals(java.util.Set.of("a", "c", "d"), byOwner.keySet());
+    }
+
     /** Random prefixes, owners, removals and lookups, checked against a linear scan. */
     @Test
     void matchesNaiveModel() {
