@@ -67,4 +67,4 @@ printf 'scale-daemon: %d peers (%d allowed-ips): up and answering status %.1f s 
     "$PEERS" $((2 * PEERS)) "$(echo "($ready - $start) / 1000000000" | bc -l)"
 printf 'scale-daemon: %d routes through the device; `ocbridge status --json` %.2f s (CLI JVM start included), %d peers, %d KiB of JSON\n' \
     "$routes" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" "$listed" $(( $(stat -c %s "$WORK/status.json") / 1024 ))
-echo "scale-daemon: daemon RSS ${rss} MiB idle (default JVM heap sizing)"
+echo "scale-daemon: daemon RSS ${rss} MiB idle (bin/ocbridge's JVM options, plus any in OCBRIDGE_JAVA_OPTS)"
