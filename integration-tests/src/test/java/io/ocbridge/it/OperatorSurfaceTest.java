@@ -126,6 +126,7 @@ class OperatorSurfaceTest {
         long age = site.epochSeconds() - peer.latestHandshakeEpochSeconds();
         assertTrue(peer.latestHandshakeEpochSeconds() > 0 && age >= 0 && age < 60, "handshake " + age + " s ago");
         assertTrue(peer.rxBytes() > 0 && peer.txBytes() > 0, peer.toString());
+        assertTrue(peer.rxPackets() >= 5 && peer.txPackets() >= 5, "5 pings each way: " + peer);
         assertTrue(peer.allowedIps().contains(Topology.LAN_B), peer.allowedIps().toString());
 
         Cmd.Result table = status().orThrow();

@@ -57,6 +57,8 @@ public final class StatusJson {
                         .name("tx_bytes").value(peer.txBytes())
                         .name("session").value(lower(peer.session()))
                         .name("persistent_keepalive").value(peer.persistentKeepaliveSeconds())
+                        .name("rx_packets").value(peer.rxPackets())
+                        .name("tx_packets").value(peer.txPackets())
                         .endObject();
             }
             w.endArray().name("drops").beginObject();
@@ -105,7 +107,9 @@ public final class StatusJson {
                 peers.add(new PeerStatus(string(p, "name"), string(p, "public_key"), (String) p.get("endpoint"),
                         allowed, number(p, "latest_handshake"), number(p, "rx_bytes"), number(p, "tx_bytes"),
                         Session.valueOf(string(p, "session").toUpperCase(Locale.ROOT)),
-                        (int) number(p, "persistent_keepalive")));
+                        (int) number(p, "persistent_keepalive"),
+                        p.containsKey("rx_packets") ? number(p, "rx_packets") : 0,  // absent before they were reported
+                        p.containsKey("tx_packets") ? number(p, "tx_packets") : 0));
             }
             List<SegmentStatus> segments = new ArrayList<>();
             if (o.containsKey("segments")) {  // absent before segments were reported

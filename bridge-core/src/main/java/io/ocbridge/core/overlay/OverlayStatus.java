@@ -30,13 +30,21 @@ public record OverlayStatus(String name, String device, int listenPort, String p
 
     /**
      * One peer. {@code endpoint} is null when unknown; {@code latestHandshakeEpochSeconds} is 0 when there has been
-     * none; keepalive 0 means off.
+     * none; keepalive 0 means off; packets are transport messages, keepalives included.
      */
     public record PeerStatus(String name, String publicKey, String endpoint, List<String> allowedIps,
             long latestHandshakeEpochSeconds, long rxBytes, long txBytes, Session session,
-            int persistentKeepaliveSeconds) {
+            int persistentKeepaliveSeconds, long rxPackets, long txPackets) {
         public PeerStatus {
             allowedIps = List.copyOf(allowedIps);
+        }
+
+        /** Packet counts unknown (0): a daemon older than them. */
+        public PeerStatus(String name, String publicKey, String endpoint, List<String> allowedIps,
+                long latestHandshakeEpochSeconds, long rxBytes, long txBytes, Session session,
+                int persistentKeepaliveSeconds) {
+            this(name, publicKey, endpoint, allowedIps, latestHandshakeEpochSeconds, rxBytes, txBytes, session,
+                    persistentKeepaliveSeconds, 0, 0);
         }
     }
 
@@ -84,7 +92,7 @@ public record OverlayStatus(String name, String device, int listenPort, String p
             peers.add(new PeerStatus(peer.name(), peer.publicKey().toBase64(),
                     peer.endpoint() == null ? null : Log.endpoint(peer.endpoint()), allowed,
                     peer.lastHandshakeEpochMillis() / 1000, peer.rxBytes(), peer.txBytes(),
-                    session(overlay, peer, now), peer.persistentKeepaliveSeconds()));
+                    session(overlay, peer, now), peer.persistentKeepaliveSeconds(), peer.rxPackets(), peer.txPackets()));
         }
         return new OverlayStatus(overlay.name(), device, listenPort, overlay.identity().publicKey().toBase64(), peers,
                 overlay.drops().snapshot(), overlay.handshakes().snapshot(),

@@ -22,7 +22,7 @@ class StatusJsonTest {
         assertTrue(json.contains("{\"name\":\"cloud-a\",\"public_key\":\"" + StatusFixtures.PEER_KEY + "\","
                 + "\"endpoint\":\"192.0.2.2:51820\",\"allowed_ips\":[\"10.77.0.2/32\",\"172.20.0.0/16\"],"
                 + "\"latest_handshake\":1767225588,\"rx_bytes\":1258291,\"tx_bytes\":3565158,"
-                + "\"session\":\"established\",\"persistent_keepalive\":25}"), json);
+                + "\"session\":\"established\",\"persistent_keepalive\":25,\"rx_packets\":1021,\"tx_packets\":2644}"), json);
         assertTrue(json.contains("\"public_key\":\"" + StatusFixtures.OVERLAY_KEY + "\",\"offloads\":{\"device\":true,"
                 + "\"udp_gso\":false,\"udp_gro\":true},\"peers\":["), json);
         assertTrue(json.contains("\"endpoint\":null"), json);
@@ -47,6 +47,14 @@ class StatusJsonTest {
         OverlayStatus full = new OverlayStatus(expected.name(), expected.device(), expected.listenPort(),
                 expected.publicKey(), expected.peers(), drops, handshakes, List.of(), expected.offloads());
         assertEquals(new SiteStatus("dc-east", StatusFixtures.NOW, List.of(full)), read);
+    }
+
+    @Test
+    void aDocumentWithoutPacketCountsReadsThemAsZero() {
+        String json = StatusJson.write(StatusFixtures.site()).replace(",\"rx_packets\":1021,\"tx_packets\":2644", "");
+        OverlayStatus.PeerStatus peer = StatusJson.read(json).overlays().get(0).peers().get(0);
+        assertEquals(0, peer.rxPackets() + peer.txPackets());
+        assertEquals(1_258_291, peer.rxBytes());
     }
 
     @Test
