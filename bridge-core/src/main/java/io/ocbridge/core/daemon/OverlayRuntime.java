@@ -307,18 +307,15 @@ final class OverlayRuntime implements AutoCloseable {
 
     /** A route per allowed-ips prefix through the device, all in one batch; default routes are left to the operator. */
     private void addRoutes() throws IOException {
-        Set<Cidr> prefixes = new LinkedHashSet<>();
         for (PeerConfig peer : config.peers()) {
             for (Cidr prefix : peer.allowedIps()) {
                 if (prefix.prefixLength() == 0) {
                     log.warn("route-skipped", "peer=" + peer.name() + " prefix=" + prefix
                             + " reason=default-route-not-installed");
-                    continue;
                 }
-                prefixes.add(prefix.masked());
             }
         }
-        Map<Cidr, String> refused = link.replaceRoutes(device.name(), prefixes);
+        Map<Cidr, String> refused = link.replaceRoutes(device.name(), routedPrefixes(config));
         if (!refused.isEmpty()) {
             Map.Entry<Cidr, String> first = refused.entrySet().iterator().next();
             throw new IOException("route " + first.getKey() + " dev " + device.name() + ": " + first.getValue()

@@ -115,7 +115,7 @@ public final class LinkConfigurator {
         for (Cidr destination : lines) {  // the family follows from the prefix
             input.append("route ").append(verb).append(' ').append(destination).append(" dev ").append(dev).append('\n');
         }
-        Result result = executeBatch(input.toString());
+        Result result = execute(List.of("-force", "-batch", "-"), input.toString(), MAX_BATCH_STDERR_BYTES);
         Map<Cidr, String> refused = new LinkedHashMap<>();
         // With -force, ip goes on after a refused line: its message lines, then "Command failed -:N".
         StringBuilder message = new StringBuilder();
@@ -135,9 +135,7 @@ public final class LinkConfigurator {
             }
         }
         if (result.exitCode != 0 && (attributed == 0 || !message.isEmpty())) {
-            // It stopped on something it did not pin on a line (ip exits at once on a malformed line).
-            throw new IOException(String.join(" ", result.command) + ": "
-                    + (result.stderr.isEmpty() ? "exit status " + result.exitCode : oneLine(result.stderr)));
+            throw result.failure();  // stopped on something it did not pin on a line (ip exits at once on a malformed one)
         }
         return refused;
     }
@@ -149,45 +147,32 @@ public final class LinkConfigurator {
         }
     }
 
+    /** {@code stderr} as ip wrote it (lines matter to a batch); a failure's message puts it on one line. */
     private record Result(List<String> command, int exitCode, String stderr) {
         IOException failure() {
-            String reason = stderr.isEmpty() ? "exit status " + exitCode : stderr;
+            String reason = stderr.isEmpty() ? "exit status " + exitCode : oneLine(stderr);
             return new IOException(String.join(" ", command) + ": " + reason);
         }
     }
 
     private Result execute(String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try {
-            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + ": no answer within "
-                        + COMMAND_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException(String.join(" ", command) + ": interrupted", e);
-        }
-        String stderr;
-        try (InputStream err = process.getErrorStream()) {
-            stderr = new String(err.readNBytes(MAX_STDERR_BYTES), StandardCharsets.UTF_8);
-        }
-        return new Result(command, process.exitValue(), oneLine(stderr));
+        return execute(List.of(arguments), null, MAX_STDERR_BYTES);
     }
 
-    /** {@code ip -force -batch -} with {@code input} on stdin; stderr kept whole (lines matter), up to a bound. */
-    private Result executeBatch(String input) throws IOException {
+    /**
+     * Runs {@code ip} with {@code arguments}, {@code input} on its stdin (none: /dev/null), and keeps up to
+     * {@code keepStderrBytes} of its stderr, lines as they are. Stdin is fed and stderr drained on threads of their
+     * own, so neither pipe filling up can stall the other.
+     */
+    private Result execute(List<String> arguments, String input, int keepStderrBytes) throws IOException {
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of("-force", "-batch", "-"));
-        Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        // Feed stdin and drain stderr on their own threads: either pipe filling up must not stall the other.
-        Thread writer = Thread.ofVirtual().start(() -> {
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        if (input == null) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        }
+        Process process = builder.start();
+        Thread writer = input == null ? null : Thread.ofVirtual().start(() -> {
             try (OutputStream in = process.getOutputStream()) {
                 in.write(input.getBytes(StandardCharsets.US_ASCII));
             } catch (IOException e) {
@@ -196,7 +181,7 @@ public final class LinkConfigurator {
         });
         FutureTask<byte[]> stderr = new FutureTask<>(() -> {
             try (InputStream err = process.getErrorStream()) {
-                byte[] kept = err.readNBytes(MAX_BATCH_STDERR_BYTES);
+                byte[] kept = err.readNBytes(keepStderrBytes);
                 err.transferTo(OutputStream.nullOutputStream());
                 return kept;
             }
@@ -207,7 +192,9 @@ public final class LinkConfigurator {
                 process.destroyForcibly();
                 throw new IOException(String.join(" ", command) + ": no answer within " + COMMAND_TIMEOUT_SECONDS + " s");
             }
-            writer.join(TimeUnit.SECONDS.toMillis(COMMAND_TIMEOUT_SECONDS));
+            if (writer != null) {
+                writer.join(TimeUnit.SECONDS.toMillis(COMMAND_TIMEOUT_SECONDS));
+            }
             String text = new String(stderr.get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS), StandardCharsets.UTF_8);
             return new Result(command, process.exitValue(), text.strip());
         } catch (InterruptedException e) {
