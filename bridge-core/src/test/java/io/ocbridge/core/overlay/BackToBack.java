@@ -1,0 +1,129 @@
+package io.ocbridge.core.overlay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.ocbridge.core.log.Log;
+import io.ocbridge.core.peer.Peer;
+import io.ocbridge.core.route.Cidr;
+import io.ocbridge.crypto.keys.PresharedKey;
+import io.ocbridge.crypto.keys.PrivateKey;
+import io.ocbridge.crypto.noise.LocalIdentity;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Two overlays, site A (10.77.0.1) and site B (10.77.0.2), wired back to back in memory on the real clocks, for
+ * measuring the data path: datagrams wait in a fixed ring (nothing allocated per datagram) until {@link #deliver},
+ * device writes at B are counted. Shared with {@code benchmarks} (bridge-core's test-jar). One thread at a time.
+ */
+public final class BackToBack implements AutoCloseable {
+    public static final InetSocketAddress ADDR_A = new InetSocketAddress("192.0.2.1", 51820);
+    public static final InetSocketAddress ADDR_B = new InetSocketAddress("192.0.2.2", 51820);
+    private static final int RING = 64;  // a power of two: slots are counters masked, which survive overflow
+
+    private final ByteBuf[] datagrams = new ByteBuf[RING];
+    private final InetSocketAddress[] sources = new InetSocketAddress[RING];
+    private int head;
+    private int tail;
+    private long deviceWritesAtB;
+    private final Overlay a;
+    private final Overlay b;
+    private final Peer bAtA;
+    private final Peer aAtB;
+
+    public BackToBack(int mtuBytes) {
+        PrivateKey keyA = PrivateKey.generate();
+        PrivateKey keyB = PrivateKey.generate();
+        Log log = Log.with("back-to-back");
+        a = new Overlay("corp", mtuBytes, new LocalIdentity(keyA), io(ADDR_A), System::nanoTime, Clock.systemUTC(), log);
+        b = new Overlay("corp", mtuBytes, new LocalIdentity(keyB), io(ADDR_B), System::nanoTime, Clock.systemUTC(), log);
+        bAtA = a.addPeer("b", keyB.publicKey(), PresharedKey.zero(), ADDR_B, List.of(Cidr.parse("10.77.0.2/32")), 0);
+        aAtB = b.addPeer("a", keyA.publicKey(), PresharedKey.zero(), ADDR_A, List.of(Cidr.parse("10.77.0.1/32")), 0);
+    }
+
+    /** An IPv4 UDP packet of {@code bytes} (at least 28) from A's address to B's, zero payload. */
+    public static byte[] packetFromAToB(int bytes) {
+        byte[] p = new byte[bytes];
+        p[0] = 0x45;
+        p[2] = (byte) (bytes >>> 8);
+        p[3] = (byte) bytes;
+        p[8] = 64;
+        p[9] = 17;
+        p[12] = 10; p[13] = 77; p[14] = 0; p[15] = 1;
+        p[16] = 10; p[17] = 77; p[18] = 0; p[19] = 2;
+        return p;
+    }
+
+    /** Feeds {@code ipPacket} to A's Inside as its device reader would (pooled buffer, headroom), then delivers. */
+    public void sendFromA(byte[] ipPacket) {
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(PacketLayout.capacityFor(a.mtuBytes()));
+        buf.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM).writeBytes(ipPacket);
+        a.inside().onDevicePacket(buf);
+        deliver();
+    }
+
+    /** Hands every waiting datagram (and those it causes) to the other site's Outside. */
+    public void deliver() {
+        while (head != tail) {
+            int slot = head++ & (RING - 1);
+            ByteBuf datagram = datagrams[slot];
+            InetSocketAddress source = sources[slot];
+            datagrams[slot] = null;
+            (source.equals(ADDR_A) ? b : a).outside().onDatagram(datagram, source);
+        }
+    }
+
+    public long deviceWritesAtB() {
+        return deviceWritesAtB;
+    }
+
+    /** A's peer entry for B (its current keypair seals what A sends). */
+    public Peer bAtA() {
+        return bAtA;
+    }
+
+    /** B's peer entry for A (its current keypair opens it). */
+    public Peer aAtB() {
+        return aAtB;
+    }
+
+    @Override
+    public void close() {
+        deliver();
+        a.close();
+        b.close();
+    }
+
+    private OverlayIo io(InetSocketAddress self) {
+        return new OverlayIo() {
+            @Override
+            public boolean send(ByteBuf datagram, InetSocketAddress recipient) {
+                if (tail - head == RING) {
+                    throw new IllegalStateException(RING + " datagrams in flight: deliver() was not called");
+                }
+                int slot = tail++ & (RING - 1);
+                datagrams[slot] = datagram;
+                sources[slot] = self;
+                return true;
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public boolean writeToDevice(ByteBuf packet) {
+                if (self.equals(ADDR_B)) {
+                    deviceWritesAtB++;
+                }
+                return true;
+            }
+
+            @Override
+            public ByteBufAllocator alloc() {
+                return PooledByteBufAllocator.DEFAULT;
+            }
+        };
+    }
+}
