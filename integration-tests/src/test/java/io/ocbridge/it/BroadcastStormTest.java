@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(180)
-class BroadcastStormTest {
+class BroadcastStormTest extends LabTest<L2Topology> {
     private static final int FLOOD_LIMIT_PER_SECOND = 200;
     private static final long STORM_SECONDS = 8;
     private static final long STORM_PER_SECOND = 10_000;
@@ -36,15 +35,6 @@ class BroadcastStormTest {
     private static final long TRANSFER_BYTES = 50L << 20;
     private static final Pattern SENT = Pattern.compile("SENT datagrams=(\\d+) nanos=(\\d+)");
     private static final Pattern COUNTED = Pattern.compile("COUNTED datagrams=(\\d+)");
-
-    private L2Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
 
     @Test
     void floodLimitHoldsAndUnicastStillFlows(TestInfo test) {

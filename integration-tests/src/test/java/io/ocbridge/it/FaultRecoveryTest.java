@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(180)
-class FaultRecoveryTest {
+class FaultRecoveryTest extends LabTest<Topology> {
     private static final Duration TUNNEL_UP = Duration.ofSeconds(10);
     /** Big enough to still be in flight when the fault hits and after it ends. */
     private static final long LONG_TRANSFER_BYTES = 150L << 20;
@@ -63,7 +62,6 @@ class FaultRecoveryTest {
     /** Long enough for A's first initiation and two retries (REKEY_TIMEOUT, 5 s). */
     private static final Duration LOCKED_OUT_WINDOW = Duration.ofSeconds(11);
 
-    private Topology net;
     private Site a;
     private Site b;
     private OcbridgeDaemon daemonA;
@@ -78,13 +76,6 @@ class FaultRecoveryTest {
         daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()), environmentOfA,
                 readyTimeoutOfA);
         assertTrue(Ping.until(net.hostA, Topology.HOST_B, TUNNEL_UP).isPresent(), "tunnel not up");
-    }
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     @Test

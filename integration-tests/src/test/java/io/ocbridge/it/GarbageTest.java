@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(150)
-class GarbageTest {
+class GarbageTest extends LabTest<Topology> {
     private static final int SOURCES = 16;
     private static final long GARBAGE_PER_SECOND = 10_000;
     /** Upper bound only: the garbage stops once the transfer is through. */
@@ -38,15 +37,6 @@ class GarbageTest {
     private static final List<DropReason> GARBAGE_FATES = List.of(DropReason.MALFORMED, DropReason.BAD_MAC1,
             DropReason.UNKNOWN_INDEX, DropReason.COOKIE_REQUIRED, DropReason.RATE_LIMITED, DropReason.HANDSHAKE_FAILED,
             DropReason.BAD_COOKIE_REPLY, DropReason.DECRYPT_FAILED, DropReason.KEYPAIR_EXPIRED);
-
-    private Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
 
     @Test
     void transferSurvivesGarbageAndEveryDatagramIsCounted(TestInfo test) {

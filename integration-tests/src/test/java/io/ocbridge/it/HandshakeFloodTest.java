@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(150)
-class HandshakeFloodTest {
+class HandshakeFloodTest extends LabTest<Topology> {
     /**
      * Attacker addresses; {@code -Docbridge.it.floodSources=N} (at most 65000) for a larger botnet. The per-source
      * limit lets a cookie-aware attacker through at 20/s per address, and B runs each of those Diffie-Hellmans on its
@@ -55,15 +54,6 @@ class HandshakeFloodTest {
     /** Where a flooded initiation can end at B. */
     private static final List<DropReason> FLOOD_FATES = List.of(DropReason.COOKIE_REQUIRED, DropReason.RATE_LIMITED,
             DropReason.HANDSHAKE_FAILED, DropReason.BAD_MAC1, DropReason.MALFORMED);
-
-    private Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
 
     @Test
     void legitimatePeerHandshakesAndTransfersThroughTheFlood(TestInfo test) {

@@ -2,7 +2,6 @@ package io.ocbridge.it;
 
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -15,15 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(120)
-class L2InteropTest {
-    private L2Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
+class L2InteropTest extends LabTest<L2Topology> {
 
     @Test
     void ocbridgeSegmentInteroperatesWithKernelVxlan(TestInfo test) {

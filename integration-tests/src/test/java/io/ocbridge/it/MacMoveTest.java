@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -20,17 +19,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(120)
-class MacMoveTest {
+class MacMoveTest extends LabTest<L2Topology> {
     private static final String MAC = "02:0c:b0:00:00:01";
     private static final Duration FOLLOWS_WITHIN = Duration.ofSeconds(5);
-    private L2Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
 
     @Test
     void trafficFollowsAMovedMacAndFlappingIsCountedAndDamped(TestInfo test) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(90)
-class OcbridgeBadCredentialsTest {
+class OcbridgeBadCredentialsTest extends LabTest<Topology> {
     static final Duration WINDOW = Duration.ofSeconds(6);
     static final Duration LOG_GRACE = Duration.ofSeconds(5);
 
@@ -29,15 +28,6 @@ class OcbridgeBadCredentialsTest {
         WRONG_PUBLIC_KEY,
         /** Each side has a different preshared key. */
         WRONG_PRESHARED_KEY
-    }
-
-    private Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     @ParameterizedTest

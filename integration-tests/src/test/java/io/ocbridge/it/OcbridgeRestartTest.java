@@ -3,7 +3,6 @@ package io.ocbridge.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -16,11 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(120)
-class OcbridgeRestartTest {
+class OcbridgeRestartTest extends LabTest<Topology> {
     static final Duration TUNNEL_UP = Duration.ofSeconds(10);
     static final Duration RECOVERY = Duration.ofSeconds(20);
 
-    private Topology net;
     private OcbridgeDaemon daemonA;
     private OcbridgeDaemon daemonB;
 
@@ -32,13 +30,6 @@ class OcbridgeRestartTest {
         var b = Site.b(net, Keys.generate());
         daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()));
         daemonB = OcbridgeDaemon.start(net, b, "b", a.asPeer().withEndpoint(a.endpoint()));
-    }
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     @Test

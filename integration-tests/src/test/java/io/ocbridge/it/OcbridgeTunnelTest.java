@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -14,12 +13,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** ocbridge on both gateways: the L3 overlay carries traffic between the two LANs, both ways, byte-exact. */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(180)
-class OcbridgeTunnelTest {
+class OcbridgeTunnelTest extends LabTest<Topology> {
     static final Duration TUNNEL_UP = Duration.ofSeconds(10);
     static final long PAYLOAD_BYTES = 100L * 1024 * 1024;
     static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(120);
 
-    private Topology net;
     private OcbridgeDaemon daemonA;
 
     @BeforeEach
@@ -30,13 +28,6 @@ class OcbridgeTunnelTest {
         var b = Site.b(net, Keys.generate());
         daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()));
         OcbridgeDaemon.start(net, b, "b", a.asPeer().withEndpoint(a.endpoint()));
-    }
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,12 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(90)
-class OcbridgeWireGuardInteropTest {
+class OcbridgeWireGuardInteropTest extends LabTest<Topology> {
     static final Duration TUNNEL_UP = Duration.ofSeconds(10);
 
     enum Initiator { OCBRIDGE, WIREGUARD_GO }
-
-    private Topology net;
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -30,13 +27,6 @@ class OcbridgeWireGuardInteropTest {
                 Arguments.of(Initiator.OCBRIDGE, true),
                 Arguments.of(Initiator.WIREGUARD_GO, false),
                 Arguments.of(Initiator.WIREGUARD_GO, true));
-    }
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     @ParameterizedTest(name = "{0} initiates, psk={1}")

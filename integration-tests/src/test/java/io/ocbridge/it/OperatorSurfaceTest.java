@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,12 +29,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(180)
-class OperatorSurfaceTest {
+class OperatorSurfaceTest extends LabTest<Topology> {
     static final Duration TUNNEL_UP = Duration.ofSeconds(10);
     static final int METRICS_PORT = 9586;
     static final Pattern RX_BYTES = Pattern.compile("(?m)^ocbridge_peer_rx_bytes_total\\{[^}]*peer=\"site-b\"[^}]*} (\\S+)$");
 
-    private Topology net;
     private Keys.Pair keysA;
     private Keys.Pair keysB;
     private String psk;
@@ -64,13 +62,6 @@ class OperatorSurfaceTest {
         boolean ready = Wait.until(OcbridgeDaemon.READY_TIMEOUT, () -> !daemonA.isAlive() || status("--json").ok());
         assertTrue(daemonA.isAlive() && ready, "site A's daemon did not answer status within "
                 + OcbridgeDaemon.READY_TIMEOUT + ":\n" + String.join("\n", daemonA.tail(40)));
-    }
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     private Path socket() {

@@ -2,7 +2,6 @@ package io.ocbridge.it;
 
 import java.time.Duration;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -15,18 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(120)
-class ReferenceL2Test {
+class ReferenceL2Test extends LabTest<L2Topology> {
     static final long PAYLOAD_BYTES = 100L * 1024 * 1024;
     static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(60);
-
-    private L2Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
 
     @Test
     void stretchesTheLanAcrossTheTunnel(TestInfo test) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -17,11 +16,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(120)
-class ReferenceWireGuardTest {
+class ReferenceWireGuardTest extends LabTest<Topology> {
     static final Duration TUNNEL_UP = Duration.ofSeconds(10);
     static final long PAYLOAD_BYTES = 10L * 1024 * 1024;
 
-    private Topology net;
     private WireGuardGo wgA;
     private WireGuardGo wgB;
 
@@ -33,13 +31,6 @@ class ReferenceWireGuardTest {
         var b = Site.b(net, Keys.generate());
         wgA = WireGuardGo.start(net, a, "wa", b.asPeer().withEndpoint(b.endpoint()));
         wgB = WireGuardGo.start(net, b, "wb", a.asPeer().withEndpoint(a.endpoint()));
-    }
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     @Test

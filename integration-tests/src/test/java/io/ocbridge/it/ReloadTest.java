@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,11 +32,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(180)
-class ReloadTest {
+class ReloadTest extends LabTest<Topology> {
     private static final Pattern SENT = Pattern.compile("\"sum_sent\":\\s*\\{[^}]*?\"bytes\":\\s*(\\d+)");
     private static final Pattern RECEIVED = Pattern.compile("\"sum_received\":\\s*\\{[^}]*?\"bytes\":\\s*(\\d+)");
 
-    private Topology net;
     private Site a;
     private Site.Peer b;
     private Path configA;
@@ -68,13 +66,6 @@ class ReloadTest {
                 List.of(OcbridgeDaemon.launcher().toString(), "up", "-c", configA.toString()));
         assertTrue(Wait.until(OcbridgeDaemon.READY_TIMEOUT, () -> !daemonA.isAlive() || cli("status", "--json").ok())
                 && daemonA.isAlive(), "site A did not come up:\n" + String.join("\n", daemonA.tail(40)));
-    }
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     private Path writeA(List<Site.Peer> peers) {

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -39,19 +38,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(180)
-class SecretsNeverLeakTest {
+class SecretsNeverLeakTest extends LabTest<Topology> {
     static final int METRICS_PORT = 9586;
     static final String WAN_C_A = "198.51.100.1";
     static final String WAN_C = "198.51.100.2";
-
-    private Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
 
     @Test
     void noPrivateKeyOrPskInStatusMetricsCheckWgOrLogs(TestInfo test) throws IOException {

@@ -3,7 +3,6 @@ package io.ocbridge.it;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -16,18 +15,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(180)
-class StretchedLanTest {
+class StretchedLanTest extends LabTest<L2Topology> {
     static final long PAYLOAD_BYTES = 100L * 1024 * 1024;
     static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(120);
-
-    private L2Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
 
     @Test
     void cloudVmJoinsTheEnterpriseLan(TestInfo test) {

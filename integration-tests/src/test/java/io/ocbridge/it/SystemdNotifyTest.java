@@ -37,11 +37,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(120)
-class SystemdNotifyTest {
+class SystemdNotifyTest extends LabTest<Topology> {
     /** A notification, with whether the daemon's device existed the moment it arrived. */
     record Notification(String state, boolean deviceExisted) {}
 
-    private Topology net;
     private EventLoopGroup group;
     private Channel socket;
 
@@ -59,9 +58,6 @@ class SystemdNotifyTest {
         }
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
-        }
-        if (net != null) {
-            net.close();
         }
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ocbridge.core.control.StatusJson;
 import io.ocbridge.core.overlay.OverlayStatus;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,18 +18,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(180)
-class UnderlayMtuTest {
+class UnderlayMtuTest extends LabTest<Topology> {
     private static final String SMALL_UNDERLAY_MTU = "1280";
     private static final long PAYLOAD_BYTES = 20L * 1024 * 1024;
-
-    private Topology net;
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
-    }
 
     @Test
     void gsoFallsBackWhenTheUnderlayPathMtuIsSmall() {

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TailLogsOnFailure.class)
 @Timeout(120)
-class WgToolsTest {
-    private Topology net;
+class WgToolsTest extends LabTest<Topology> {
     private Keys.Pair keysA;
     private Site b;
     private OcbridgeDaemon daemonA;
@@ -46,13 +44,6 @@ class WgToolsTest {
         net.adoptSocket(net.deviceName("b"));
         daemonA = OcbridgeDaemon.start(net, a, "a", b.asPeer().withEndpoint(b.endpoint()));
         OcbridgeDaemon.start(net, b, "b", a.asPeer().withEndpoint(a.endpoint()));
-    }
-
-    @AfterEach
-    void down() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     private Cmd.Result wg(String... args) {
