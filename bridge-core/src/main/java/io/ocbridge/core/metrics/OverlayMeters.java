@@ -13,6 +13,8 @@ import io.ocbridge.core.peer.Peer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -63,15 +65,11 @@ public final class OverlayMeters {
      * is read on the scrape thread and must be safe there; a drop of udp_gso to 0 means the kernel refused a GSO send.
      */
     public static void bindOffloads(MeterRegistry registry, Tags overlayTags, Supplier<OverlayStatus.Offloads> offloads) {
-        Gauge.builder("ocbridge.offload.enabled", () -> offloads.get().device() ? 1 : 0)
-                .description("1 while the kernel offload is in use").tags(overlayTags.and("offload", "device"))
-                .register(registry);
-        Gauge.builder("ocbridge.offload.enabled", () -> offloads.get().udpGso() ? 1 : 0)
-                .description("1 while the kernel offload is in use").tags(overlayTags.and("offload", "udp_gso"))
-                .register(registry);
-        Gauge.builder("ocbridge.offload.enabled", () -> offloads.get().udpGro() ? 1 : 0)
-                .description("1 while the kernel offload is in use").tags(overlayTags.and("offload", "udp_gro"))
-                .register(registry);
+        Map<String, Predicate<OverlayStatus.Offloads>> inUse = Map.of("device", OverlayStatus.Offloads::device,
+                "udp_gso", OverlayStatus.Offloads::udpGso, "udp_gro", OverlayStatus.Offloads::udpGro);
+        inUse.forEach((offload, on) -> Gauge.builder("ocbridge.offload.enabled", () -> on.test(offloads.get()) ? 1 : 0)
+                .description("1 while the kernel offload is in use").tags(overlayTags.and("offload", offload))
+                .register(registry));
     }
 
     private static double ageSeconds(Peer peer, Clock clock) {
