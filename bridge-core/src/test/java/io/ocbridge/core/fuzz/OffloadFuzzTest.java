@@ -357,11 +357,7 @@ class OffloadFuzzTest {
     }
 
     private static Packets.Spec spec(boolean ipv6, int payloadBytes, int flags) {
-        Packets.Spec s = new Packets.Spec();
-        s.ipv6 = ipv6;
-        s.flags = flags;
-        s.payload = Packets.pattern(payloadBytes, 17);
-        return s;
+        return Packets.spec(ipv6, payloadBytes, flags, 17);
     }
 
     private static List<byte[]> segments(Packets.Spec s, int mss) {

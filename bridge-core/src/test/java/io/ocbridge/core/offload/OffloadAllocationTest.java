@@ -21,11 +21,7 @@ class OffloadAllocationTest {
     @Test
     void splitAndCoalesceAllocateNothingPerSegment() {
         for (boolean ipv6 : new boolean[] {false, true}) {
-            Packets.Spec spec = new Packets.Spec();
-            spec.ipv6 = ipv6;
-            spec.flags = Packets.TCP_ACK | Packets.TCP_PSH;
-            spec.payload = Packets.pattern(SEGMENTS * 1380 - 17, 3);
-            byte[] read = Packets.tsoRead(spec, 1380);
+            byte[] read = Packets.tsoRead(Packets.spec(ipv6, SEGMENTS * 1380 - 17, Packets.TCP_ACK | Packets.TCP_PSH, 3), 1380);
             ByteBuf src = Allocations.untracked(() -> PooledByteBufAllocator.DEFAULT.directBuffer(read.length).writeBytes(read));
             int[] written = new int[1];
             TcpCoalescer coalescer = new TcpCoalescer(PooledByteBufAllocator.DEFAULT, b -> {

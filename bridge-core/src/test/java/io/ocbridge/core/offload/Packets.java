@@ -70,6 +70,15 @@ public final class Packets {
         return bytes(1, 1, 8, 10, tsval >>> 24, tsval >>> 16, tsval >>> 8, tsval, tsecr >>> 24, tsecr >>> 16, tsecr >>> 8, tsecr);
     }
 
+    /** A TCP segment spec with {@code flags} and a payload of {@code payloadBytes} from {@link #pattern}. */
+    public static Spec spec(boolean ipv6, int payloadBytes, int flags, int salt) {
+        Spec s = new Spec();
+        s.ipv6 = ipv6;
+        s.flags = flags;
+        s.payload = pattern(payloadBytes, salt);
+        return s;
+    }
+
     public static byte[] pattern(int length, int salt) {
         byte[] b = new byte[length];
         for (int i = 0; i < length; i++) {

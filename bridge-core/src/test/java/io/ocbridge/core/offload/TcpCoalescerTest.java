@@ -54,11 +54,7 @@ class TcpCoalescerTest {
     }
 
     private static Packets.Spec spec(boolean ipv6, int payloadBytes, int flags) {
-        Packets.Spec s = new Packets.Spec();
-        s.ipv6 = ipv6;
-        s.flags = flags;
-        s.payload = Packets.pattern(payloadBytes, 11);
-        return s;
+        return Packets.spec(ipv6, payloadBytes, flags, 11);
     }
 
     private static byte[] plain(byte[] ip) {

@@ -106,11 +106,7 @@ class TsoSplitterTest {
     }
 
     private static Packets.Spec spec(boolean ipv6, int payloadBytes, int flags) {
-        Packets.Spec s = new Packets.Spec();
-        s.ipv6 = ipv6;
-        s.flags = flags;
-        s.payload = Packets.pattern(payloadBytes, ipv6 ? 3 : 5);
-        return s;
+        return Packets.spec(ipv6, payloadBytes, flags, ipv6 ? 3 : 5);
     }
 
     /**
