@@ -6,7 +6,9 @@
 Sorts the sampled bytes (jdk.ObjectAllocationSample weights) into:
   jdk-aead   the JDK's ChaCha20-Poly1305 and what its API makes the caller build per message
              (IvParameterSpec, the key copy it zeroes on re-init)
-  netty      allocated inside Netty with no ocbridge frame between (per read or write, not per packet)
+  netty      allocated in Netty's own code: only Netty frames above the nearest ocbridge frame, and that one a
+             lambda (a callback of ours that Netty runs), or no ocbridge frame within the 40 recorded; a heuristic,
+             so each category's top sites are printed to check it
   ocbridge   everything else with an ocbridge frame on the stack
   other      JFR, JIT, logging, start-up
 and prints each category's share and its top allocation sites. Prints figures, asserts nothing.
