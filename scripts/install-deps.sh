@@ -2,14 +2,16 @@
 # Installs, as root, the Debian packages the demo and the tests use. Idempotent; quiet when all present.
 #   scripts/install-deps.sh          the demo's and the tests' set
 #   scripts/install-deps.sh bench    that set plus the peers bench/compare.sh measures against (openvpn, tinc)
-# Packages that ship a service (openvpn, tinc) are installed with a policy-rc.d that forbids starting it, and
-# their units are disabled and stopped afterwards: nothing of theirs may run in the root namespace.
+# Packages that ship a service (keepalived, openvpn, tinc) are installed with a policy-rc.d that forbids starting it,
+# and their units are disabled and stopped afterwards: nothing of theirs may run in the root namespace (the HA tests
+# run keepalived themselves, one per gateway namespace).
 set -euo pipefail
-PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox faketime nftables)
-SERVICES=()
+PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox faketime nftables
+    keepalived)
+SERVICES=(keepalived)
 case "${1:-}" in
     "") ;;
-    bench) PACKAGES+=(openvpn tinc openssl python3); SERVICES=(openvpn tinc) ;;
+    bench) PACKAGES+=(openvpn tinc openssl python3); SERVICES+=(openvpn tinc) ;;
     *) echo "usage: scripts/install-deps.sh [bench]" >&2; exit 2 ;;
 esac
 missing=()

@@ -21,7 +21,11 @@ final class StatusTable {
     static String render(SiteStatus status) {
         StringBuilder out = new StringBuilder();
         out.append("site ").append(status.site()).append(": ")
-                .append(CheckCommand.count(status.overlays().size(), "overlay")).append('\n');
+                .append(CheckCommand.count(status.overlays().size(), "overlay"));
+        if (status.followAddress() != null) {
+            out.append(", ").append(status.role()).append(" (HA, follows ").append(status.followAddress()).append(')');
+        }
+        out.append('\n');
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADERS);
         for (OverlayStatus overlay : status.overlays()) {

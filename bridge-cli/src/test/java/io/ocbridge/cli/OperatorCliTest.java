@@ -87,7 +87,7 @@ class OperatorCliTest {
         assertEquals(List.of(
                 config + ":12:19: metrics.listen: must be IP-address:port, e.g. 127.0.0.1:9586, got \"nowhere\"",
                 config + ":13:1: bogus: unknown key; expected one of site, private-key-file, overlays, control-socket,"
-                        + " metrics"), run.err().lines().toList());
+                        + " metrics, ha"), run.err().lines().toList());
         assertEquals("", run.out());
     }
 

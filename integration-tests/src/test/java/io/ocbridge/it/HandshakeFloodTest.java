@@ -46,7 +46,7 @@ class HandshakeFloodTest extends LabTest<Topology> {
     /** Upper bound only: the flood is stopped once the transfer is through. */
     private static final long FLOOD_MAX_SECONDS = 45;
     private static final Duration FLOOD_BEFORE_RESTART = Duration.ofSeconds(2);
-    /** Cookie reply, then the initiator's retry after REKEY_TIMEOUT (5 s) with MAC2, with room for a loaded host. */
+    /** Cookie reply, then the initiator's immediate retry with MAC2 (or its 5 s retransmit, if that is lost), with room. */
     private static final Duration HANDSHAKE_UNDER_FLOOD = Duration.ofSeconds(25);
     private static final long TRANSFER_BYTES = 20L << 20;
     private static final Pattern SENT = Pattern.compile("SENT datagrams=(\\d+) nanos=(\\d+)");

@@ -65,11 +65,24 @@ final class OcbridgeDaemon {
         return start(t, local, deviceSuffix, peers, segments, Map.of(), READY_TIMEOUT);
     }
 
+    /** As above, with site-level config lines ({@code ha:} for a gateway of an HA pair). */
+    static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
+                                List<SiteConfig.Segment> segments, List<String> siteLines) {
+        return start(t, local, deviceSuffix, peers, segments, Map.of(), READY_TIMEOUT, siteLines);
+    }
+
     private static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
                                         List<SiteConfig.Segment> segments, Map<String, String> environment,
                                         Duration readyTimeout) {
+        return start(t, local, deviceSuffix, peers, segments, environment, readyTimeout, List.of());
+    }
+
+    private static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
+                                        List<SiteConfig.Segment> segments, Map<String, String> environment,
+                                        Duration readyTimeout, List<String> siteLines) {
         String device = t.deviceName(deviceSuffix);
-        Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peers, segments);
+        Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peers, segments,
+                SiteConfig.Pki.NONE, siteLines);
         var daemon = new OcbridgeDaemon(t, local, device, List.copyOf(peers), List.copyOf(segments), config,
                 environment, readyTimeout);
         daemon.startAgain();

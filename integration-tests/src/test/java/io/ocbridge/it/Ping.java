@@ -68,6 +68,44 @@ record Ping(int transmitted, int received, double avgRttMs, String output) {
     }
 
     /**
+     * As {@link #trace}, one request every {@code intervalMillis} (root may go down to 2 ms) for about {@code window}:
+     * failover gaps are read off these traces with {@link #longestGap}. Bounded by a count, not {@code -w}: with a
+     * deadline, ping quits at the first ICMP error, such as the "net unreachable" a dying gateway sends.
+     */
+    static Background trace(Lab lab, Netns from, String address, Duration window, int intervalMillis, String label) {
+        return lab.start(from, label, List.of("ping", "-n", "-D", "-i", String.format(java.util.Locale.ROOT, "%.3f",
+                intervalMillis / 1000.0), "-W", "1", "-c", Long.toString(window.toMillis() / intervalMillis), address));
+    }
+
+    /**
+     * From a trace's output: the longest time without a reply, between two consecutive replies (by arrival) or from
+     * the last one to {@code end} (an outage still going on when the trace stopped counts to its end), i.e. the outage
+     * as a user of the path saw it, give or take one interval; empty without any reply.
+     */
+    static Optional<Duration> longestGap(String traceOutput, Instant end) {
+        Matcher m = TRACED_REPLY.matcher(traceOutput);
+        Instant previous = null;
+        Duration longest = Duration.ZERO;
+        while (m.find()) {
+            Instant arrived = Instant.ofEpochSecond(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) * 1000);
+            if (previous != null && Duration.between(previous, arrived).compareTo(longest) > 0) {
+                longest = Duration.between(previous, arrived);
+            }
+            previous = arrived;
+        }
+        if (previous == null) {
+            return Optional.empty();
+        }
+        Duration tail = Duration.between(previous, end);
+        return Optional.of(tail.compareTo(longest) > 0 ? tail : longest);
+    }
+
+    /** Replies in a trace's output that ping marked {@code DUP!}: the same request answered twice. */
+    static long duplicateReplies(String traceOutput) {
+        return traceOutput.lines().filter(l -> l.contains("DUP!")).count();
+    }
+
+    /**
      * From a {@link #trace}'s output: the time from {@code since} to the first reply whose request was sent after it
      * (arrival minus round trip), or empty if there is none yet. Wall clock: namespaces share the host's.
      */

@@ -63,12 +63,19 @@ final class SiteConfig {
 
     /** As above, with site certificates for some or all peers. */
     static Path write(Path dir, Site local, String device, List<Site.Peer> peers, List<Segment> segments, Pki pki) {
+        return write(dir, local, device, peers, segments, pki, List.of());
+    }
+
+    /** As above, with site-level {@code siteLines} (e.g. {@code ha:} and its keys, indented as YAML wants them). */
+    static Path write(Path dir, Site local, String device, List<Site.Peer> peers, List<Segment> segments, Pki pki,
+            List<String> siteLines) {
         Keys.writeSecret(dir.resolve("private.key"), local.keys().privateKey());
         var yaml = new StringBuilder()
                 .append("site: ").append(local.name()).append('\n')
                 .append("private-key-file: private.key\n")
-                .append("control-socket: control.sock\n")   // beside the yaml, in the test's work dir
-                .append("overlays:\n")
+                .append("control-socket: control.sock\n");   // beside the yaml, in the test's work dir
+        siteLines.forEach(line -> yaml.append(line).append('\n'));
+        yaml.append("overlays:\n")
                 .append("  - name: ").append(OVERLAY).append('\n')
                 .append("    device: ").append(device).append('\n')
                 .append("    listen-port: ").append(Topology.LISTEN_PORT).append('\n')

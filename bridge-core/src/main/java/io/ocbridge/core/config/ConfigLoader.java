@@ -62,8 +62,9 @@ public final class ConfigLoader {
     private static final int MAX_SOCKET_PATH_BYTES = 107;
 
     private static final List<String> SITE_KEYS =
-            List.of("site", "private-key-file", "overlays", "control-socket", "metrics");
+            List.of("site", "private-key-file", "overlays", "control-socket", "metrics", "ha");
     private static final List<String> METRICS_KEYS = List.of("listen");
+    private static final List<String> HA_KEYS = List.of("follow-address");
     private static final List<String> OVERLAY_KEYS =
             List.of("name", "device", "listen-port", "addresses", "mtu", "peers", "segments", "ca", "crl");
     private static final List<String> PEER_KEYS = List.of("name", "public-key", "preshared-key-file", "endpoint",
@@ -199,11 +200,12 @@ public final class ConfigLoader {
         checkOverlaysDistinct(overlays);
         Path controlSocket = controlSocket(map, site);
         MetricsConfig metrics = metrics(map);
+        HaConfig ha = ha(map);
         if (problems.any()) {
             return null;
         }
         return new SiteConfig(file, site, privateKeyFile,
-                overlays.stream().map(item -> item.value().config()).toList(), controlSocket, metrics);
+                overlays.stream().map(item -> item.value().config()).toList(), controlSocket, metrics, ha);
     }
 
     /** {@code control-socket}: a path (relative to the config's folder) that fits a Unix socket address. */
@@ -231,6 +233,31 @@ public final class ConfigLoader {
             return null;
         }
         return path;
+    }
+
+    /**
+     * {@code ha: {follow-address: IP}}; absent means always active. The address is the VRRP virtual address
+     * itself: a unicast host address peers can dial, written without a prefix.
+     */
+    private HaConfig ha(MappingReader site) {
+        Node node = site.value("ha");
+        if (node == null) {
+            return null;
+        }
+        MappingReader map = MappingReader.of(node, site.field("ha"), problems, HA_KEYS);
+        if (map == null) {
+            return null;
+        }
+        String text = map.string("follow-address", true);
+        if (text == null) {
+            return null;
+        }
+        String problem = FollowAddress.problem(text);
+        if (problem != null) {
+            problems.at(map.value("follow-address"), map.field("follow-address"), problem);
+            return null;
+        }
+        return new HaConfig(FollowAddress.parse(text));
     }
 
     /** {@code metrics: {listen: IP:PORT}}; absent means off. */

@@ -5,10 +5,11 @@ import java.util.List;
 
 /**
  * A whole site config: its name, its private key, the overlays it takes part in, where the daemon's control socket
- * lives, and its metrics endpoint ({@code null}: metrics off).
+ * lives, its metrics endpoint ({@code null}: metrics off) and its high-availability settings ({@code null}: always
+ * active).
  */
 public record SiteConfig(Path source, String site, Path privateKeyFile, List<OverlayConfig> overlays,
-        Path controlSocket, MetricsConfig metrics) {
+        Path controlSocket, MetricsConfig metrics, HaConfig ha) {
 
     /** Where the control socket is when the config does not say: {@code /run/ocbridge/<site>.sock}. */
     public static final Path DEFAULT_CONTROL_SOCKET_DIRECTORY = Path.of("/run/ocbridge");
@@ -17,9 +18,14 @@ public record SiteConfig(Path source, String site, Path privateKeyFile, List<Ove
         overlays = List.copyOf(overlays);
     }
 
-    /** A site with the default control socket and metrics off. */
+    /** A site with the default control socket, metrics off and no HA. */
     public SiteConfig(Path source, String site, Path privateKeyFile, List<OverlayConfig> overlays) {
-        this(source, site, privateKeyFile, overlays, defaultControlSocket(site), null);
+        this(source, site, privateKeyFile, overlays, defaultControlSocket(site), null, null);
+    }
+
+    /** The same site running {@code runningOverlays} (what a reload applied). */
+    public SiteConfig withOverlays(List<OverlayConfig> runningOverlays) {
+        return new SiteConfig(source, site, privateKeyFile, runningOverlays, controlSocket, metrics, ha);
     }
 
     public static Path defaultControlSocket(String site) {

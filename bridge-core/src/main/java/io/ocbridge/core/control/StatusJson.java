@@ -29,6 +29,8 @@ public final class StatusJson {
                 .name("schema").value(SCHEMA)
                 .name("site").value(status.site())
                 .name("time").value(status.epochSeconds())
+                .name("role").value(status.role())
+                .name("follow_address").value(status.followAddress())
                 .name("overlays").beginArray();
         for (OverlayStatus overlay : status.overlays()) {
             w.beginObject()
@@ -130,7 +132,8 @@ public final class StatusJson {
                     string(o, "public_key"), peers, counters(o, "drops", DropReason.class),
                     counters(o, "handshakes", Event.class), segments, offloads));
         }
-        return new SiteStatus(string(root, "site"), number(root, "time"), overlays);
+        return new SiteStatus(string(root, "site"), number(root, "time"), overlays, string(root, "role"),
+                (String) root.get("follow_address"));
     }
 
     private static String lower(Enum<?> value) {

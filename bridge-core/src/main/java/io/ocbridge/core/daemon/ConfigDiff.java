@@ -96,8 +96,7 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
         List<Change> changes = new ArrayList<>(removals);
         changes.addAll(peerChanges);
         changes.addAll(additions);
-        SiteConfig result = new SiteConfig(running.source(), running.site(), running.privateKeyFile(), applied,
-                running.controlSocket(), running.metrics());
+        SiteConfig result = running.withOverlays(applied);
         return new ConfigDiff(List.copyOf(changes), List.copyOf(restart), result);
     }
 
@@ -117,6 +116,9 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
         }
         if (!Objects.equals(running.metrics(), loaded.metrics())) {
             restart.add("metrics");
+        }
+        if (!Objects.equals(running.ha(), loaded.ha())) {
+            restart.add("ha");
         }
     }
 

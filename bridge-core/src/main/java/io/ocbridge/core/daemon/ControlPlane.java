@@ -1,5 +1,9 @@
 package io.ocbridge.core.daemon;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.ocbridge.core.ha.HaState;
+import io.ocbridge.core.ha.Role;
 import io.micrometer.core.instrument.Tags;
 import io.ocbridge.core.config.Endpoint;
 import io.ocbridge.core.config.SiteConfig;
@@ -38,14 +42,16 @@ final class ControlPlane implements AutoCloseable {
     private final SiteConfig config;
     /** The running overlays; a reload publishes a new list. */
     private final Supplier<List<OverlayRuntime>> overlays;
+    private final HaState ha;
     private final Clock clock = Clock.systemUTC();
     private final Log log;
     private ControlServer control;
     private MetricsServer metrics;
 
-    private ControlPlane(SiteConfig config, Supplier<List<OverlayRuntime>> overlays, Log log) {
+    private ControlPlane(SiteConfig config, Supplier<List<OverlayRuntime>> overlays, HaState ha, Log log) {
         this.config = config;
         this.overlays = overlays;
+        this.ha = ha;
         this.log = log;
     }
 
@@ -53,9 +59,9 @@ final class ControlPlane implements AutoCloseable {
      * Starts the control socket ({@code status}, and {@code reload} through {@code reloads}), then metrics if
      * configured; on failure stops what started and throws.
      */
-    static ControlPlane start(SiteConfig config, Supplier<List<OverlayRuntime>> overlays, ReloadSource reloads, Log log)
-            throws DaemonException {
-        ControlPlane plane = new ControlPlane(config, overlays, log);
+    static ControlPlane start(SiteConfig config, Supplier<List<OverlayRuntime>> overlays, HaState ha,
+            ReloadSource reloads, Log log) throws DaemonException {
+        ControlPlane plane = new ControlPlane(config, overlays, ha, log);
         try {
             plane.control = ControlServer.start(config.controlSocket(), plane::status, reloads, log);
             log.info("control-up", "path=" + config.controlSocket());
@@ -102,6 +108,12 @@ final class ControlPlane implements AutoCloseable {
     }
 
     private void bindOverlayMeters() throws IOException {
+        Gauge.builder("ocbridge.ha.active", ha, state -> state.role() == Role.ACTIVE ? 1 : 0)
+                .description("1 while this gateway is active (always without HA), 0 while it is the standby")
+                .tags(Tags.of("site", config.site())).register(metrics.registry());
+        FunctionCounter.builder("ocbridge.ha.transitions", ha, HaState::transitions)
+                .description("HA role changes since the daemon started")
+                .tags(Tags.of("site", config.site())).register(metrics.registry());
         for (OverlayRuntime runtime : overlays.get()) {
             Overlay overlay = runtime.overlay();
             List<Peer> peers = onLoop(runtime, () -> List.copyOf(overlay.peers()));
@@ -154,7 +166,8 @@ final class ControlPlane implements AutoCloseable {
                 throw new StatusUnavailableException("interrupted", e);
             }
         }
-        return new SiteStatus(config.site(), clock.millis() / 1000, result);
+        return new SiteStatus(config.site(), clock.millis() / 1000, result, ha.role().label(),
+                ha.followAddress() == null ? null : ha.followAddress().getHostAddress());
     }
 
     /** Control socket first (so no status request races the shutdown), then metrics. */

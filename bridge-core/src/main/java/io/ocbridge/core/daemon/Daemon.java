@@ -10,6 +10,9 @@ import io.ocbridge.core.config.ConfigLoader;
 import io.ocbridge.core.config.KeyFiles;
 import io.ocbridge.core.config.PeerConfig;
 import io.ocbridge.core.control.ReloadReply;
+import io.ocbridge.core.ha.FollowAddressWatch;
+import io.ocbridge.core.ha.HaState;
+import io.ocbridge.core.ha.Role;
 import io.ocbridge.core.config.OverlayConfig;
 import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.log.Log;
@@ -58,14 +61,20 @@ public final class Daemon implements AutoCloseable {
     /** Immutable snapshot of the running overlays; replaced under this object's lock. */
     private volatile List<OverlayRuntime> overlays = List.of();
     private ControlPlane controlPlane;
+    /** Null without HA. */
+    private final FollowAddressWatch haWatch;
+    private final HaState ha;
     private boolean closed;
 
-    private Daemon(SiteConfig config, Log log, EventLoopGroup group, LocalIdentity identity, SystemdNotifier systemd) {
+    private Daemon(SiteConfig config, Log log, EventLoopGroup group, LocalIdentity identity, SystemdNotifier systemd,
+            FollowAddressWatch haWatch) {
         this.config = config;
         this.log = log;
         this.group = group;
         this.identity = identity;
         this.systemd = systemd;
+        this.haWatch = haWatch;
+        this.ha = haWatch == null ? HaState.alwaysActive() : haWatch.state();
     }
 
     /** Brings every overlay up; on failure, tears down what was started and throws. */
@@ -81,14 +90,18 @@ public final class Daemon implements AutoCloseable {
         }
         LocalIdentity identity = loadIdentity(config);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        Daemon daemon = new Daemon(config, log, group, identity, systemd);
+        FollowAddressWatch watch = config.ha() == null ? null : FollowAddressWatch.start(config.ha().followAddress(), log);
+        Daemon daemon = new Daemon(config, log, group, identity, systemd, watch);
         try {
             List<OverlayRuntime> started = new ArrayList<>();
             for (OverlayConfig overlay : config.overlays()) {
-                started.add(OverlayRuntime.start(overlay, identity, group.next(), log));
+                started.add(daemon.startOverlay(overlay));
                 daemon.overlays = List.copyOf(started);
             }
-            daemon.controlPlane = ControlPlane.start(config, () -> daemon.overlays, daemon::reloadReply, log);
+            if (watch != null) {
+                watch.listen(daemon::followRole);  // also re-applies the role, which may have changed meanwhile
+            }
+            daemon.controlPlane = ControlPlane.start(config, () -> daemon.overlays, daemon.ha, daemon::reloadReply, log);
         } catch (DaemonException | RuntimeException e) {
             daemon.close();
             throw e;
@@ -98,10 +111,23 @@ public final class Daemon implements AutoCloseable {
         return daemon;
     }
 
+    private OverlayRuntime startOverlay(OverlayConfig overlay) throws DaemonException {
+        return OverlayRuntime.start(overlay, identity, group.next(), log, ha.followAddress(), ha.role() == Role.ACTIVE);
+    }
+
+    /** The HA watch saw a new role (or confirms the current one): every running overlay follows. Idempotent. */
+    private void followRole(Role role) {
+        for (OverlayRuntime runtime : overlays) {
+            runtime.role(role == Role.ACTIVE);
+        }
+        notifySystemd("STATUS=" + statusLine());
+    }
+
     private String statusLine() {
         SiteConfig running = config;
         int peers = running.overlays().stream().mapToInt(o -> o.peers().size()).sum();
-        return "site " + running.site() + ": " + running.overlays().size() + " overlays, " + peers + " peers";
+        return "site " + running.site() + ": " + running.overlays().size() + " overlays, " + peers + " peers"
+                + (running.ha() == null ? "" : ", " + ha.role().label());
     }
 
     private void notifySystemd(String state) {
@@ -219,7 +245,7 @@ public final class Daemon implements AutoCloseable {
         for (ConfigDiff.Change change : diff.changes()) {
             if (change instanceof ConfigDiff.OverlayAdded added) {
                 try {
-                    running.add(OverlayRuntime.start(added.config(), identity, group.next(), log));
+                    running.add(startOverlay(added.config()));
                     overlays = List.copyOf(running);
                     lines.add("overlay-added overlay=" + added.overlay());
                 } catch (DaemonException e) {
@@ -228,8 +254,7 @@ public final class Daemon implements AutoCloseable {
                 }
             }
         }
-        config = new SiteConfig(config.source(), config.site(), config.privateKeyFile(), appliedOverlays,
-                config.controlSocket(), config.metrics());
+        config = config.withOverlays(appliedOverlays);
         for (String field : restart) {
             lines.add("restart-required " + field);
             log.warn("restart-required", "field=\"" + field + "\"");
@@ -281,6 +306,9 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() {
         notifySystemd("STOPPING=1");
+        if (haWatch != null) {
+            haWatch.close();
+        }
         if (controlPlane != null) {
             controlPlane.close();  // first: no reload can start once this returns
         }

@@ -1,5 +1,6 @@
 package io.ocbridge.core.daemon;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -71,6 +72,8 @@ final class OverlayRuntime implements AutoCloseable {
     private DeviceReader reader;
     private ScheduledFuture<?> tick;
     private UapiServer uapi;
+    /** Set by the loop task that starts the overlay; until then what the socket and device deliver is dropped. Loop. */
+    private boolean started;
 
     private OverlayRuntime(OverlayConfig config, TunDevice device, Overlay overlay, EventLoop loop, Log log) {
         this.config = config;
@@ -80,8 +83,12 @@ final class OverlayRuntime implements AutoCloseable {
         this.log = log;
     }
 
-    static OverlayRuntime start(OverlayConfig config, LocalIdentity identity, EventLoop loop, Log siteLog)
-            throws DaemonException {
+    /**
+     * Brings the overlay up. {@code bindAddress}: the HA follow-address the socket binds (null: the wildcard address);
+     * {@code active}: false starts it as an HA standby.
+     */
+    static OverlayRuntime start(OverlayConfig config, LocalIdentity identity, EventLoop loop, Log siteLog,
+            InetAddress bindAddress, boolean active) throws DaemonException {
         Offloads.check();
         Log log = siteLog.child("overlay=" + config.name());
         TunDevice device;
@@ -106,18 +113,27 @@ final class OverlayRuntime implements AutoCloseable {
                 runtime.segments.add(segmentRuntime);
                 io.addFlushHook(segmentRuntime::flushDevice);
             }
-            runtime.udp = UdpTransport.bind(loop, config.listenPort(),
-                    (content, sender) -> overlay.outside().onDatagram(content, sender), io::flush, Offloads.SOCKET, log);
-            io.attach(runtime.udp);
+            runtime.udp = UdpTransport.bind(loop, bindAddress, config.listenPort(), runtime::onDatagram, io::flush,
+                    Offloads.SOCKET, log);
             runtime.addRoutes();
-            runtime.reader = new DeviceReader(device, overlay.inside()::onDevicePacket, io::flush,
+            runtime.reader = new DeviceReader(device, runtime::onDevicePacket, io::flush,
                     PooledByteBufAllocator.DEFAULT, PacketLayout.HEADROOM, config.mtu(), PacketLayout.TAILROOM, log);
             runtime.reader.attach(loop);
             for (SegmentRuntime segment : runtime.segments) {
                 segment.startReader(loop, io);
             }
             runtime.tick = loop.scheduleAtFixedRate(overlay::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-            loop.execute(overlay::start);
+            UdpTransport udp = runtime.udp;
+            // One task on the loop publishes the socket to the I/O and starts the overlay in its role; until it runs,
+            // the overlay drops what arrives (it has not started), so no datagram sees a half-built overlay.
+            loop.execute(() -> {
+                io.attach(udp);
+                if (!active) {
+                    overlay.standBy();
+                }
+                overlay.start();
+                runtime.started = true;
+            });
             runtime.startUapi(identity);
         } catch (DaemonException e) {
             runtime.close();
@@ -131,8 +147,27 @@ final class OverlayRuntime implements AutoCloseable {
             throw new DaemonException("overlay " + config.name() + ": interrupted while starting", e);
         }
         log.info("overlay-up", "device=" + device.name() + " listen-port=" + runtime.udp.localPort()
-                + " peers=" + config.peers().size());
+                + (bindAddress == null ? "" : " listen-address=" + bindAddress.getHostAddress())
+                + " peers=" + config.peers().size() + " role=" + (active ? "active" : "standby"));
         return runtime;
+    }
+
+    /** The socket's receiver: the overlay once it has started. Loop; consumes {@code datagram}. */
+    private void onDatagram(ByteBuf datagram, InetSocketAddress sender) {
+        if (started) {
+            overlay.outside().onDatagram(datagram, sender);
+        } else {
+            overlay.drop(datagram, DropReason.STARTING);
+        }
+    }
+
+    /** The TUN reader's receiver: the overlay once it has started. Loop; consumes {@code packet}. */
+    private void onDevicePacket(ByteBuf packet) {
+        if (started) {
+            overlay.inside().onDevicePacket(packet);
+        } else {
+            overlay.drop(packet, DropReason.STARTING);
+        }
     }
 
     /** The WireGuard UAPI socket for {@code wg}; without it the overlay still runs, so a failure is a warning. */
@@ -325,6 +360,13 @@ final class OverlayRuntime implements AutoCloseable {
 
     OverlayConfig config() {
         return config;
+    }
+
+    /** Follows the site's HA role (any thread: the change runs on the overlay's event loop). */
+    void role(boolean active) {
+        if (!loop.isShuttingDown()) {
+            loop.execute(active ? overlay::activate : overlay::standBy);
+        }
     }
 
     Overlay overlay() {

@@ -211,7 +211,8 @@ public final class LinkConfigurator {
         return text.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
-    private static String ipBinary() {
+    /** The iproute2 binary the daemon runs. */
+    public static String ipBinary() {
         return Files.isExecutable(SYSTEM_IP) ? SYSTEM_IP.toString() : "ip";
     }
 }

@@ -74,6 +74,8 @@ public final class Segment {
     private final Member[] members;
     private final Port[] ports;
     private final MacTable<Port> macs;
+    private final LocalMacs localMacs;
+    private final MacAnnouncer<Port> announcer;
     private final NeighborTable neighbors;
     private final Uplink uplink;
     private final FrameSink tap;
@@ -90,6 +92,8 @@ public final class Segment {
     private boolean flapLogged;
     private long lastDampLogNanos;
     private boolean dampLogged;
+    /** False on an HA standby: both gateways' TAPs sit in one LAN, so only the active one may carry frames. */
+    private boolean active = true;
 
     /** A segment with {@link SegmentOptions#DEFAULTS}, its device named like the segment. */
     public Segment(String name, int vni, int localVtep, int overlayMtu, int maxMssV4, int maxMssV6,
@@ -116,6 +120,8 @@ public final class Segment {
             ports[i] = new Port(this.members[i], options.floodLimitPerSecond());
         }
         this.macs = new MacTable<>(macTableSize, macAgingNanos, options.macFlapLimit(), options.macFlapHoldNanos());
+        this.localMacs = new LocalMacs(macTableSize, macAgingNanos);
+        this.announcer = new MacAnnouncer<>(macTableSize);
         this.neighbors = new NeighborTable(macTableSize, macAgingNanos);
         this.uplink = uplink;
         this.tap = tap;
@@ -162,10 +168,19 @@ public final class Segment {
             drop(frame, Event.DROP_MALFORMED);
             return;
         }
-        counters.increment(Event.LOCAL_FRAMES);
+        if (!active) {
+            // Not even learned: the LAN also carries the active gateway's frames from peers, whose sources are remote.
+            drop(frame, Event.DROP_STANDBY);
+            return;
+        }
         int at = frame.readerIndex();
-        int end = frame.writerIndex();
         long now = nanoClock.getAsLong();
+        long src = Ethernet.mac(frame, at + Ethernet.SRC_OFFSET);
+        if (!Ethernet.isGroup(src) && macs.lookup(src, now) == null) {
+            localMacs.seen(src, now);  // a source learned behind a peer is a remote host heard again, not a local one
+        }
+        counters.increment(Event.LOCAL_FRAMES);
+        int end = frame.writerIndex();
         if (options.dhcpBlock() && Dhcp.isClientMessage(frame, at, end)) {
             drop(frame, Event.DROP_DHCP_GUARD);
             return;
@@ -377,11 +392,46 @@ public final class Segment {
         counters.increment(reason);
     }
 
+    /**
+     * The session with {@code peer} started afresh (a first handshake, a new endpoint, or a handshake that replaced a
+     * young session: the peer restarted, or another gateway took over for it): tells it every MAC live on our side, so
+     * the switches of its LAN point them at it now. Paced by the tick ({@link MacAnnouncer}). Event loop.
+     */
+    public void announceLocalMacs(Peer peer) {
+        Port port = portOf(peer);
+        if (port == null || !active) {
+            return;
+        }
+        localMacs.forEachLive(nanoClock.getAsLong(), mac -> announcer.offer(port, mac));
+    }
+
+    /** HA standby: local frames are dropped and nothing, ARP answers included, goes into the LAN. Event loop. */
+    public void standBy() {
+        active = false;
+    }
+
+    /** Local MACs known now (live or not yet aged out); event loop only. */
+    public int localMacCount() {
+        return localMacs.size();
+    }
+
+    /** HA takeover: the segment carries frames again. Event loop. */
+    public void activate() {
+        active = true;
+    }
+
     /** Ages the MAC and neighbor tables; call on the overlay tick. */
     public void tick() {
         long now = nanoClock.getAsLong();
         macs.expire(now);
+        localMacs.expire(now);
         neighbors.expire(now);
+        if (active && announcer.queued() > 0) {
+            announcer.drain(alloc, FRAME_HEADROOM, FRAME_TAILROOM, (port, frame) -> {
+                counters.increment(Event.MAC_ANNOUNCED);
+                sendTo(port.member, frame);
+            });
+        }
         publishedMacTableSize = macs.size();
     }
 }

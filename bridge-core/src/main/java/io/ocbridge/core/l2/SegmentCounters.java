@@ -21,6 +21,8 @@ public final class SegmentCounters extends EnumCounters<SegmentCounters.Event> {
         MSS_CLAMPED,
         MAC_LEARNED,
         MAC_MOVED,
+        /** RARP frames sent to a peer whose session started afresh, one per local MAC (see MacAnnouncer). */
+        MAC_ANNOUNCED,
         /** A MAC moved again within a second of its last move: a loop or a duplicate MAC. */
         MAC_FLAPPING,
         /** A MAC moved too often within 10 s and was frozen to its owner for the hold time. */
@@ -41,6 +43,8 @@ public final class SegmentCounters extends EnumCounters<SegmentCounters.Event> {
         DROP_MALFORMED,
         /** The TAP device refused the write. */
         DROP_DEVICE,
+        /** Local frames read while this gateway is the standby of an HA pair: the active one carries the LAN. */
+        DROP_STANDBY,
         /** Flooded frames (or copies, one per peer) over the per-peer rate limit. */
         DROP_FLOOD_LIMIT,
         /** Frames from a peer whose source MAC is frozen to another peer. */

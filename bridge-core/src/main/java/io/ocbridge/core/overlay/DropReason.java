@@ -37,6 +37,10 @@ public enum DropReason {
     NO_ENDPOINT,
     /** Packets waiting for a handshake beyond the per-peer queue bound, or dropped when it failed. */
     STAGED_OVERFLOW,
+    /** Packet from the device or a peer while this gateway is the standby of an HA pair. */
+    STANDBY,
+    /** Packet from the device or a peer before the overlay finished starting (its socket and device were live). */
+    STARTING,
     /** Device or socket refused the write (would block or failed). */
     WRITE_FAILED,
     /** Bug: an unexpected exception in the data path; counted, logged once, traffic goes on. */

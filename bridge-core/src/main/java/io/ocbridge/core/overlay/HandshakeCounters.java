@@ -24,6 +24,11 @@ public final class HandshakeCounters extends EnumCounters<HandshakeCounters.Even
         INITIATION_TOO_FREQUENT,
         /** An attempt given up after REKEY_ATTEMPT_TIME without an answer. */
         TIMED_OUT,
+        /**
+         * Of the COMPLETED: a session that started afresh: the first with the peer, from a new endpoint, or replacing a
+         * session younger than a scheduled rekey (the peer restarted, or another gateway took over for it).
+         */
+        FRESH_SESSION,
     }
 
     public HandshakeCounters() {

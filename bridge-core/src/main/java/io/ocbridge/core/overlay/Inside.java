@@ -30,6 +30,9 @@ public final class Inside {
      * {@link PacketLayout#HEADROOM} bytes before its readerIndex (it may grow at the tail).
      */
     public void onDevicePacket(ByteBuf packet) {
+        if (!overlay.admits(packet)) {
+            return;
+        }
         try {
             Peer peer = route(packet);
             if (peer != null) {
@@ -46,6 +49,9 @@ public final class Inside {
      * handshake starts. Consumes {@code packet} (same room rules as {@link #onDevicePacket}).
      */
     public void sendToPeer(Peer peer, ByteBuf packet) {
+        if (!overlay.admits(packet)) {
+            return;
+        }
         try {
             if (peer.stagedCount() > 0 || !overlay.usableForSending(peer.keypairs().current(), overlay.now())) {
                 if (!peer.stage(packet)) {

@@ -39,6 +39,9 @@ public final class Outside {
 
     /** Handles one datagram from {@code source}. Consumes {@code datagram}. */
     public void onDatagram(ByteBuf datagram, InetSocketAddress source) {
+        if (!overlay.admits(datagram)) {
+            return;  // peers dial the active gateway; a standby answers nobody
+        }
         try {
             int length = datagram.readableBytes();
             if (length < 4) {
@@ -93,6 +96,7 @@ public final class Outside {
         }
         Peer peer = overlay.peerByKey(result.peer().remoteStatic());
         long now = overlay.now();
+        overlay.noteHandshake(peer, source, now);
         peer.updateEndpoint(source);
         peer.timers().anyAuthenticatedReceived(now);
         peer.timers().anyAuthenticatedTraversal(now);
@@ -100,6 +104,7 @@ public final class Outside {
         // Consuming their initiation replaced our own handshake state (both sides initiated at
         // once): retire the index of our initiation, so its late response is an unknown index,
         // not a failed handshake. The session comes from this exchange instead.
+        boolean crossed = peer.pendingInitiationIndex() != 0 && peer.initiationRecentlySent(now);
         if (peer.pendingInitiationIndex() != 0) {
             overlay.indexTable().remove(peer.pendingInitiationIndex());
             peer.pendingInitiationIndex(0);
@@ -118,6 +123,9 @@ public final class Outside {
         overlay.handshakes().increment(HandshakeCounters.Event.RESPONSE_SENT);
         if (!overlay.io().send(response, source)) {
             overlay.drops().increment(DropReason.WRITE_FAILED);
+        }
+        if (crossed) {
+            overlay.settleCrossedInitiations(peer);
         }
     }
 
@@ -148,6 +156,7 @@ public final class Outside {
             return;
         }
         long now = overlay.now();
+        overlay.noteHandshake(peer, source, now);
         peer.pendingInitiationIndex(0);
         overlay.indexTable().attach(receiverIndex, keypair);
         overlay.retire(peer.keypairs().install(keypair));
@@ -181,6 +190,9 @@ public final class Outside {
         datagram.release();
         overlay.handshakes().increment(HandshakeCounters.Event.COOKIE_REPLY_RECEIVED);
         overlay.log().debug("cookie-received", "peer=" + entry.peer().name());
+        if (entry.keypair() == null && entry.peer().pendingInitiationIndex() == receiverIndex) {
+            overlay.retryWithCookie(entry.peer());
+        }
     }
 
     /**

@@ -22,10 +22,12 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,6 +44,12 @@ public final class Overlay {
     private static final int REASSEMBLY_MAX_DATAGRAMS = 1024;
     private static final long REASSEMBLY_TIMEOUT_NANOS = 30_000_000_000L;
     private static final long FAILURE_LOG_INTERVAL_NANOS = 5_000_000_000L;
+    /** At most one immediate resend per peer per this interval when a cookie reply arrives (see {@link Peer}). */
+    private static final long COOKIE_RETRY_INTERVAL_NANOS = 1_000_000_000L;
+    /** A session younger than this, replaced by a handshake, was not due for a rekey: the peer started afresh. */
+    private static final long SCHEDULED_REKEY_NANOS = Protocol.REKEY_AFTER_TIME_NANOS - Protocol.REKEY_TIMEOUT_NANOS;
+    /** {@link Peer#FRESH_STARTS_REMEMBERED} fresh starts within this window: two gateways speak with one key. */
+    private static final long SPLIT_BRAIN_WINDOW_NANOS = 60_000_000_000L;
 
     private final String name;
     private final int mtuBytes;
@@ -60,6 +68,7 @@ public final class Overlay {
     private final DropCounters drops = new DropCounters();
     private final HandshakeCounters handshakes = new HandshakeCounters();
     private final HandshakeRateLimiter rateLimiter;
+    private final InitiationPacer firstContact = new InitiationPacer(new Random());
     private final long[] lastFailureLogNanos = new long[Protocol.MESSAGE_TRANSPORT + 1];
 
     private final Inside inside;
@@ -74,6 +83,11 @@ public final class Overlay {
     /** Packets being sealed or opened pass through here (event loop only); grows to the largest seen. */
     private byte[] cryptoScratch = new byte[2048];
     private boolean started;
+    /**
+     * False on the standby gateway of an HA pair: its devices and routes exist, but nothing goes to peers and no frame
+     * crosses, so the pair's two TAPs in one LAN make no loop. Event loop only; see {@link #standBy()}.
+     */
+    private boolean active = true;
     private long loadWindowStartNanos;
     private int handshakesInWindow;
     private boolean forceUnderLoad;
@@ -112,10 +126,10 @@ public final class Overlay {
         for (Cidr prefix : allowed) {
             allowedIps.insert(prefix, peer);
         }
-        if (started) {
+        if (started && active) {
             peer.timers().started(now());
-            if (persistentKeepaliveSeconds > 0 && endpoint != null) {
-                sendKeepalive(peer);
+            if (endpoint != null) {
+                contact(peer);
             }
             io.flush();
         }
@@ -157,7 +171,7 @@ public final class Overlay {
      */
     public void persistentKeepalive(Peer peer, int seconds) {
         peer.persistentKeepalive(seconds, now());
-        if (started && seconds > 0 && peer.endpoint() != null) {
+        if (started && active && seconds > 0 && peer.endpoint() != null) {
             sendKeepalive(peer);
             io.flush();
         }
@@ -175,19 +189,106 @@ public final class Overlay {
         }
         segments.add(segment);
         segmentsByVni.put(segment.vni(), segment);
+        if (!active) {
+            segment.standBy();
+        }
     }
 
-    /** Starts the peers' timers; peers with a persistent keepalive and an endpoint connect at once. */
+    /**
+     * Starts the peers' timers and, when active, contacts every peer whose endpoint we know (paced: {@link
+     * InitiationPacer}), so a restarted gateway has its sessions back in a round trip instead of waiting for the
+     * peers' timers.
+     */
     public void start() {
         started = true;
+        if (active) {
+            becomeReachable();
+        }
+    }
+
+    /**
+     * The standby of an HA pair hands over: from now on peers hear from us, and every peer whose endpoint we know is
+     * contacted at once (paced). No-op when already active.
+     */
+    public void activate() {
+        if (active) {
+            return;
+        }
+        active = true;
+        for (Segment segment : segments) {
+            segment.activate();
+        }
+        if (started) {
+            becomeReachable();
+        }
+    }
+
+    /**
+     * The other gateway of the pair took over: every session is erased (keys zeroed, staged packets dropped, timers
+     * disarmed), and from now on nothing goes to peers and nothing crosses between the devices and the tunnel. The
+     * devices, addresses and routes stay, so taking over again needs no set-up. No-op when already standby.
+     */
+    public void standBy() {
+        if (!active) {
+            return;
+        }
+        active = false;
+        firstContact.clear();
+        for (Segment segment : segments) {
+            segment.standBy();
+        }
+        for (Peer peer : peers) {
+            retire(peer.keypairs().destroyAll());
+            if (peer.pendingInitiationIndex() != 0) {
+                indexTable.remove(peer.pendingInitiationIndex());
+            }
+            int dropped = peer.dropStaged();
+            for (int i = 0; i < dropped; i++) {
+                drops.increment(DropReason.STANDBY);
+            }
+            peer.clearAll();
+            peer.timers().reset();
+        }
+    }
+
+    /** Whether this gateway speaks for the site (always, without HA). */
+    public boolean isActive() {
+        return active;
+    }
+
+    /** Whether packets may flow (this gateway is active); otherwise drops {@code packet} as STANDBY and says false. */
+    boolean admits(ByteBuf packet) {
+        if (active) {
+            return true;
+        }
+        drop(packet, DropReason.STANDBY);
+        return false;
+    }
+
+    private void becomeReachable() {
         long now = nanoClock.getAsLong();
         for (Peer peer : peers) {
             peer.timers().started(now);
-            if (peer.persistentKeepaliveSeconds() > 0 && peer.endpoint() != null) {
-                sendKeepalive(peer);
-            }
         }
+        firstContact.schedule(peers, now);
+        firstContact.release(now, this::contact);
         io.flush();
+    }
+
+    /**
+     * First contact with a peer after a start or takeover: a handshake (carrying a keepalive for a peer with a
+     * persistent keepalive). Skipped for a peer that already has a session or just got an initiation, such as one
+     * that reached us first, and for one removed meanwhile.
+     */
+    private void contact(Peer peer) {
+        if (!active || peersByKey.get(peer.publicKey()) != peer || peer.keypairs().current() != null) {
+            return;
+        }
+        if (peer.persistentKeepaliveSeconds() > 0) {
+            sendKeepalive(peer);
+        } else {
+            initiateHandshake(peer, false);
+        }
     }
 
     public String name() { return name; }
@@ -209,6 +310,11 @@ public final class Overlay {
     int localVtep() { return localVtep; }
     Ipv4Reassembler reassembler() { return reassembler; }
     Segment segment(int vni) { return segmentsByVni.get(vni); }
+
+    /** Peers still waiting for their first initiation after a start or takeover. */
+    int firstContactsQueued() {
+        return firstContact.queued();
+    }
 
     /** Test hook: behave as if under load, so every handshake must carry a valid MAC2. */
     public void forceUnderLoad(boolean underLoad) {
@@ -238,7 +344,7 @@ public final class Overlay {
     }
 
     /** Releases {@code buf} (may be null) and counts why. The one exit for dropped packets. */
-    void drop(ByteBuf buf, DropReason reason) {
+    public void drop(ByteBuf buf, DropReason reason) {
         if (buf != null) {
             buf.release();
         }
@@ -313,6 +419,30 @@ public final class Overlay {
         }
     }
 
+    /**
+     * A cookie reply for our pending initiation: the responder is under load and wants MAC2. Resending at once with
+     * the cookie, instead of on the 5 s retransmit timer, is what gets a legitimate handshake through a flood.
+     */
+    void retryWithCookie(Peer peer) {
+        if (active && peer.mayRetryWithCookie(now(), COOKIE_RETRY_INTERVAL_NANOS)) {
+            initiateHandshake(peer, true);
+        }
+    }
+
+    /**
+     * Both sides initiated at once (two gateways starting together, or a takeover): each consumed the other's
+     * initiation and answered it, so each holds a responder session that waits for a first packet the other cannot
+     * send, and each drops the other's answer to its own (retired) initiation. Left alone, only the 5 s retransmit
+     * settles it. Instead the side with the greater public key initiates again shortly (a peer refuses two
+     * initiations within 20 ms); the other side, having no initiation pending any more, answers, and the session
+     * stands one round trip later. Both sides compare the same two keys, so exactly one of them acts.
+     */
+    void settleCrossedInitiations(Peer peer) {
+        if (Arrays.compareUnsigned(identity.publicKey().bytes(), peer.publicKey().bytes()) > 0) {
+            peer.timers().initiationsCrossed(now());
+        }
+    }
+
     /** Retires keypairs pushed out of a peer's slots: their indexes are freed and keys zeroed. */
     void retire(Keypair... keypairs) {
         for (Keypair k : keypairs) {
@@ -323,12 +453,41 @@ public final class Overlay {
         }
     }
 
-    /** A session became current (initiator got the response, or responder got the first packet). */
+    /**
+     * Called with each handshake message that will give {@code peer} a session (their initiation, or the response to
+     * ours), before its keys are installed: notes whether the session starts afresh, i.e. there is no session, the
+     * peer speaks from a new endpoint, or the session it replaces is younger than a scheduled rekey. A restarted
+     * peer, or the other gateway of an HA pair taking over with the same key, looks like that.
+     */
+    void noteHandshake(Peer peer, InetSocketAddress source, long now) {
+        Keypair current = peer.keypairs().current();
+        peer.handshakeStartsAfresh(current == null || now - current.createdNanos() < SCHEDULED_REKEY_NANOS
+                || !source.equals(peer.endpoint()));
+    }
+
+    /**
+     * A session became current (initiator got the response, or responder got the first packet). One that started
+     * afresh is announced to the segments (their local MACs go to the peer); several in a row point at two gateways
+     * with one key (split brain), or at a peer in a restart loop, which is worth a warning either way.
+     */
     void sessionConfirmed(Peer peer, long now) {
         peer.timers().handshakeComplete(now);
         peer.handshakeCompleted(wallClock.millis());
         handshakes.increment(HandshakeCounters.Event.COMPLETED);
         log.info("handshake-complete", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint()));
+        if (!peer.confirmStartedAfresh(now)) {
+            return;
+        }
+        handshakes.increment(HandshakeCounters.Event.FRESH_SESSION);
+        for (Segment segment : segments) {
+            segment.announceLocalMacs(peer);
+        }
+        if (peer.freshStartsWithin(now, SPLIT_BRAIN_WINDOW_NANOS)
+                && peer.maySplitBrainWarn(now, SPLIT_BRAIN_WINDOW_NANOS)) {
+            log.warn("split-brain-suspected", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint())
+                    + " reason=" + Peer.FRESH_STARTS_REMEMBERED + "-fresh-sessions-within-60s"
+                    + " hint=two-active-gateways-with-one-key-or-a-restart-loop");
+        }
     }
 
     /** Sends the packets that waited for a session; true if at least one went out. */
@@ -374,6 +533,10 @@ public final class Overlay {
             reassembler.expire();
         }
         rateLimiter.sweep();
+        if (!active) {
+            return;  // a standby has no sessions and sends nothing
+        }
+        firstContact.release(now, this::contact);
         for (Peer peer : peers) {
             int actions = peer.timers().expire(now);
             if (actions == 0) {
@@ -399,6 +562,10 @@ public final class Overlay {
             if ((actions & PeerTimers.NEW_HANDSHAKE) != 0) {
                 log.debug("handshake-renew", "peer=" + peer.name() + " reason=no-reply-to-data");
                 initiateHandshake(peer, false);
+            }
+            if ((actions & PeerTimers.INITIATE_AFTER_CROSSING) != 0) {
+                log.debug("handshake-recross", "peer=" + peer.name());
+                initiateHandshake(peer, true);
             }
             if ((actions & PeerTimers.SEND_KEEPALIVE) != 0) {
                 sendKeepalive(peer);

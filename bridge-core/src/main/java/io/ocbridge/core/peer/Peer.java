@@ -22,6 +22,9 @@ public final class Peer {
     private static final VarHandle RX_PACKETS = counter("rxPackets");
     private static final VarHandle TX_PACKETS = counter("txPackets");
 
+    /** Fresh session starts remembered to tell a restart from a pattern of them (split brain). */
+    public static final int FRESH_STARTS_REMEMBERED = 4;
+
     /** Packets held while a handshake is in progress (wireguard-go holds 1024; one RTT of traffic is enough). */
     public static final int MAX_STAGED_PACKETS = 128;
 
@@ -40,6 +43,16 @@ public final class Peer {
     private int pendingInitiationIndex;
     private long lastInitiationSentNanos;
     private boolean initiationEverSent;
+    private long lastCookieRetryNanos;
+    private boolean cookieRetryEverSent;
+    /** Whether the handshake in flight starts the session afresh (see {@code Overlay.startsAfresh}). */
+    private boolean handshakeStartsAfresh;
+    /** When the last {@link #FRESH_STARTS_REMEMBERED} sessions started afresh: a ring, oldest at {@code freshNext}. */
+    private final long[] freshStartNanos = new long[FRESH_STARTS_REMEMBERED];
+    private int freshStarts;
+    private int freshNext;
+    private long lastSplitBrainWarningNanos;
+    private boolean splitBrainWarned;
 
     private volatile long lastHandshakeEpochMillis;
     // Traffic counters: written by the event loop for every packet, read by status and metrics threads.
@@ -102,6 +115,55 @@ public final class Peer {
     public void initiationSent(long now) {
         initiationEverSent = true;
         lastInitiationSentNanos = now;
+    }
+
+    /**
+     * Whether a cookie reply may make us resend our initiation at once: at most once per {@code intervalNanos}, so
+     * forged cookie replies (the cookie key derives from a public key) cannot turn us into an initiation loop.
+     * Records the retry when it says yes.
+     */
+    public boolean mayRetryWithCookie(long now, long intervalNanos) {
+        if (cookieRetryEverSent && now - lastCookieRetryNanos < intervalNanos) {
+            return false;
+        }
+        cookieRetryEverSent = true;
+        lastCookieRetryNanos = now;
+        return true;
+    }
+
+    /** Records whether the handshake now in flight, once confirmed, starts the session afresh. */
+    public void handshakeStartsAfresh(boolean afresh) {
+        handshakeStartsAfresh = afresh;
+    }
+
+    /**
+     * A session was confirmed: whether it started afresh (then also remembered, with {@code now}, for {@link
+     * #freshStartsWithin}). Clears the flag.
+     */
+    public boolean confirmStartedAfresh(long now) {
+        boolean afresh = handshakeStartsAfresh;
+        handshakeStartsAfresh = false;
+        if (afresh) {
+            freshStartNanos[freshNext] = now;
+            freshNext = (freshNext + 1) % FRESH_STARTS_REMEMBERED;
+            freshStarts = Math.min(freshStarts + 1, FRESH_STARTS_REMEMBERED);
+        }
+        return afresh;
+    }
+
+    /** Whether the last {@link #FRESH_STARTS_REMEMBERED} fresh starts all fell within {@code windowNanos} of now. */
+    public boolean freshStartsWithin(long now, long windowNanos) {
+        return freshStarts == FRESH_STARTS_REMEMBERED && now - freshStartNanos[freshNext] < windowNanos;
+    }
+
+    /** Whether a split-brain warning for this peer may be logged now (one per {@code intervalNanos}); records it. */
+    public boolean maySplitBrainWarn(long now, long intervalNanos) {
+        if (splitBrainWarned && now - lastSplitBrainWarningNanos < intervalNanos) {
+            return false;
+        }
+        splitBrainWarned = true;
+        lastSplitBrainWarningNanos = now;
+        return true;
     }
 
     /** Queues a packet (consumed) until a session exists; returns false and releases it when full. */

@@ -24,6 +24,15 @@ public final class PeerTimers {
     public static final int NEW_HANDSHAKE = 1 << 3;
     /** No session for 3 * REJECT_AFTER_TIME: erase all key material. */
     public static final int ZERO_KEY_MATERIAL = 1 << 4;
+    /** Initiations crossed and we are the side that initiates again (see {@link #initiationsCrossed}). */
+    public static final int INITIATE_AFTER_CROSSING = 1 << 5;
+
+    /**
+     * How long after crossed initiations we initiate again: past the 20 ms a responder requires between two
+     * initiations from one peer, and past wireguard-go's timestamp granularity (2^24 ns), or the new initiation
+     * would be refused as too frequent or as a replay.
+     */
+    static final long CROSSING_DELAY_NANOS = 50_000_000L;
 
     /** REKEY_ATTEMPT_TIME / REKEY_TIMEOUT: how many initiations one handshake attempt may send. */
     static final int MAX_HANDSHAKE_ATTEMPTS = (int) (REKEY_ATTEMPT_TIME_NANOS / REKEY_TIMEOUT_NANOS);
@@ -47,6 +56,9 @@ public final class PeerTimers {
 
     private boolean persistentArmed;
     private long persistentDeadline;
+
+    private boolean crossingArmed;
+    private long crossingDeadline;
 
     public PeerTimers(int persistentKeepaliveSeconds) {
         this.persistentKeepaliveNanos = persistentKeepaliveSeconds * 1_000_000_000L;
@@ -122,6 +134,24 @@ public final class PeerTimers {
         anyAuthenticatedTraversal(now);
     }
 
+    /** Initiations crossed and we settle it: initiate again once {@link #CROSSING_DELAY_NANOS} passed. */
+    public void initiationsCrossed(long now) {
+        crossingArmed = true;
+        crossingDeadline = now + CROSSING_DELAY_NANOS;
+    }
+
+    /** Disarms every timer: the peer's sessions are gone and nothing may go out for it (an HA standby). */
+    public void reset() {
+        retransmitArmed = false;
+        handshakeAttempts = 0;
+        keepaliveArmed = false;
+        needAnotherKeepalive = false;
+        newHandshakeArmed = false;
+        zeroKeysArmed = false;
+        persistentArmed = false;
+        crossingArmed = false;
+    }
+
     public boolean handshakeInProgress() {
         return retransmitArmed;
     }
@@ -163,6 +193,10 @@ public final class PeerTimers {
         if (persistentArmed && persistentDeadline - now <= 0) {
             persistentArmed = false;
             actions |= SEND_KEEPALIVE;
+        }
+        if (crossingArmed && crossingDeadline - now <= 0) {
+            crossingArmed = false;
+            actions |= INITIATE_AFTER_CROSSING;
         }
         return actions;
     }

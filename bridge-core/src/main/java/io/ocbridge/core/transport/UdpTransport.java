@@ -17,6 +17,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.ocbridge.core.log.Log;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -68,6 +69,16 @@ public final class UdpTransport implements AutoCloseable {
      */
     public static UdpTransport bind(EventLoop loop, int port, Receiver receiver, Runnable onReadComplete,
             boolean useOffloads, Log log) throws InterruptedException {
+        return bind(loop, null, port, receiver, onReadComplete, useOffloads, log);
+    }
+
+    /**
+     * As {@link #bind(EventLoop, int, Receiver, Runnable, boolean, Log)}, on {@code address} when it is not null: an
+     * HA gateway binds the pair's virtual address, so every datagram it sends leaves from that address. The socket
+     * binds with {@code IP_FREEBIND}, so a standby binds the address before keepalived moves it here.
+     */
+    public static UdpTransport bind(EventLoop loop, InetAddress address, int port, Receiver receiver,
+            Runnable onReadComplete, boolean useOffloads, Log log) throws InterruptedException {
         boolean offloads = useOffloads && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -79,6 +90,7 @@ public final class UdpTransport implements AutoCloseable {
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                 .option(EpollChannelOption.UDP_GRO, offloads)
+                .option(EpollChannelOption.IP_FREEBIND, address != null)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -96,7 +108,7 @@ public final class UdpTransport implements AutoCloseable {
                         // ICMP errors (port unreachable) surface here; UDP carries on.
                     }
                 });
-        Channel channel = bootstrap.bind(port).sync().channel();
+        Channel channel = (address == null ? bootstrap.bind(port) : bootstrap.bind(address, port)).sync().channel();
         return new UdpTransport(channel, offloads, log);
     }
 

@@ -104,7 +104,7 @@ class ConfigLoaderTest {
     @Test
     void unknownKeyFarFromAnyListsTheKeys() throws Exception {
         assertErrors(BASE + "colour: blue\n",
-                "12:1: colour: unknown key; expected one of site, private-key-file, overlays, control-socket, metrics");
+                "12:1: colour: unknown key; expected one of site, private-key-file, overlays, control-socket, metrics, ha");
     }
 
     @Test

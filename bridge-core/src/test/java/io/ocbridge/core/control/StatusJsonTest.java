@@ -17,7 +17,8 @@ class StatusJsonTest {
     @Test
     void schemaOneFieldNames() {
         String json = StatusJson.write(StatusFixtures.site());
-        assertTrue(json.startsWith("{\"schema\":1,\"site\":\"dc-east\",\"time\":1767225600,\"overlays\":[{\"name\":"
+        assertTrue(json.startsWith("{\"schema\":1,\"site\":\"dc-east\",\"time\":1767225600,\"role\":\"active\","
+                + "\"follow_address\":null,\"overlays\":[{\"name\":"
                 + "\"corp\",\"device\":\"ocb-corp\",\"listen_port\":51820,\"public_key\":\""), json);
         assertTrue(json.contains("{\"name\":\"cloud-a\",\"public_key\":\"" + StatusFixtures.PEER_KEY + "\","
                 + "\"endpoint\":\"192.0.2.2:51820\",\"allowed_ips\":[\"10.77.0.2/32\",\"172.20.0.0/16\"],"
@@ -55,6 +56,14 @@ class StatusJsonTest {
         OverlayStatus.PeerStatus peer = StatusJson.read(json).overlays().get(0).peers().get(0);
         assertEquals(0, peer.rxPackets() + peer.txPackets());
         assertEquals(1_258_291, peer.rxBytes());
+    }
+
+    @Test
+    void theHaRoleAndFollowAddressRoundTrip() {
+        SiteStatus read = StatusJson.read(StatusJson.write(new SiteStatus("dc", 1, List.of(), "standby", "192.0.2.10")));
+        assertEquals("standby", read.role());
+        assertEquals("192.0.2.10", read.followAddress());
+        assertEquals("active", StatusJson.read(StatusJson.write(StatusFixtures.site())).role(), "without HA: active");
     }
 
     @Test

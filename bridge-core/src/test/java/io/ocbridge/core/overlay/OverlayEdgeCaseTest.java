@@ -275,10 +275,7 @@ class OverlayEdgeCaseTest {
     void underLoadASourceWithAValidCookieStillGetsOnlyItsBurst() {
         b.overlay.forceUnderLoad(true);
         a.fromDevice(ipv4(HOST_A, HOST_B, 10, 1));
-        net.deliverAll();                         // initiation without MAC2 → cookie reply
-        net.advanceMillis(5_400);
-        a.overlay.tick();
-        net.deliverAll();                         // retransmit with MAC2 → accepted
+        net.deliverAll();                         // initiation without MAC2 → cookie reply → at once with MAC2 → accepted
         assertEquals(1, b.deviceWrites.size());
         byte[] withMac2 = sent(ADDR_A, Protocol.MESSAGE_INITIATION).getLast().bytes();
 

@@ -98,6 +98,76 @@ class SegmentInMemoryTest {
         segment.onLocalFrame(buf);
     }
 
+    /** Runs both overlays' ticks for {@code millis} of virtual time, delivering what they send. */
+    private void pump(int millis) {
+        for (int t = 0; t < millis; t += 20) {
+            net.advanceMillis(20);
+            a.overlay.tick();
+            b.overlay.tick();
+            net.deliverAll();
+        }
+    }
+
+    private static List<byte[]> rarps(List<byte[]> tap) {
+        return tap.stream().filter(f -> ((f[12] & 0xff) << 8 | (f[13] & 0xff)) == 0x8035).toList();
+    }
+
+    @Test
+    void aPeerWhoseSessionStartsAfreshHearsOfEveryLocalMacButNotOnARekey() {
+        long otherLocal = 0x020000_0000a2L;
+        fromTap(segA, frame(BROADCAST, MAC_A, 46));
+        fromTap(segA, frame(BROADCAST, otherLocal, 46));
+        net.deliverAll();
+        pump(100);
+        assertEquals(2, rarps(tapB).size(), "a first session: B hears of both local MACs");
+
+        tapB.clear();
+        a.overlay.start();
+        b.overlay.start();     // both have their session: nobody to contact
+        net.advanceMillis(10_000);
+        b.overlay.standBy();   // the other gateway of B's pair takes over with the same key: A's session is 10 s old
+        b.overlay.activate();
+        net.deliverAll();
+        pump(100);
+        List<byte[]> announced = rarps(tapB);
+        assertEquals(2, announced.size(), "the session replaced a young one: announced again");
+        assertEquals(4, segA.counters().get(Event.MAC_ANNOUNCED));
+        byte[] rarp = announced.getFirst();
+        assertEquals(60, rarp.length);
+        assertArrayEquals(new byte[] {-1, -1, -1, -1, -1, -1}, java.util.Arrays.copyOf(rarp, 6), "broadcast");
+        assertTrue(java.util.Arrays.equals(rarp, 6, 12, rarp, 22, 28), "source MAC = sender hardware address");
+        assertEquals(2, segB.macTableSize(), "B learned both MACs behind A from the announcements");
+
+        tapB.clear();
+        net.advanceMillis(121_000);  // B initiated the last session: it rekeys on its next send, on schedule
+        fromTap(segB, frame(BROADCAST, MAC_B, 46));
+        net.deliverAll();
+        pump(100);
+        assertEquals(0, rarps(tapB).size(), "a scheduled rekey announces nothing");
+        assertEquals(4, segA.counters().get(Event.MAC_ANNOUNCED));
+    }
+
+    @Test
+    void remoteMacsHeardOnTheLanAndFramesReadOnStandbyAreNotAnnounced() {
+        fromTap(segB, frame(BROADCAST, MAC_B, 46));
+        net.deliverAll();
+        pump(100);
+        fromTap(segA, frame(BROADCAST, MAC_B, 46));   // B's host heard on A's LAN: a loop, or another gateway's flood
+        a.overlay.start();
+        b.overlay.start();
+        a.overlay.standBy();
+        fromTap(segA, frame(BROADCAST, 0x020000_0000c1L, 46));  // the LAN as a standby hears it
+        tapA.clear();
+        tapB.clear();
+        net.advanceMillis(10_000);
+        a.overlay.activate();
+        net.deliverAll();
+        pump(100);
+        assertEquals(0, segA.localMacCount(), "neither a remote MAC nor one heard while standby is local");
+        assertEquals(0, rarps(tapB).size());
+        assertEquals(1, rarps(tapA).size(), "B still announces its own host to A, whose session started afresh");
+    }
+
     @Test
     void broadcastCrossesAndTheReplyIsUnicastToTheLearnedPeer() {
         byte[] request = frame(BROADCAST, MAC_A, 46);
