@@ -1,9 +1,7 @@
 package io.ocbridge.core.uapi;
 
 import io.ocbridge.core.route.Cidr;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -144,7 +142,7 @@ public final class UapiSet {
         }
     }
 
-    /** {@code a.b.c.d:port} or {@code [v6]:port}, numeric only. */
+    /** {@code a.b.c.d:port} or {@code [v6]:port}: a literal address, no scope ID, never a name lookup. */
     static InetSocketAddress endpoint(String value) throws UapiException {
         int colon = value.lastIndexOf(':');
         if (colon <= 0) {
@@ -160,11 +158,13 @@ public final class UapiSet {
         if (port == 0) {
             throw invalid("endpoint: port 0");
         }
-        int percent = host.indexOf('%');
+        if (host.indexOf('%') >= 0) {
+            // InetAddress.getByName would look "1.2.3.4%x" up in DNS; a scope names an interface, not a peer.
+            throw invalid("endpoint: scope IDs are not accepted: " + printable(value));
+        }
         try {
-            Cidr.host(percent < 0 ? host : host.substring(0, percent)); // a literal: no DNS below
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (IllegalArgumentException | UnknownHostException e) {
+            return new InetSocketAddress(Cidr.host(host).address(), port); // parsed here, never resolved
+        } catch (IllegalArgumentException e) {
             throw invalid("endpoint: not a numeric address: " + printable(value));
         }
     }
