@@ -150,13 +150,13 @@ public final class UapiServer implements AutoCloseable {
                     write(channel, "errno=0\n\n");
                 }
                 default -> {
-                    log.debug("uapi-refused", "reason=unknown-operation operation=" + UapiSet.printable(operation));
+                    log.debug("uapi-refused", "reason=unknown-operation operation=" + UapiSet.fieldName(operation));
                     return false;
                 }
             }
             return true;
         } catch (UapiException e) {
-            log.warn("uapi-request-refused", "operation=" + UapiSet.printable(operation) + " errno=" + e.errno()
+            log.warn("uapi-request-refused", "operation=" + UapiSet.fieldName(operation) + " errno=" + e.errno()
                     + " reason=\"" + e.getMessage() + "\"");
             write(channel, "errno=" + e.errno() + "\n\n");
             if (e.errno() == -UapiException.EMSGSIZE) {

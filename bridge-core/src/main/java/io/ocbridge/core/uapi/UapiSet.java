@@ -13,6 +13,8 @@ import java.util.List;
  */
 public final class UapiSet {
     private static final int KEY_HEX_CHARS = 64;
+    /** Longer than any UAPI field name, shorter than any key's text (44 in base64, 64 in hex). */
+    private static final int MAX_FIELD_NAME_CHARS = 32;
 
     private UapiSet() {}
 
@@ -26,7 +28,8 @@ public final class UapiSet {
         for (String line : lines) {
             int eq = line.indexOf('=');
             if (eq < 0) {
-                throw new UapiException(UapiException.EPROTO, "not a key=value line: " + printable(line));
+                // Not echoed: a malformed key line ("private_key:<hex>") would put the key in the log.
+                throw new UapiException(UapiException.EPROTO, "not a key=value line (" + line.length() + " characters)");
             }
             String key = line.substring(0, eq);
             String value = line.substring(eq + 1);
@@ -43,7 +46,7 @@ public final class UapiSet {
                     case "listen_port" -> listenPort = number(key, value, 0xffff);
                     case "fwmark" -> fwmark = (int) (long) numberLong(key, value, 0xffff_ffffL);
                     case "replace_peers" -> replacePeers = isTrue(key, value);
-                    default -> throw invalid("unknown device key " + printable(key));
+                    default -> throw invalid("unknown device key " + fieldName(key));
                 }
                 continue;
             }
@@ -70,7 +73,7 @@ public final class UapiSet {
                         throw invalid("unsupported protocol_version " + printable(value));
                     }
                 }
-                default -> throw invalid("unknown peer key " + printable(key));
+                default -> throw invalid("unknown peer key " + fieldName(key));
             }
         }
         if (peer != null) {
@@ -173,7 +176,20 @@ public final class UapiSet {
         return new UapiException(UapiException.EINVAL, message);
     }
 
-    /** At most 64 characters, control characters as '?': safe for a log line. */
+    /**
+     * The name part of a {@code key=value} line as it may appear in a log: a field name (at most
+     * {@value #MAX_FIELD_NAME_CHARS} of {@code [a-z0-9_]}, no key is that short) or only its length. Never the value:
+     * {@code private_key=<hex>} sent in the wrong place must not reach the log.
+     */
+    static String fieldName(String line) {
+        int eq = line.indexOf('=');
+        String name = eq < 0 ? line : line.substring(0, eq);
+        boolean plain = !name.isEmpty() && name.length() <= MAX_FIELD_NAME_CHARS
+                && name.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_');
+        return plain ? name : "(" + name.length() + " characters, not shown)";
+    }
+
+    /** At most 64 characters, control characters as '?': safe for a log line. Never for a line that may hold a key. */
     static String printable(String text) {
         StringBuilder out = new StringBuilder();
         text.codePoints().limit(64).forEach(c -> out.append(c < 0x20 || c == 0x7f ? '?' : Character.toString(c)));

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ocbridge.core.log.Log;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -125,6 +128,45 @@ class UapiServerTest {
             other.bind(UnixDomainSocketAddress.of(socket));
             server.close();
             assertTrue(Files.exists(socket));
+        }
+    }
+
+    /** A key sent in every malformed way we can think of never reaches the log, even at debug. */
+    @Test
+    void malformedKeyLinesNeverPutTheKeyInTheLog() throws Exception {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        String key = HexFormat.of().formatHex(secret);
+        String peer = "public_key=" + HexFormat.of().formatHex(UapiCodecTest.KEY_A) + "\n";
+        List<String> requests = new ArrayList<>();
+        for (String field : List.of("private_key", "preshared_key")) {
+            for (String line : List.of(field + "=" + key, field + ":" + key, field + " " + key, field + key + "=1",
+                    field + " =" + key, " " + field + "=" + key, field.toUpperCase() + "=" + key, key,
+                    field + "=" + key + "0", field + "=" + key.substring(1), field + "=g" + key.substring(1))) {
+                requests.add(line + "\n\n");                          // in place of the operation
+                requests.add("set=1\n" + line + "\n\n");              // as a device key
+                requests.add("set=1\n" + peer + line + "\n\n");       // as a peer key
+                requests.add("get=1\n" + line + "\n\n");              // after a get
+            }
+        }
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Log.setOutput(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        Log.setThreshold(Log.Level.DEBUG);
+        Path socket = dir.resolve("ocb6.sock");
+        try (UapiServer server = UapiServer.start(socket, new FakeDevice(), LOG)) {
+            for (String request : requests) {
+                try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                    exchange(client, request);
+                }
+            }
+        } finally {
+            Log.setThreshold(Log.Level.INFO);
+            Log.setOutput(System.err);
+        }
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("uapi-request-refused") && log.contains("reason=unknown-operation"), log);
+        for (int i = 0; i + 16 <= key.length(); i++) {
+            assertFalse(log.toLowerCase().contains(key.substring(i, i + 16)), "part of the key is in the log:\n" + log);
         }
     }
 
