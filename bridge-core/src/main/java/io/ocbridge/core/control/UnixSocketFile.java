@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ public final class UnixSocketFile {
         }
     }
 
-    public static void closeQuietly(SocketChannel channel) {
+    public static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException e) {

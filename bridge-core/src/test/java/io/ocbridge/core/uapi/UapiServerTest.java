@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -34,7 +35,7 @@ class UapiServerTest {
     Path dir;
 
     /** A device that answers the fixture and records sets. */
-    private static final class FakeDevice implements UapiDevice {
+    private static class FakeDevice implements UapiDevice {
         final List<SetRequest> sets = new ArrayList<>();
         Boolean lastWithSecrets;
 
@@ -167,6 +168,66 @@ class UapiServerTest {
         assertTrue(log.contains("uapi-request-refused") && log.contains("reason=unknown-operation"), log);
         for (int i = 0; i + 16 <= key.length(); i++) {
             assertFalse(log.toLowerCase().contains(key.substring(i, i + 16)), "part of the key is in the log:\n" + log);
+        }
+    }
+
+    /**
+     * Sixteen clients that stall (silent, mid-request, or never reading a long reply) hold every slot; each is closed
+     * at the deadline, and a client arriving after them is served.
+     */
+    @Test
+    void stalledClientsAreClosedAtTheDeadlineAndTheNextOneIsServed() throws Exception {
+        Path socket = dir.resolve("ocb7.sock");
+        List<DeviceState.PeerState> peers = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) { // some 4 MB of reply: more than a Unix socket buffers
+            peers.add(new DeviceState.PeerState(UapiCodecTest.KEY_A, null, "192.0.2.7:51821", 0, 0, 0, 0,
+                    List.of(io.ocbridge.core.route.Cidr.ofV4(0x0a00_0000 + i, 32))));
+        }
+        DeviceState big = new DeviceState(null, 51820, peers);
+        FakeDevice device = new FakeDevice() {
+            @Override
+            public DeviceState get(boolean withSecrets) {
+                return big;
+            }
+        };
+        List<String> stalls = List.of("", "set=1\n", "set=1\npublic_key=a1", "get=1\n", "get=1\n\n");
+        List<SocketChannel> stalled = new ArrayList<>();
+        try (UapiServer server = UapiServer.start(socket, device, LOG, Duration.ofMillis(300))) {
+            try {
+                for (int i = 0; i < UapiServer.MAX_CONNECTIONS; i++) {
+                    SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                    stalled.add(client);
+                    client.write(StandardCharsets.UTF_8.encode(stalls.get(i % stalls.size())));
+                }
+                String set = "set=1\npublic_key=" + HexFormat.of().formatHex(UapiCodecTest.KEY_A) + "\n\n";
+                String reply = "";
+                for (long until = System.nanoTime() + 5_000_000_000L; !reply.equals("errno=0\n\n")
+                        && System.nanoTime() < until; Thread.sleep(50)) {
+                    try (SocketChannel next = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                        reply = exchange(next, set);
+                    } catch (IOException refused) {
+                        // over the bound: closed unanswered
+                    }
+                }
+                assertEquals("errno=0\n\n", reply, "served once the stalled clients were closed");
+                for (SocketChannel client : stalled) {
+                    ByteBuffer sink = ByteBuffer.allocate(1 << 16);
+                    int n;
+                    do {
+                        sink.clear();
+                        n = client.read(sink);
+                    } while (n >= 0);
+                }
+                for (long until = System.nanoTime() + 5_000_000_000L; server.timedOutConnections()
+                        < UapiServer.MAX_CONNECTIONS && System.nanoTime() < until; Thread.sleep(20)) {
+                    // the count follows the close the clients saw
+                }
+                assertEquals(UapiServer.MAX_CONNECTIONS, server.timedOutConnections());
+            } finally {
+                for (SocketChannel client : stalled) {
+                    client.close();
+                }
+            }
         }
     }
 
