@@ -88,6 +88,17 @@ class ControlServerTest {
     }
 
     @Test
+    void refusesASocketDirectoryOthersCanWrite() throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path socket = shared.resolve("dc-east.sock");
+        IOException e = assertThrows(IOException.class, () -> ControlServer.start(socket, StatusFixtures::site, LOG));
+        assertEquals("refusing socket directory " + shared + ": group or others can write to it (mode 0777); chmod go-w"
+                + " it", e.getMessage());
+        assertFalse(Files.exists(socket));
+    }
+
+    @Test
     void refusesToReplaceARegularFile() throws Exception {
         Path file = Files.writeString(dir.resolve("c.sock"), "precious");
         IOException e = assertThrows(IOException.class, () -> ControlServer.start(file, StatusFixtures::site, LOG));

@@ -120,6 +120,18 @@ class UapiServerTest {
         assertTrue(Files.exists(file), "a regular file is never removed");
     }
 
+    /** An existing /run/wireguard that others could write to would let them stand in for us: refused. */
+    @Test
+    void refusesASocketDirectoryOthersCanWrite() throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("wireguard"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+        Path socket = shared.resolve("ocb8.sock");
+        IOException e = assertThrows(IOException.class, () -> UapiServer.start(socket, new FakeDevice(), LOG));
+        assertTrue(e.getMessage().startsWith("refusing socket directory " + shared + ": group or others can write"),
+                e.getMessage());
+        assertFalse(Files.exists(socket));
+    }
+
     @Test
     void closeLeavesASocketThatIsNoLongerOurs() throws Exception {
         Path socket = dir.resolve("ocb5.sock");
