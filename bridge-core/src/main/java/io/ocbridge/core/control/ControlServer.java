@@ -7,22 +7,20 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The daemon's control socket: a Unix socket (file mode 0600, its directory created 0700) served by a
  * {@link UnixSocketServer}. Protocol: one request line, one response, then the server
  * closes: {@code status} answers the status JSON, {@code reload} a {@link ReloadReply}; a failure is a line starting
- * {@code error: }. Requests are bounded in size and
- * time, connections in number; a connection from another user (other than root) is refused. Nothing a client sends
- * can stop the server.
+ * {@code error: }. Requests are bounded in size, connections in number, and both the wait for the request and the
+ * write of the response in time (a client that never reads is closed at the deadline); a connection from another
+ * user (other than root) is refused. Nothing a client sends can stop the server.
  */
 public final class ControlServer implements AutoCloseable {
     public static final int MAX_REQUEST_BYTES = 256;
     static final int MAX_CONNECTIONS = 16;
+    /** How long a client may take to send its request line, or to take our response. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_DISCARD_BYTES = 1 << 20;
 
@@ -30,13 +28,16 @@ public final class ControlServer implements AutoCloseable {
     private final StatusSource source;
     private final ReloadSource reloads;
     private final Log log;
+    private final Duration requestTimeout;
     private final AtomicLong oversizeRequests = new AtomicLong();
 
-    private ControlServer(UnixSocketServer sockets, StatusSource source, ReloadSource reloads, Log log) {
+    private ControlServer(UnixSocketServer sockets, StatusSource source, ReloadSource reloads, Log log,
+            Duration requestTimeout) {
         this.sockets = sockets;
         this.source = source;
         this.reloads = reloads;
         this.log = log;
+        this.requestTimeout = requestTimeout;
     }
 
     /**
@@ -51,9 +52,15 @@ public final class ControlServer implements AutoCloseable {
     /** As {@link #start(Path, StatusSource, Log)}, also serving {@code reload} when {@code reloads} is not null. */
     public static ControlServer start(Path path, StatusSource source, ReloadSource reloads, Log log)
             throws IOException {
+        return start(path, source, reloads, log, REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #start(Path, StatusSource, ReloadSource, Log)}, with another deadline per step (tests). */
+    static ControlServer start(Path path, StatusSource source, ReloadSource reloads, Log log, Duration requestTimeout)
+            throws IOException {
         UnixSocketServer sockets = UnixSocketServer.bind("control", path, "rwx------", MAX_CONNECTIONS,
                 "another ocbridge daemon", log);
-        ControlServer control = new ControlServer(sockets, source, reloads, log);
+        ControlServer control = new ControlServer(sockets, source, reloads, log, requestTimeout);
         sockets.start(control::serve, channel -> reply(channel, "error: busy\n"));
         return control;
     }
@@ -67,21 +74,20 @@ public final class ControlServer implements AutoCloseable {
         return sockets.refusedConnections();
     }
 
+    /** Connections closed because the request or the response took longer than the deadline. */
+    public long timedOutConnections() {
+        return sockets.timedOutConnections();
+    }
+
     /** Requests refused for being longer than {@value #MAX_REQUEST_BYTES} bytes. */
     public long oversizeRequests() {
         return oversizeRequests.get();
     }
 
     /** One connection: credentials, one request line, one response. Never throws. */
-    private void serve(SocketChannel channel) {
-        // Bounds the wait for a request; a reload, once asked for, runs to its own bounds.
-        AtomicBoolean answering = new AtomicBoolean();
-        CompletableFuture.delayedExecutor(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (!answering.get()) {
-                UnixSocketFile.closeQuietly(channel);
-            }
-        });
+    private void serve(SocketChannel channel, ConnectionDeadline deadline) {
         try {
+            deadline.start(requestTimeout);
             if (!sockets.allowed(channel)) {
                 reply(channel, "error: permission denied\n");
                 return;
@@ -90,8 +96,10 @@ public final class ControlServer implements AutoCloseable {
             if (request == null) {
                 return; // closed without a request (e.g. a liveness probe)
             }
-            answering.set(true);
-            reply(channel, respond(request));
+            deadline.stop(); // a reload, once asked for, runs to its own bounds
+            String response = respond(request);
+            deadline.start(requestTimeout);
+            reply(channel, response);
             UnixSocketFile.discardUnread(channel, MAX_DISCARD_BYTES);
         } catch (IOException e) {
             log.debug("control-connection-failed", "error=" + e.getMessage());

@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ public final class UnixSocketFile {
 
     /**
      * Binds a listening socket at {@code path}, creating its directory with {@code directoryMode}
-     * (e.g. "rwx------") if missing. {@code liveOwner} names who might already answer there, for
+     * (e.g. "rwx------") if missing, and refusing one that {@link SocketDirectory} finds others could
+     * write to. {@code liveOwner} names who might already answer there, for
      * the refusal message. Callers must still check peer credentials: a client may connect in the
      * instant between bind and chmod.
      */
@@ -35,6 +37,7 @@ public final class UnixSocketFile {
             Files.createDirectories(directory,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(directoryMode)));
         }
+        SocketDirectory.verify(directory);
         removeStale(path, liveOwner);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -98,7 +101,7 @@ public final class UnixSocketFile {
         }
     }
 
-    public static void closeQuietly(SocketChannel channel) {
+    public static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException e) {

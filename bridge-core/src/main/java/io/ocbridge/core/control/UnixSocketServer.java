@@ -2,36 +2,29 @@ package io.ocbridge.core.control;
 
 import io.ocbridge.core.log.Log;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 
 /**
- * The accept loop shared by the control socket and the UAPI socket: one platform thread accepts, a virtual thread
- * serves each connection, at most {@code maxConnections} at once; a connection over that bound is refused (counted in
- * {@link #refusedConnections()}) and closed. The socket file's life is {@link UnixSocketFile}'s.
+ * A Unix socket served by a {@link BoundedAcceptor}, shared by the control socket and the UAPI socket: connections
+ * are bounded in number and each step of one in time. The socket file's life is {@link UnixSocketFile}'s; peers are
+ * told apart by their credentials ({@link #allowed}).
  */
 public final class UnixSocketServer implements AutoCloseable {
-    private static final long ACCEPT_RETRY_MILLIS = 100;
-
     private final String name;
     private final Path path;
     private final ServerSocketChannel server;
     private final Object fileKey;
     private final UserPrincipal owner;
+    private final int maxConnections;
     private final Log log;
-    private final Semaphore connections;
-    private final AtomicLong refused = new AtomicLong();
-    private Thread acceptor;
-    private volatile boolean running = true;
+    private BoundedAcceptor acceptor;
 
     private UnixSocketServer(String name, Path path, ServerSocketChannel server, int maxConnections, Log log)
             throws IOException {
@@ -40,7 +33,7 @@ public final class UnixSocketServer implements AutoCloseable {
         this.server = server;
         this.fileKey = UnixSocketFile.fileKey(path);
         this.owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
-        this.connections = new Semaphore(maxConnections);
+        this.maxConnections = maxConnections;
         this.log = log;
     }
 
@@ -61,11 +54,12 @@ public final class UnixSocketServer implements AutoCloseable {
     }
 
     /**
-     * Starts accepting. {@code serve} handles one connection and must not throw; {@code refuse} may tell a client over
-     * the bound why before it is closed. The server closes every channel afterwards.
+     * Starts accepting. {@code serve} handles one connection, arming its deadline for each step, and must not throw;
+     * {@code refuse} may tell a client over the bound why before it is closed. The server closes every channel
+     * afterwards.
      */
-    public void start(Consumer<SocketChannel> serve, Consumer<SocketChannel> refuse) {
-        acceptor = Thread.ofPlatform().name("ocb-" + name).daemon(true).start(() -> acceptLoop(serve, refuse));
+    public void start(BoundedAcceptor.Handler serve, Consumer<SocketChannel> refuse) {
+        acceptor = BoundedAcceptor.start(name, server, maxConnections, log, serve, refuse);
     }
 
     public Path path() {
@@ -73,12 +67,17 @@ public final class UnixSocketServer implements AutoCloseable {
     }
 
     public boolean running() {
-        return running;
+        return acceptor != null && acceptor.running();
     }
 
     /** Connections refused because {@code maxConnections} were being served. */
     public long refusedConnections() {
-        return refused.get();
+        return acceptor == null ? 0 : acceptor.refusedConnections();
+    }
+
+    /** Connections closed because a step outlived its deadline. */
+    public long timedOutConnections() {
+        return acceptor == null ? 0 : acceptor.timedOutConnections();
     }
 
     /** Whether the peer on {@code channel} is root or the socket file's owner (the daemon's user). */
@@ -95,53 +94,13 @@ public final class UnixSocketServer implements AutoCloseable {
         return "root".equals(user.getName());
     }
 
-    private void acceptLoop(Consumer<SocketChannel> serve, Consumer<SocketChannel> refuse) {
-        while (running) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!running) {
-                    return;
-                }
-                log.warn(name + "-accept-failed", "error=" + e.getMessage());
-                UnixSocketFile.sleepQuietly(ACCEPT_RETRY_MILLIS); // e.g. out of descriptors: do not spin
-                continue;
-            }
-            if (!connections.tryAcquire()) {
-                refused.incrementAndGet();
-                refuse.accept(channel);
-                UnixSocketFile.closeQuietly(channel);
-                continue;
-            }
-            Thread.ofVirtual().name("ocb-" + name + "-conn").start(() -> {
-                try {
-                    serve.accept(channel);
-                } finally {
-                    UnixSocketFile.closeQuietly(channel);
-                    connections.release();
-                }
-            });
-        }
-    }
-
     /** Stops accepting, waits briefly for the acceptor, and removes the socket file if it is still ours. */
     @Override
     public void close() {
-        running = false;
-        try {
-            server.close();
-        } catch (IOException e) {
-            log.warn(name + "-close-failed", "error=" + e.getMessage());
-        }
         if (acceptor != null) {
-            try {
-                acceptor.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            acceptor.close();
+        } else {
+            UnixSocketFile.closeQuietly(server);
         }
         try {
             UnixSocketFile.removeIfSame(path, fileKey);

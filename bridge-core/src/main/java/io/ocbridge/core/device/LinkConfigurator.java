@@ -18,32 +18,46 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Configures links by running iproute2's {@code ip} with an argument list (never a shell), in the
  * caller's network namespace or, with {@link #inNamespace}, in a named one ({@code ip -n NAME}).
  * Each command may take {@link #COMMAND_TIMEOUT_SECONDS}; a failure is an {@link IOException}
- * carrying {@code ip}'s stderr on one line. Routes go in sets, through one {@code ip -batch} run
+ * carrying {@code ip}'s stderr on one line. {@code ip} is an absolute path found at construction, never looked up on
+ * {@code PATH} (this runs as root), and runs with {@code LC_ALL=C}, so the messages this class recognises are in
+ * English whatever the daemon's locale. Routes go in sets, through one {@code ip -batch} run
  * whatever their number: a process per route took about 40 s for a 10,000-peer overlay's 20,000
  * routes, one batch takes about 0.1 s. Stateless and safe to share between threads.
  */
 public final class LinkConfigurator {
 
     public static final long COMMAND_TIMEOUT_SECONDS = 10;
-    private static final Path SYSTEM_IP = Path.of("/usr/sbin/ip");
+    /** Where iproute2 installs {@code ip}, in order of preference; the first executable one is used. */
+    public static final List<Path> IP_LOCATIONS = List.of(Path.of("/usr/sbin/ip"), Path.of("/sbin/ip"), Path.of("/usr/bin/ip"),
+            Path.of("/bin/ip"));
     private static final int MAX_STDERR_BYTES = 4096;
     private static final int MAX_BATCH_STDERR_BYTES = 1 << 20;
     private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
 
-    private final List<String> prefix;
+    private final List<Path> locations;
+    private final Path ip; // null when no location holds an executable ip: every command then fails, saying so
+    private final List<String> options;
 
-    private LinkConfigurator(List<String> prefix) {
-        this.prefix = List.copyOf(prefix);
+    private LinkConfigurator(List<Path> locations, List<String> options) {
+        this.locations = List.copyOf(locations);
+        this.ip = find(locations);
+        this.options = List.copyOf(options);
     }
 
     /** Acts in the network namespace of the calling thread. */
     public static LinkConfigurator current() {
-        return new LinkConfigurator(List.of(ipBinary()));
+        return new LinkConfigurator(IP_LOCATIONS, List.of());
+    }
+
+    /** As {@link #current()}, with {@code ip} looked for at {@code locations} instead (tests). */
+    static LinkConfigurator current(List<Path> locations) {
+        return new LinkConfigurator(locations, List.of());
     }
 
     /** Acts in the named network namespace ({@code /run/netns/NAME}). */
@@ -51,7 +65,7 @@ public final class LinkConfigurator {
         if (namespace == null || namespace.isEmpty() || namespace.startsWith("-") || namespace.contains("/")) {
             throw new IllegalArgumentException("bad namespace name \"" + namespace + "\"");
         }
-        return new LinkConfigurator(List.of(ipBinary(), "-n", namespace));
+        return new LinkConfigurator(IP_LOCATIONS, List.of("-n", namespace));
     }
 
     public void setMtu(String device, int mtuBytes) throws IOException {
@@ -165,9 +179,16 @@ public final class LinkConfigurator {
      * own, so neither pipe filling up can stall the other.
      */
     private Result execute(List<String> arguments, String input, int keepStderrBytes) throws IOException {
-        List<String> command = new ArrayList<>(prefix);
+        if (ip == null) {
+            throw new IOException("cannot configure links: no executable ip at " + locations.stream()
+                    .map(Path::toString).collect(Collectors.joining(", ")) + " (install iproute2)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ip.toString());
+        command.addAll(options);
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("LC_ALL", "C"); // "does not exist", "No such process": ip's English messages
         if (input == null) {
             builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         }
@@ -211,8 +232,18 @@ public final class LinkConfigurator {
         return text.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
-    /** The iproute2 binary the daemon runs. */
-    public static String ipBinary() {
-        return Files.isExecutable(SYSTEM_IP) ? SYSTEM_IP.toString() : "ip";
+    /** iproute2's {@code ip} at the first of {@link #IP_LOCATIONS} that holds one, or null when none does. */
+    public static Path ipBinary() {
+        return find(IP_LOCATIONS);
+    }
+
+    /** The first of {@code locations} that is an executable file; null if none is. */
+    private static Path find(List<Path> locations) {
+        for (Path location : locations) {
+            if (location.isAbsolute() && Files.isRegularFile(location) && Files.isExecutable(location)) {
+                return location;
+            }
+        }
+        return null;
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,8 +80,12 @@ public final class FollowAddressWatch implements AutoCloseable {
     private void monitorLoop() {
         while (!closed) {
             try {
-                ProcessBuilder builder = new ProcessBuilder(LinkConfigurator.ipBinary(), "-o", "monitor", "address",
-                        "link").redirectErrorStream(true);
+                Path ip = LinkConfigurator.ipBinary();
+                if (ip == null) {
+                    throw new IOException("no ip at " + LinkConfigurator.IP_LOCATIONS + " (install iproute2)");
+                }
+                ProcessBuilder builder = new ProcessBuilder(ip.toString(), "-o", "monitor", "address", "link")
+                        .redirectErrorStream(true);
                 builder.environment().put("LC_ALL", "C");
                 Process process = builder.start();
                 monitor = process;

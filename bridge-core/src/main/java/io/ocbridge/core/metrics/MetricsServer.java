@@ -1,64 +1,58 @@
 package io.ocbridge.core.metrics;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ocbridge.core.log.Log;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
- * Prometheus text exposition at {@code GET /metrics} over plain HTTP (the JDK's server), one thread. Holds the
- * registry with the JVM meters; callers add theirs through {@link #registry()}. Bind it to loopback or a management
- * network: it has no authentication.
+ * Prometheus text exposition at {@code GET /metrics} over plain HTTP ({@link ScrapeServer}: bounded connections,
+ * a deadline on each request and response). Holds the registry with the JVM meters; callers add theirs through
+ * {@link #registry()}. Bind it to loopback or a management network: it has no authentication.
  */
 public final class MetricsServer implements AutoCloseable {
+    /** How long a client may take to send its request head, or to take the response (Prometheus waits 10 s). */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final ScrapeServer server;
 
-    private MetricsServer(PrometheusMeterRegistry registry, JvmGcMetrics gc, HttpServer server,
-            ExecutorService executor) {
+    private MetricsServer(PrometheusMeterRegistry registry, JvmGcMetrics gc, ScrapeServer server) {
         this.registry = registry;
         this.gc = gc;
         this.server = server;
-        this.executor = executor;
     }
 
     /** Binds {@code listen} and starts serving; the registry is empty but for JVM meters. */
     public static MetricsServer start(InetSocketAddress listen) throws IOException {
+        return start(listen, REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #start(InetSocketAddress)}, with another deadline per request and per response (tests). */
+    static MetricsServer start(InetSocketAddress listen, Duration requestTimeout) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
-        HttpServer server;
         try {
-            server = HttpServer.create(listen, 16);
-        } catch (IOException e) {
+            ScrapeServer server = ScrapeServer.start(listen, CONTENT_TYPE, registry::scrape, requestTimeout,
+                    Log.with(""));
+            return new MetricsServer(registry, gc, server);
+        } catch (IOException | RuntimeException e) {
             gc.close();
             registry.close();
             throw e;
         }
-        ExecutorService executor = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("ocb-metrics").daemon(true).factory());
-        server.setExecutor(executor);
-        server.createContext("/", exchange -> serve(exchange, registry));
-        server.start();
-        return new MetricsServer(registry, gc, server, executor);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -66,44 +60,17 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
-    private static void serve(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {
-        try (exchange) {
-            exchange.getRequestBody().close();
-            if (!exchange.getRequestURI().getPath().equals("/metrics")) {
-                send(exchange, 404, "text/plain; charset=utf-8", "not found; try /metrics\n");
-            } else if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
-            } else {
-                send(exchange, 200, CONTENT_TYPE, registry.scrape());
-            }
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+    /** Connections closed because the request or the response took longer than the deadline. */
+    public long timedOutConnections() {
+        return server.timedOutConnections();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
         gc.close();
         registry.close();
     }

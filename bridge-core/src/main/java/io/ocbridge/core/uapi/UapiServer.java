@@ -1,5 +1,6 @@
 package io.ocbridge.core.uapi;
 
+import io.ocbridge.core.control.ConnectionDeadline;
 import io.ocbridge.core.control.UnixSocketFile;
 import io.ocbridge.core.control.UnixSocketServer;
 import io.ocbridge.core.log.Log;
@@ -11,9 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,24 +22,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * Requests are {@code get=1} and {@code set=1}, each ended by a blank line and answered with {@code errno=N} and a
  * blank line; a connection may carry several. Only root and the daemon's own user may connect, and only root reads
  * the private and preshared keys in a {@code get}. Served by a {@link UnixSocketServer}; connections, line and
- * request sizes, and the wait for a request are bounded.
+ * request sizes are bounded, and so in time is each wait for a whole request and each reply's write: a client that
+ * stalls is closed at the deadline and frees its slot.
  */
 public final class UapiServer implements AutoCloseable {
     public static final Path SOCKET_DIRECTORY = Path.of("/var/run/wireguard");
     static final int MAX_CONNECTIONS = 16;
-    static final long IDLE_TIMEOUT_MILLIS = 10_000;
+    /** How long a client may take to send a whole request, or to take our reply. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** What is read away after a refused oversize request, so the client gets our errno rather than a reset. */
     private static final int MAX_DISCARD_BYTES = 1 << 20;
 
     private final UnixSocketServer sockets;
     private final UapiDevice device;
     private final Log log;
+    private final Duration requestTimeout;
     private final AtomicLong oversizeRequests = new AtomicLong();
 
-    private UapiServer(UnixSocketServer sockets, UapiDevice device, Log log) {
+    private UapiServer(UnixSocketServer sockets, UapiDevice device, Log log, Duration requestTimeout) {
         this.sockets = sockets;
         this.device = device;
         this.log = log;
+        this.requestTimeout = requestTimeout;
     }
 
     /** The socket path of {@code deviceName}, as {@code wg} computes it. */
@@ -52,9 +56,14 @@ public final class UapiServer implements AutoCloseable {
      * path that is not a socket, is refused with a one-line {@link IOException}.
      */
     public static UapiServer start(Path path, UapiDevice device, Log log) throws IOException {
+        return start(path, device, log, REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #start(Path, UapiDevice, Log)}, with another deadline per request and per reply (tests). */
+    static UapiServer start(Path path, UapiDevice device, Log log, Duration requestTimeout) throws IOException {
         UnixSocketServer sockets = UnixSocketServer.bind("uapi", path, "rwxr-xr-x", MAX_CONNECTIONS,
                 "another WireGuard implementation", log);
-        UapiServer uapi = new UapiServer(sockets, device, log);
+        UapiServer uapi = new UapiServer(sockets, device, log, requestTimeout);
         // Over the bound: closed unanswered; wg reports the failure, nothing it could parse would help.
         sockets.start(uapi::serve, channel -> { });
         return uapi;
@@ -69,6 +78,11 @@ public final class UapiServer implements AutoCloseable {
         return sockets.refusedConnections();
     }
 
+    /** Connections closed because a request or a reply took longer than the deadline. */
+    public long timedOutConnections() {
+        return sockets.timedOutConnections();
+    }
+
     /**
      * Requests refused with EMSGSIZE: a line over {@value LineReader#MAX_LINE_BYTES} bytes or a request over
      * {@value LineReader#MAX_REQUEST_BYTES}.
@@ -77,9 +91,8 @@ public final class UapiServer implements AutoCloseable {
         return oversizeRequests.get();
     }
 
-    /** One connection: credentials, then requests until the client closes or errs. Never throws. */
-    private void serve(SocketChannel channel) {
-        AtomicLong served = new AtomicLong();
+    /** One connection: credentials, then requests until the client closes, errs or misses a deadline. Never throws. */
+    private void serve(SocketChannel channel, ConnectionDeadline deadline) {
         try {
             UserPrincipal user = UnixSocketServer.peer(channel);
             boolean root = UnixSocketServer.isRoot(user);
@@ -89,14 +102,13 @@ public final class UapiServer implements AutoCloseable {
             }
             LineReader reader = new LineReader(new BufferedInputStream(Channels.newInputStream(channel)));
             while (sockets.running()) {
-                closeIfIdle(channel, served, served.get());
+                deadline.start(requestTimeout); // for the wait and the whole request, up to its blank line
                 reader.newRequest();
                 String operation = reader.readLine();
                 if (operation == null) {
                     return;
                 }
-                served.incrementAndGet();
-                if (!respond(channel, reader, operation, root)) {
+                if (!respond(channel, deadline, reader, operation, root)) {
                     return;
                 }
             }
@@ -104,6 +116,7 @@ public final class UapiServer implements AutoCloseable {
             oversizeRequests.incrementAndGet();
             log.warn("uapi-request-refused", "errno=" + e.errno() + " reason=\"" + e.getMessage() + "\"");
             try {
+                deadline.start(requestTimeout);
                 write(channel, "errno=" + e.errno() + "\n\n");
                 UnixSocketFile.discardUnread(channel, MAX_DISCARD_BYTES);
             } catch (IOException gone) {
@@ -117,8 +130,8 @@ public final class UapiServer implements AutoCloseable {
     }
 
     /** Answers one request; false when the connection must close (unknown operation, oversize request). */
-    private boolean respond(SocketChannel channel, LineReader reader, String operation, boolean root)
-            throws IOException {
+    private boolean respond(SocketChannel channel, ConnectionDeadline deadline, LineReader reader, String operation,
+            boolean root) throws IOException {
         try {
             switch (operation) {
                 case "get=1" -> {
@@ -129,8 +142,10 @@ public final class UapiServer implements AutoCloseable {
                     if (!blank.isEmpty()) {
                         throw new UapiException(UapiException.EINVAL, "trailing line after get=1");
                     }
+                    deadline.stop(); // the device answers within its own bound
                     DeviceState state = device.get(root);
                     try {
+                        deadline.start(requestTimeout);
                         write(channel, UapiGet.format(state) + "errno=0\n\n");
                     } finally {
                         state.destroy();
@@ -142,22 +157,25 @@ public final class UapiServer implements AutoCloseable {
                         return false;
                     }
                     SetRequest request = UapiSet.parse(lines);
+                    deadline.stop(); // applying runs to the device's own bounds
                     try {
                         device.set(request);
                     } finally {
                         request.destroy();
                     }
+                    deadline.start(requestTimeout);
                     write(channel, "errno=0\n\n");
                 }
                 default -> {
-                    log.debug("uapi-refused", "reason=unknown-operation operation=" + UapiSet.printable(operation));
+                    log.debug("uapi-refused", "reason=unknown-operation operation=" + UapiSet.fieldName(operation));
                     return false;
                 }
             }
             return true;
         } catch (UapiException e) {
-            log.warn("uapi-request-refused", "operation=" + UapiSet.printable(operation) + " errno=" + e.errno()
+            log.warn("uapi-request-refused", "operation=" + UapiSet.fieldName(operation) + " errno=" + e.errno()
                     + " reason=\"" + e.getMessage() + "\"");
+            deadline.start(requestTimeout);
             write(channel, "errno=" + e.errno() + "\n\n");
             if (e.errno() == -UapiException.EMSGSIZE) {
                 oversizeRequests.incrementAndGet();
@@ -168,15 +186,6 @@ public final class UapiServer implements AutoCloseable {
         }
     }
 
-    /** Closes {@code channel} unless a request beyond the {@code seen}-th arrives within the idle timeout. */
-    private static void closeIfIdle(SocketChannel channel, AtomicLong served, long seen) {
-        CompletableFuture.delayedExecutor(IDLE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
-            if (served.get() == seen) {
-                UnixSocketFile.closeQuietly(channel);
-            }
-        });
-    }
-
     private static void write(SocketChannel channel, String text) throws IOException {
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
         while (bytes.hasRemaining()) {
@@ -184,7 +193,7 @@ public final class UapiServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting and removes the socket file if it is still ours; open connections end at their next read. */
+    /** Stops accepting and removes the socket file if it is still ours; open connections end at their next request. */
     @Override
     public void close() {
         sockets.close();

@@ -1,9 +1,7 @@
 package io.ocbridge.core.uapi;
 
 import io.ocbridge.core.route.Cidr;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -15,6 +13,8 @@ import java.util.List;
  */
 public final class UapiSet {
     private static final int KEY_HEX_CHARS = 64;
+    /** Longer than any UAPI field name, shorter than any key's text (44 in base64, 64 in hex). */
+    private static final int MAX_FIELD_NAME_CHARS = 32;
 
     private UapiSet() {}
 
@@ -28,7 +28,8 @@ public final class UapiSet {
         for (String line : lines) {
             int eq = line.indexOf('=');
             if (eq < 0) {
-                throw new UapiException(UapiException.EPROTO, "not a key=value line: " + printable(line));
+                // Not echoed: a malformed key line ("private_key:<hex>") would put the key in the log.
+                throw new UapiException(UapiException.EPROTO, "not a key=value line (" + line.length() + " characters)");
             }
             String key = line.substring(0, eq);
             String value = line.substring(eq + 1);
@@ -45,7 +46,7 @@ public final class UapiSet {
                     case "listen_port" -> listenPort = number(key, value, 0xffff);
                     case "fwmark" -> fwmark = (int) (long) numberLong(key, value, 0xffff_ffffL);
                     case "replace_peers" -> replacePeers = isTrue(key, value);
-                    default -> throw invalid("unknown device key " + printable(key));
+                    default -> throw invalid("unknown device key " + fieldName(key));
                 }
                 continue;
             }
@@ -72,7 +73,7 @@ public final class UapiSet {
                         throw invalid("unsupported protocol_version " + printable(value));
                     }
                 }
-                default -> throw invalid("unknown peer key " + printable(key));
+                default -> throw invalid("unknown peer key " + fieldName(key));
             }
         }
         if (peer != null) {
@@ -144,7 +145,7 @@ public final class UapiSet {
         }
     }
 
-    /** {@code a.b.c.d:port} or {@code [v6]:port}, numeric only. */
+    /** {@code a.b.c.d:port} or {@code [v6]:port}: a literal address, no scope ID, never a name lookup. */
     static InetSocketAddress endpoint(String value) throws UapiException {
         int colon = value.lastIndexOf(':');
         if (colon <= 0) {
@@ -160,11 +161,13 @@ public final class UapiSet {
         if (port == 0) {
             throw invalid("endpoint: port 0");
         }
-        int percent = host.indexOf('%');
+        if (host.indexOf('%') >= 0) {
+            // InetAddress.getByName would look "1.2.3.4%x" up in DNS; a scope names an interface, not a peer.
+            throw invalid("endpoint: scope IDs are not accepted: " + printable(value));
+        }
         try {
-            Cidr.host(percent < 0 ? host : host.substring(0, percent)); // a literal: no DNS below
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (IllegalArgumentException | UnknownHostException e) {
+            return new InetSocketAddress(Cidr.host(host).address(), port); // parsed here, never resolved
+        } catch (IllegalArgumentException e) {
             throw invalid("endpoint: not a numeric address: " + printable(value));
         }
     }
@@ -173,7 +176,20 @@ public final class UapiSet {
         return new UapiException(UapiException.EINVAL, message);
     }
 
-    /** At most 64 characters, control characters as '?': safe for a log line. */
+    /**
+     * The name part of a {@code key=value} line as it may appear in a log: a field name (at most
+     * {@value #MAX_FIELD_NAME_CHARS} of {@code [a-z0-9_]}, no key is that short) or only its length. Never the value:
+     * {@code private_key=<hex>} sent in the wrong place must not reach the log.
+     */
+    static String fieldName(String line) {
+        int eq = line.indexOf('=');
+        String name = eq < 0 ? line : line.substring(0, eq);
+        boolean plain = !name.isEmpty() && name.length() <= MAX_FIELD_NAME_CHARS
+                && name.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_');
+        return plain ? name : "(" + name.length() + " characters, not shown)";
+    }
+
+    /** At most 64 characters, control characters as '?': safe for a log line. Never for a line that may hold a key. */
     static String printable(String text) {
         StringBuilder out = new StringBuilder();
         text.codePoints().limit(64).forEach(c -> out.append(c < 0x20 || c == 0x7f ? '?' : Character.toString(c)));

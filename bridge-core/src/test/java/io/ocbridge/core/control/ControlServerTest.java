@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -86,6 +88,17 @@ class ControlServerTest {
     }
 
     @Test
+    void refusesASocketDirectoryOthersCanWrite() throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path socket = shared.resolve("dc-east.sock");
+        IOException e = assertThrows(IOException.class, () -> ControlServer.start(socket, StatusFixtures::site, LOG));
+        assertEquals("refusing socket directory " + shared + ": group or others can write to it (mode 0777); chmod go-w"
+                + " it", e.getMessage());
+        assertFalse(Files.exists(socket));
+    }
+
+    @Test
     void refusesToReplaceARegularFile() throws Exception {
         Path file = Files.writeString(dir.resolve("c.sock"), "precious");
         IOException e = assertThrows(IOException.class, () -> ControlServer.start(file, StatusFixtures::site, LOG));
@@ -127,6 +140,47 @@ class ControlServerTest {
             assertTrue(ControlClient.request(socket, "status", TIMEOUT).startsWith("{"));
             assertTrue(System.nanoTime() - start < 900_000_000L, "served beside the slow one");
             slowClient.join(TIMEOUT);
+        }
+    }
+
+    /**
+     * Sixteen clients that stall (half a request line, or a reload whose long reply they never read) hold every slot;
+     * each is closed at the deadline, and a client arriving after them is answered.
+     */
+    @Test
+    void stalledClientsAreClosedAtTheDeadlineAndTheNextOneIsServed() throws Exception {
+        Path socket = dir.resolve("c.sock");
+        ReloadReply longReply = new ReloadReply(ReloadReply.Outcome.OK,
+                java.util.Collections.nCopies(50_000, "peer-added peer=cloud-a overlay=corp endpoint=192.0.2.7:51820"));
+        List<SocketChannel> stalled = new ArrayList<>();
+        try (ControlServer server = ControlServer.start(socket, StatusFixtures::site, () -> longReply, LOG,
+                Duration.ofMillis(300))) {
+            try {
+                for (int i = 0; i < ControlServer.MAX_CONNECTIONS; i++) {
+                    SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                    stalled.add(client);
+                    client.write(StandardCharsets.UTF_8.encode(i % 2 == 0 ? "sta" : "reload\n"));
+                }
+                String response = "";
+                for (long until = System.nanoTime() + 5_000_000_000L; !response.startsWith("{")
+                        && System.nanoTime() < until; Thread.sleep(50)) {
+                    try {
+                        response = ControlClient.request(socket, "status", TIMEOUT);
+                    } catch (IOException busy) {
+                        // over the bound: refused
+                    }
+                }
+                assertEquals(StatusJson.write(StatusFixtures.site()), response, "served once the stalled were closed");
+                for (long until = System.nanoTime() + 5_000_000_000L; server.timedOutConnections()
+                        < ControlServer.MAX_CONNECTIONS && System.nanoTime() < until; Thread.sleep(20)) {
+                    // the stalled ones are counted as they close
+                }
+                assertEquals(ControlServer.MAX_CONNECTIONS, server.timedOutConnections());
+            } finally {
+                for (SocketChannel client : stalled) {
+                    client.close();
+                }
+            }
         }
     }
 

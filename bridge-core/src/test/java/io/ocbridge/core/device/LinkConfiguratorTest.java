@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ocbridge.core.route.Cidr;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LinkConfiguratorTest {
 
@@ -112,6 +116,49 @@ class LinkConfiguratorTest {
             IOException gone = assertThrows(IOException.class, () -> ip.deleteLink("nosuchdev"));
             assertTrue(gone.getMessage().contains("nosuchdev"), gone.getMessage());
         }
+    }
+
+    /**
+     * ip runs with LC_ALL=C whatever our locale: the fake ip answers in English only then, and linkExists recognises
+     * "does not exist" only in English.
+     */
+    @Test
+    void ipRunsInTheCLocale(@TempDir Path dir) throws Exception {
+        Path ip = script(dir.resolve("ip"), """
+                #!/bin/sh
+                if [ "$LC_ALL" = C ]; then printf 'Device "%s" does not exist.\\n' "$4" >&2
+                else printf 'Gerät "%s" existiert nicht. (LC_ALL=%s)\\n' "$4" "$LC_ALL" >&2; fi
+                exit 1
+                """);
+        LinkConfigurator configurator = LinkConfigurator.current(List.of(ip));
+        assertFalse(configurator.linkExists("nosuchdev"));
+        IOException e = assertThrows(IOException.class, () -> configurator.setUp("nosuchdev"));
+        assertEquals(ip + " link set dev nosuchdev up: Device \"nosuchdev\" does not exist.", e.getMessage());
+    }
+
+    /** ip is the first executable file among fixed absolute paths; never a lookup on PATH, which root should not trust. */
+    @Test
+    void ipIsTheFirstExecutableFileAtAFixedPathOrAClearError(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing/ip");
+        Path directory = Files.createDirectories(dir.resolve("dir/ip"));
+        Path notExecutable = Files.writeString(Files.createDirectories(dir.resolve("plain")).resolve("ip"), "#!/bin/sh\n");
+        Path ip = script(Files.createDirectories(dir.resolve("sbin")).resolve("ip"), "#!/bin/sh\necho refused >&2\nexit 2\n");
+        LinkConfigurator found = LinkConfigurator.current(List.of(missing, directory, notExecutable, ip));
+        IOException ran = assertThrows(IOException.class, () -> found.setUp("eth9"));
+        assertEquals(ip + " link set dev eth9 up: refused", ran.getMessage());
+
+        LinkConfigurator none = LinkConfigurator.current(List.of(missing, directory, notExecutable, Path.of("ip")));
+        IOException e = assertThrows(IOException.class, () -> none.setUp("eth9"));
+        assertEquals("cannot configure links: no executable ip at " + missing + ", " + directory + ", "
+                + notExecutable + ", ip (install iproute2)", e.getMessage());
+        assertEquals(List.of(Path.of("/usr/sbin/ip"), Path.of("/sbin/ip"), Path.of("/usr/bin/ip"), Path.of("/bin/ip")),
+                LinkConfigurator.IP_LOCATIONS);
+    }
+
+    private static Path script(Path path, String text) throws IOException {
+        Files.writeString(path, text);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+        return path;
     }
 
     @Test

@@ -22,6 +22,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +40,22 @@ class MetricsServerTest {
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    /** A client that connects and stalls mid-request neither blocks a scrape nor keeps its connection. */
+    @Test
+    void anIdleClientDoesNotHoldUpAScrape() throws Exception {
+        try (MetricsServer server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Duration.ofMillis(500));
+                SocketChannel idle = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        server.port()))) {
+            idle.write(StandardCharsets.US_ASCII.encode("GET /metr"));
+            Thread.sleep(100); // let the server start reading it
+            HttpResponse<String> response = get(server.port(), "/metrics");
+            assertEquals(200, response.statusCode());
+            assertTrue(response.body().contains("jvm_memory_used_bytes"));
+            assertEquals(-1, idle.read(ByteBuffer.allocate(16)), "the idle client is closed at the deadline");
         }
     }
 

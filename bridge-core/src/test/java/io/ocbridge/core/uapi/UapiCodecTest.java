@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.RecordingResolver;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -145,6 +147,27 @@ class UapiCodecTest {
         assertErrno(-UapiException.EINVAL, List.of(key, "remove=false"));
         assertErrno(-UapiException.EINVAL, List.of(key, "protocol_version=2"));
         assertErrno(-UapiException.EINVAL, List.of(key, "listen_port=1"));
+    }
+
+    /** Endpoints are literals: a scope ID or a name is refused without a lookup ("1.2.3.4%x" once went to DNS). */
+    @Test
+    void endpointsAreParsedWithoutAnyNameLookup() throws Exception {
+        InetAddress.getByName("localhost");
+        assertTrue(RecordingResolver.lookups().contains("localhost"), "the recording resolver is installed");
+        int before = RecordingResolver.lookups().size();
+        String key = "public_key=" + HEX.formatHex(KEY_A);
+        List<String> refused = List.of("1.2.3.4%x:1", "1.2.3.4%1:51820", "[fe80::1%1]:51820", "[fe80::1%eth0]:51820",
+                "[fe80::1%]:51820", "%x:1", "localhost:51820", "example.com:51820", "1.2.3:51820", "01.2.3.4:51820",
+                "[::ffff:1.2.3.4%x]:1");
+        for (String endpoint : refused) {
+            assertErrno(-UapiException.EINVAL, List.of(key, "endpoint=" + endpoint));
+        }
+        InetSocketAddress v4 = UapiSet.endpoint("192.0.2.1:51820");
+        InetSocketAddress v6 = UapiSet.endpoint("[2001:db8::1]:1");
+        List<String> all = RecordingResolver.lookups();
+        assertEquals(List.of(), all.subList(before, all.size()), "names looked up while parsing endpoints");
+        assertEquals(new InetSocketAddress(Cidr.host("192.0.2.1").address(), 51820), v4);
+        assertEquals(new InetSocketAddress(Cidr.host("2001:db8::1").address(), 1), v6);
     }
 
     private static void assertErrno(int errno, List<String> lines) {

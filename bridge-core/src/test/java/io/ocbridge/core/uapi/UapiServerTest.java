@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ocbridge.core.log.Log;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,7 +35,7 @@ class UapiServerTest {
     Path dir;
 
     /** A device that answers the fixture and records sets. */
-    private static final class FakeDevice implements UapiDevice {
+    private static class FakeDevice implements UapiDevice {
         final List<SetRequest> sets = new ArrayList<>();
         Boolean lastWithSecrets;
 
@@ -116,6 +120,18 @@ class UapiServerTest {
         assertTrue(Files.exists(file), "a regular file is never removed");
     }
 
+    /** An existing /run/wireguard that others could write to would let them stand in for us: refused. */
+    @Test
+    void refusesASocketDirectoryOthersCanWrite() throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("wireguard"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+        Path socket = shared.resolve("ocb8.sock");
+        IOException e = assertThrows(IOException.class, () -> UapiServer.start(socket, new FakeDevice(), LOG));
+        assertTrue(e.getMessage().startsWith("refusing socket directory " + shared + ": group or others can write"),
+                e.getMessage());
+        assertFalse(Files.exists(socket));
+    }
+
     @Test
     void closeLeavesASocketThatIsNoLongerOurs() throws Exception {
         Path socket = dir.resolve("ocb5.sock");
@@ -125,6 +141,105 @@ class UapiServerTest {
             other.bind(UnixDomainSocketAddress.of(socket));
             server.close();
             assertTrue(Files.exists(socket));
+        }
+    }
+
+    /** A key sent in every malformed way we can think of never reaches the log, even at debug. */
+    @Test
+    void malformedKeyLinesNeverPutTheKeyInTheLog() throws Exception {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        String key = HexFormat.of().formatHex(secret);
+        String peer = "public_key=" + HexFormat.of().formatHex(UapiCodecTest.KEY_A) + "\n";
+        List<String> requests = new ArrayList<>();
+        for (String field : List.of("private_key", "preshared_key")) {
+            for (String line : List.of(field + "=" + key, field + ":" + key, field + " " + key, field + key + "=1",
+                    field + " =" + key, " " + field + "=" + key, field.toUpperCase() + "=" + key, key,
+                    field + "=" + key + "0", field + "=" + key.substring(1), field + "=g" + key.substring(1))) {
+                requests.add(line + "\n\n");                          // in place of the operation
+                requests.add("set=1\n" + line + "\n\n");              // as a device key
+                requests.add("set=1\n" + peer + line + "\n\n");       // as a peer key
+                requests.add("get=1\n" + line + "\n\n");              // after a get
+            }
+        }
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Log.setOutput(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        Log.setThreshold(Log.Level.DEBUG);
+        Path socket = dir.resolve("ocb6.sock");
+        try (UapiServer server = UapiServer.start(socket, new FakeDevice(), LOG)) {
+            for (String request : requests) {
+                try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                    exchange(client, request);
+                }
+            }
+        } finally {
+            Log.setThreshold(Log.Level.INFO);
+            Log.setOutput(System.err);
+        }
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("uapi-request-refused") && log.contains("reason=unknown-operation"), log);
+        for (int i = 0; i + 16 <= key.length(); i++) {
+            assertFalse(log.toLowerCase().contains(key.substring(i, i + 16)), "part of the key is in the log:\n" + log);
+        }
+    }
+
+    /**
+     * Sixteen clients that stall (silent, mid-request, or never reading a long reply) hold every slot; each is closed
+     * at the deadline, and a client arriving after them is served.
+     */
+    @Test
+    void stalledClientsAreClosedAtTheDeadlineAndTheNextOneIsServed() throws Exception {
+        Path socket = dir.resolve("ocb7.sock");
+        List<DeviceState.PeerState> peers = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) { // some 4 MB of reply: more than a Unix socket buffers
+            peers.add(new DeviceState.PeerState(UapiCodecTest.KEY_A, null, "192.0.2.7:51821", 0, 0, 0, 0,
+                    List.of(io.ocbridge.core.route.Cidr.ofV4(0x0a00_0000 + i, 32))));
+        }
+        DeviceState big = new DeviceState(null, 51820, peers);
+        FakeDevice device = new FakeDevice() {
+            @Override
+            public DeviceState get(boolean withSecrets) {
+                return big;
+            }
+        };
+        List<String> stalls = List.of("", "set=1\n", "set=1\npublic_key=a1", "get=1\n", "get=1\n\n");
+        List<SocketChannel> stalled = new ArrayList<>();
+        try (UapiServer server = UapiServer.start(socket, device, LOG, Duration.ofMillis(300))) {
+            try {
+                for (int i = 0; i < UapiServer.MAX_CONNECTIONS; i++) {
+                    SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                    stalled.add(client);
+                    client.write(StandardCharsets.UTF_8.encode(stalls.get(i % stalls.size())));
+                }
+                String set = "set=1\npublic_key=" + HexFormat.of().formatHex(UapiCodecTest.KEY_A) + "\n\n";
+                String reply = "";
+                for (long until = System.nanoTime() + 5_000_000_000L; !reply.equals("errno=0\n\n")
+                        && System.nanoTime() < until; Thread.sleep(50)) {
+                    try (SocketChannel next = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                        reply = exchange(next, set);
+                    } catch (IOException refused) {
+                        // over the bound: closed unanswered
+                    }
+                }
+                assertEquals("errno=0\n\n", reply, "served once the stalled clients were closed");
+                for (SocketChannel client : stalled) {
+                    ByteBuffer sink = ByteBuffer.allocate(1 << 16);
+                    int n;
+                    do {
+                        sink.clear();
+                        n = client.read(sink);
+                    } while (n >= 0);
+                }
+                for (long until = System.nanoTime() + 5_000_000_000L; server.timedOutConnections()
+                        < UapiServer.MAX_CONNECTIONS && System.nanoTime() < until; Thread.sleep(20)) {
+                    // the count follows the close the clients saw
+                }
+                assertEquals(UapiServer.MAX_CONNECTIONS, server.timedOutConnections());
+            } finally {
+                for (SocketChannel client : stalled) {
+                    client.close();
+                }
+            }
         }
     }
 
