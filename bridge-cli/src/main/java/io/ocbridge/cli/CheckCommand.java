@@ -34,7 +34,8 @@ final class CheckCommand implements Callable<Integer> {
         }
         int peers = site.overlays().stream().mapToInt(o -> o.peers().size()).sum();
         spec.commandLine().getOut().println(config + ": ok: site " + site.site() + ", "
-                + count(site.overlays().size(), "overlay") + ", " + count(peers, "peer"));
+                + count(site.overlays().size(), "overlay") + ", " + count(peers, "peer")
+                + (site.ha() == null ? "" : ", HA following " + site.ha().followAddress().getHostAddress()));
         return Main.EXIT_OK;
     }
 

@@ -80,6 +80,14 @@ class OperatorCliTest {
     }
 
     @Test
+    void checkNamesTheAddressAnHaGatewayFollows() throws Exception {
+        Path config = writeConfig("ha:\n  follow-address: 192.0.2.10\n");
+        CliRun run = run("check", "-c", config.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(config + ": ok: site dc-east, 1 overlay, 1 peer, HA following 192.0.2.10\n", run.out());
+    }
+
+    @Test
     void checkReportsEveryErrorWithPositionAndExits2() throws Exception {
         Path config = writeConfig("metrics: {listen: nowhere}\nbogus: 1\n");
         CliRun run = run("check", "-c", config.toString());

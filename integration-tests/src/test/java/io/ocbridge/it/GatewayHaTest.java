@@ -145,10 +145,21 @@ class GatewayHaTest extends LabTest<HaTopology> {
                 + after.peers().getFirst().txPackets());
         SiteStatus status = StatusJson.read(SegmentCounters.statusJson(d2, net.d2).strip());
         assertEquals(HaTopology.WAN_VIP, status.followAddress());
+
+        // How fast the daemon follows the address: put it on d2's loopback by hand, read the daemon's log line's time.
+        keepalived2.crash();  // so keepalived does not take it back off
+        Instant added = Instant.now();
+        net.d2.ip("addr", "add", HaTopology.WAN_VIP + "/32", "dev", "lo").orThrow();
+        assertTrue(Wait.until(Duration.ofSeconds(5), () -> d2.process().logText().contains("ha-active")),
+                "d2 did not follow the address");
+        Instant followed = d2.process().logText().lines().filter(l -> l.contains(" ha-active "))
+                .map(l -> Instant.parse(l.substring(0, l.indexOf(' ')))).findFirst().orElseThrow();
+        net.d2.ip("addr", "del", HaTopology.WAN_VIP + "/32", "dev", "lo").orThrow();
         Summary.line("GatewayHaTest", "steady state: 25 L2 + 25 L3 pings through the active gateway, 0 duplicates;"
-                + " standby sent %d datagrams (nftables), dropped %d LAN frames", packets,
-                after.segments().getFirst().counters().getOrDefault(
-                        io.ocbridge.core.l2.SegmentCounters.Event.DROP_STANDBY, 0L));
+                        + " standby sent %d datagrams (nftables), dropped %d LAN frames; address added -> daemon active"
+                        + " %d ms", packets, after.segments().getFirst().counters().getOrDefault(
+                        io.ocbridge.core.l2.SegmentCounters.Event.DROP_STANDBY, 0L),
+                Duration.between(added, followed).toMillis());
     }
 
     /** d1's host dies: its daemon and keepalived are SIGKILLed (no priority-0 advert) and its links go down. */

@@ -4,6 +4,7 @@ import io.ocbridge.core.config.MappingReader.Item;
 import io.ocbridge.core.device.InterfaceName;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.crypto.keys.KeyFormatException;
+import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PublicKey;
 import io.ocbridge.crypto.pki.CertificateVerifier;
 import io.ocbridge.crypto.pki.PkiException;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -330,7 +332,7 @@ public final class ConfigLoader {
         Path certificate = null;
         if (map.value("certificate") == null) {
             publicKey = map.string("public-key", true);
-            if (publicKey != null && !isKey(publicKey)) {
+            if (publicKey != null && !isPublicKey(publicKey)) {
                 problems.at(map.value("public-key"), map.field("public-key"), "must be a " + KEY_BYTES
                         + "-byte key in standard base64 (" + KEY_BASE64_CHARS + " characters, as printed by wg pubkey)");
                 publicKey = null;
@@ -672,7 +674,7 @@ public final class ConfigLoader {
         String problem = KeyFiles.problem(path);
         if (problem == null) {
             try {
-                if (!isKey(KeyFiles.readSecret(path))) {
+                if (!isKey(KeyFiles.readSecretBytes(path))) {
                     problem = "does not hold a " + KEY_BYTES + "-byte base64 key";
                 }
             } catch (IOException e) {
@@ -785,12 +787,24 @@ public final class ConfigLoader {
     }
 
     /** The decoder the daemon uses (all key kinds share the `wg` encoding), so what loads also starts. */
-    private static boolean isKey(String text) {
+    private static boolean isPublicKey(String text) {
         try {
             PublicKey.fromBase64(text);
             return true;
         } catch (KeyFormatException e) {
             return false;
+        }
+    }
+
+    /** Whether a key file's content is a key; decoded as a preshared key (any 32 bytes), then zeroed, never a String. */
+    private static boolean isKey(byte[] text) {
+        try {
+            PresharedKey.fromBase64(text);
+            return true;
+        } catch (KeyFormatException e) {
+            return false;
+        } finally {
+            Arrays.fill(text, (byte) 0);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.ocbridge.core.config;
 
+import io.ocbridge.core.device.NoFollowFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -33,21 +34,74 @@ public final class KeyFiles {
     private KeyFiles() {
     }
 
-    /** Reads a secret, stripped of surrounding whitespace, after checking that only its owner can access it. */
+    /** Reads a secret, stripped of surrounding whitespace, after checking it as {@link #readSecretBytes} does. */
     public static String readSecret(Path file) throws IOException {
-        String problem = problem(file);
-        if (problem != null) {
-            throw new IOException(file + ": " + problem);
+        byte[] content = readSecretBytes(file);
+        try {
+            return new String(content, StandardCharsets.UTF_8);
+        } finally {
+            NoFollowFile.zero(content);
         }
-        byte[] content;
-        try (InputStream in = Files.newInputStream(file)) {
-            content = in.readNBytes(MAX_SECRET_BYTES + 1);
-        }
-        if (content.length > MAX_SECRET_BYTES) {
-            throw new IOException(file + ": larger than " + MAX_SECRET_BYTES + " bytes; not a key file");
-        }
-        return new String(content, StandardCharsets.UTF_8).strip();
     }
+
+    /**
+     * Reads a secret as bytes, stripped of surrounding whitespace, so that no String holds it: the caller decodes it
+     * and zeroes the array. Refused, with one line naming the file: a symbolic link; anything but a regular file; a
+     * file group or others can access; a file owned by anyone but root or this process's user; a file in a folder
+     * that group or others can write to (they could replace the key). Owner and mode are those of the file opened,
+     * not of the path ({@link NoFollowFile}).
+     */
+    public static byte[] readSecretBytes(Path file) throws IOException {
+        String folderProblem = folderProblem(file.toAbsolutePath().getParent());
+        if (folderProblem != null) {
+            throw new IOException(file + ": " + folderProblem);
+        }
+        int self = NoFollowFile.effectiveUid();
+        byte[] content = NoFollowFile.read(file, MAX_SECRET_BYTES, stat -> {
+            if ((stat.mode() & 077) != 0) {
+                return "mode " + String.format("%04o", stat.mode() & 07777)
+                        + " lets group or others access this key; run chmod 600 on it";
+            }
+            if (stat.uid() != 0 && stat.uid() != self) {
+                return "owned by uid " + stat.uid() + ", not by root or this daemon's user (uid " + self
+                        + "); chown it";
+            }
+            return null;
+        });
+        int start = 0;
+        int end = content.length;
+        while (start < end && Character.isWhitespace(content[start])) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(content[end - 1])) {
+            end--;
+        }
+        if (start == 0 && end == content.length) {
+            return content;
+        }
+        byte[] stripped = Arrays.copyOfRange(content, start, end);
+        NoFollowFile.zero(content);
+        return stripped;
+    }
+
+    /** Why a key file may not live in {@code folder} (group or others can write to it), or null. */
+    static String folderProblem(Path folder) {
+        if (folder == null) {
+            return null;
+        }
+        try {
+            int mode = (Integer) Files.getAttribute(folder, "unix:mode");
+            boolean sticky = (mode & 01000) != 0;  // /tmp-like: others cannot replace what is not theirs
+            if ((mode & 022) != 0 && !sticky) {
+                return "its folder " + folder + " has mode " + String.format("%04o", mode & 07777)
+                        + ": group or others could replace the key; run chmod go-w on it";
+            }
+            return null;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "cannot check its folder " + folder + ": " + e.getMessage();
+        }
+    }
+
 
     /** Writes a secret (plus a newline) atomically into a file created with mode 0600. */
     public static void writeSecret(Path file, String secret) throws IOException {

@@ -40,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>One platform thread accepts on the control socket ({@link ControlPlane}), a virtual thread serves each
  *       connection; they read overlay state only as snapshots taken on the event loop. Metrics have one HTTP
  *       thread that reads the counters below.</li>
+ *   <li>With {@code ha}, two threads of {@link FollowAddressWatch} (one reads {@code ip monitor}'s lines, one polls)
+ *       decide the role, one at a time; a change reaches each overlay as one task on its event loop
+ *       ({@code Overlay.activate}/{@code standBy}), and status and metrics read it from {@link HaState}.</li>
  *   <li>The caller's thread starts and stops the daemon. Counters (peer rx/tx, drops) are readable
  *       from any thread.</li>
  *   <li>{@link #reload()} runs on a control thread (a control connection, or the SIGHUP thread), one at a time: it
@@ -291,8 +294,12 @@ public final class Daemon implements AutoCloseable {
 
     private static LocalIdentity loadIdentity(SiteConfig config) throws DaemonException {
         try {
-            String encoded = KeyFiles.readSecret(config.privateKeyFile()).trim();
-            return new LocalIdentity(PrivateKey.fromBase64(encoded));
+            byte[] encoded = KeyFiles.readSecretBytes(config.privateKeyFile());
+            try {
+                return new LocalIdentity(PrivateKey.fromBase64(encoded));
+            } finally {
+                java.util.Arrays.fill(encoded, (byte) 0);
+            }
         } catch (IOException | KeyFormatException e) {
             throw new DaemonException("private-key-file " + config.privateKeyFile() + ": " + e.getMessage(), e);
         }

@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -202,9 +203,13 @@ final class OverlayRuntime implements AutoCloseable {
         try {
             publicKey = PublicKey.fromBase64(peer.publicKey());
             if (peer.presharedKeyFile() != null) {
-                String encoded = KeyFiles.readSecret(peer.presharedKeyFile()).trim();
-                psk = PresharedKey.fromBase64(encoded);
-                digest = digest(encoded);
+                byte[] encoded = KeyFiles.readSecretBytes(peer.presharedKeyFile());
+                try {
+                    psk = PresharedKey.fromBase64(encoded);
+                    digest = digest(encoded);
+                } finally {
+                    Arrays.fill(encoded, (byte) 0);
+                }
             }
         } catch (KeyFormatException | IOException e) {
             throw new DaemonException("overlay " + overlayName + " peer " + peer.name() + ": " + e.getMessage(), e);
@@ -221,10 +226,9 @@ final class OverlayRuntime implements AutoCloseable {
         return new ResolvedPeer(peer, publicKey, psk, endpoint, digest);
     }
 
-    private static String digest(String secret) {
+    private static String digest(byte[] secret) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -247,7 +251,12 @@ final class OverlayRuntime implements AutoCloseable {
             return false;
         }
         try {
-            return !digest(KeyFiles.readSecret(peer.presharedKeyFile()).trim()).equals(pskDigests.get(peer.name()));
+            byte[] encoded = KeyFiles.readSecretBytes(peer.presharedKeyFile());
+            try {
+                return !digest(encoded).equals(pskDigests.get(peer.name()));
+            } finally {
+                Arrays.fill(encoded, (byte) 0);
+            }
         } catch (IOException e) {
             return true;  // the reload then fails to read it, and says why
         }

@@ -18,7 +18,7 @@ import java.util.Optional;
 /**
  * The few glibc calls the device package needs, bound once via FFM. Calls that can fail take a
  * caller-owned errno segment ({@link #newErrnoSegment()}), one per calling thread, so that the
- * hot path allocates nothing. Constants are Linux's, identical on x86-64 and AArch64.
+ * hot path allocates nothing. Constants are Linux's, identical on x86-64 and AArch64 unless said.
  */
 final class Libc {
 
@@ -26,6 +26,11 @@ final class Libc {
     static final int O_RDWR = 2;
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
+    /** The one flag here that differs between the two: 0400000 on x86-64, 0100000 on AArch64. */
+    static final int O_NOFOLLOW = "aarch64".equals(System.getProperty("os.arch")) ? 0x8000 : 0x20000;
+    static final int ENOENT = 2;
+    static final int EACCES = 13;
+    static final int ELOOP = 40;
 
     static final int EINTR = 4;
     static final int EAGAIN = 11;
@@ -59,6 +64,7 @@ final class Libc {
     private static final MethodHandle POLL = bind("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETEUID = bind("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final Optional<MethodHandle> STRERRORNAME = tryBind("strerrorname_np");
     private static final Optional<MethodHandle> STRERRORDESC = tryBind("strerrordesc_np");
 
@@ -118,6 +124,14 @@ final class Libc {
     static int poll(MemorySegment errno, MemorySegment pollFds, long count, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(errno, pollFds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -215,8 +215,12 @@ public final class Segment {
         }
         frame.writerIndex(at + replyBytes);
         counters.increment(type == Neighbors.ETHERTYPE_ARP ? Event.ARP_SUPPRESSED : Event.ND_SUPPRESSED);
-        boolean written = tap.write(frame);
-        frame.release();
+        boolean written;
+        try {
+            written = tap.write(frame);
+        } finally {
+            frame.release();  // the TAP borrows it, also when it throws
+        }
         if (!written) {
             counters.increment(Event.DROP_DEVICE);
         }
@@ -323,15 +327,17 @@ public final class Segment {
             return;
         }
         counters.increment(Event.REMOTE_FRAMES);
-        boolean written = tap.write(packet);
-        if (!written) {
-            counters.increment(Event.DROP_DEVICE);
+        try {
+            if (!tap.write(packet)) {
+                counters.increment(Event.DROP_DEVICE);
+            }
+            if (flooded && options.relay() && ports.length > 1) {
+                counters.increment(Event.RELAYED);
+                flood(copyWithHeadroom(packet), from, now);
+            }
+        } finally {
+            packet.release();  // the TAP and the copy borrow it, also when they throw
         }
-        if (flooded && options.relay() && ports.length > 1) {
-            counters.increment(Event.RELAYED);
-            flood(copyWithHeadroom(packet), from, now);
-        }
-        packet.release();
     }
 
     private void learnNeighbor(ByteBuf frame, int at, int end, long now) {

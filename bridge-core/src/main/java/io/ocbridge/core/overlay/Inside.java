@@ -33,15 +33,22 @@ public final class Inside {
         if (!overlay.admits(packet)) {
             return;
         }
+        Peer peer;
         try {
-            Peer peer = route(packet);
-            if (peer != null) {
-                sendToPeer(peer, packet);
-            }
+            peer = route(packet);
         } catch (RuntimeException e) {
-            overlay.drops().increment(DropReason.INTERNAL_ERROR);
-            overlay.log().error("internal-error", "where=inside error=" + e);
+            packet.release();  // still ours: route() releases only what it drops, and then returns
+            internalError(e);
+            return;
         }
+        if (peer != null) {
+            sendToPeer(peer, packet);
+        }
+    }
+
+    private void internalError(RuntimeException e) {
+        overlay.drops().increment(DropReason.INTERNAL_ERROR);
+        overlay.log().error("internal-error", "where=inside error=" + e);
     }
 
     /**
@@ -52,9 +59,17 @@ public final class Inside {
         if (!overlay.admits(packet)) {
             return;
         }
+        boolean staging;
         try {
-            if (peer.stagedCount() > 0 || !overlay.usableForSending(peer.keypairs().current(), overlay.now())) {
-                if (!peer.stage(packet)) {
+            staging = peer.stagedCount() > 0 || !overlay.usableForSending(peer.keypairs().current(), overlay.now());
+        } catch (RuntimeException e) {
+            packet.release();
+            internalError(e);
+            return;
+        }
+        try {
+            if (staging) {
+                if (!peer.stage(packet)) {  // consumes it either way
                     overlay.drop(null, DropReason.STAGED_OVERFLOW);
                 }
                 if (!overlay.sendStaged(peer)) {
@@ -62,10 +77,9 @@ public final class Inside {
                 }
                 return;
             }
-            encryptAndSend(peer, packet);
+            encryptAndSend(peer, packet);  // consumes it, also when it fails
         } catch (RuntimeException e) {
-            overlay.drops().increment(DropReason.INTERNAL_ERROR);
-            overlay.log().error("internal-error", "where=inside error=" + e);
+            internalError(e);
         }
     }
 
@@ -94,27 +108,52 @@ public final class Inside {
     }
 
     /**
-     * Encrypts {@code packet} under the peer's current session and sends it. Consumes the packet.
-     * If the session is exhausted the packet is staged and a handshake started.
+     * Encrypts {@code packet} under the peer's current session and sends it. Consumes the packet, also when something
+     * throws: {@code owned} is the one buffer this method still has to release, null once it went to the stage, the
+     * socket or a drop. If the session is exhausted the packet is staged and a handshake started.
      */
     void encryptAndSend(Peer peer, ByteBuf packet) {
-        long now = overlay.now();
-        Keypair keypair = peer.keypairs().current();
-        InetSocketAddress endpoint = peer.endpoint();
-        if (endpoint == null) {
-            overlay.drop(packet, DropReason.NO_ENDPOINT);
-            return;
-        }
-        long counter = keypair == null ? -1 : keypair.nextSendCounter();
-        if (counter == -1 || !overlay.usableForSending(keypair, now)) {  // -1: REJECT_AFTER_MESSAGES reached
-            if (!peer.stage(packet)) {
-                overlay.drop(null, DropReason.STAGED_OVERFLOW);
+        ByteBuf owned = packet;
+        try {
+            long now = overlay.now();
+            Keypair keypair = peer.keypairs().current();
+            InetSocketAddress endpoint = peer.endpoint();
+            if (endpoint == null) {
+                owned = null;
+                overlay.drop(packet, DropReason.NO_ENDPOINT);
+                return;
             }
-            overlay.initiateHandshake(peer, false);
-            return;
+            long counter = keypair == null ? -1 : keypair.nextSendCounter();
+            if (counter == -1 || !overlay.usableForSending(keypair, now)) {  // -1: REJECT_AFTER_MESSAGES reached
+                owned = null;
+                if (!peer.stage(packet)) {
+                    overlay.drop(null, DropReason.STAGED_OVERFLOW);
+                }
+                overlay.initiateHandshake(peer, false);
+                return;
+            }
+            int payloadLength = packet.readableBytes();
+            owned = null;  // withHeadroom either returns the packet or releases it for a copy
+            ByteBuf message = withHeadroom(packet);
+            owned = message;
+            seal(message, keypair, counter, payloadLength);
+            int wireBytes = message.readableBytes();
+            owned = null;
+            if (!overlay.io().send(message, endpoint)) {
+                overlay.drops().increment(DropReason.WRITE_FAILED);
+                return;
+            }
+            sent(peer, keypair, counter, payloadLength, wireBytes, now);
+        } catch (RuntimeException e) {
+            if (owned != null) {
+                owned.release();
+            }
+            throw e;
         }
-        int payloadLength = packet.readableBytes();
-        ByteBuf message = withHeadroom(packet);
+    }
+
+    /** Pads the payload of {@code message}, writes the transport header in front of it and seals it in place. */
+    private void seal(ByteBuf message, Keypair keypair, long counter, int payloadLength) {
         int at = message.readerIndex();
         int padded = PacketLayout.paddedLength(payloadLength, overlay.mtuBytes());
         message.ensureWritable(padded - payloadLength + Protocol.TAG_SIZE);
@@ -130,12 +169,10 @@ public final class Inside {
         int sealed = keypair.sealInPlace(counter, work, padded);
         message.setBytes(at, work, 0, sealed);
         message.setIndex(header, at + padded + Protocol.TAG_SIZE);
+    }
 
-        int wireBytes = message.readableBytes();
-        if (!overlay.io().send(message, endpoint)) {
-            overlay.drops().increment(DropReason.WRITE_FAILED);
-            return;
-        }
+    /** A transport message went out: counters, timers, and a rekey when the session is due for one. */
+    private void sent(Peer peer, Keypair keypair, long counter, int payloadLength, int wireBytes, long now) {
         peer.addTx(wireBytes);
         peer.timers().anyAuthenticatedSent(now);
         peer.timers().anyAuthenticatedTraversal(now);
@@ -150,16 +187,28 @@ public final class Inside {
         }
     }
 
-    /** Returns a buffer holding the packet with header room in front (the same one when it has room). */
+    /**
+     * Returns a buffer holding the packet with header room in front (the same one when it has room). Consumes {@code
+     * packet}, also when it throws.
+     */
     private ByteBuf withHeadroom(ByteBuf packet) {
         if (packet.readerIndex() >= Protocol.TRANSPORT_HEADER_SIZE) {
             return packet;
         }
         int length = packet.readableBytes();
-        ByteBuf copy = overlay.io().alloc().directBuffer(PacketLayout.capacityFor(length));
-        copy.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
-        ByteBufViews.append(copy, packet, packet.readerIndex(), length);
-        packet.release();
-        return copy;
+        ByteBuf copy = null;
+        try {
+            copy = overlay.io().alloc().directBuffer(PacketLayout.capacityFor(length));
+            copy.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
+            ByteBufViews.append(copy, packet, packet.readerIndex(), length);
+            return copy;
+        } catch (RuntimeException e) {
+            if (copy != null) {
+                copy.release();
+            }
+            throw e;
+        } finally {
+            packet.release();  // copied, or lost with the exception: consumed either way
+        }
     }
 }

@@ -37,38 +37,45 @@ public final class Outside {
         this.overlay = overlay;
     }
 
-    /** Handles one datagram from {@code source}. Consumes {@code datagram}. */
+    /**
+     * Handles one datagram from {@code source}. Consumes {@code datagram}: it is released here, once, whatever happens
+     * below (the handlers only borrow it; what goes on to the device is a copy), so an exception can never release it
+     * twice or leave it behind.
+     */
     public void onDatagram(ByteBuf datagram, InetSocketAddress source) {
-        if (!overlay.admits(datagram)) {
-            return;  // peers dial the active gateway; a standby answers nobody
-        }
         try {
-            int length = datagram.readableBytes();
-            if (length < 4) {
-                overlay.drop(datagram, DropReason.MALFORMED);
-                return;
-            }
-            // The type is one byte followed by three reserved zero bytes: read all four at once.
-            int type = datagram.getIntLE(datagram.readerIndex());
-            switch (type) {
-                case Protocol.MESSAGE_TRANSPORT -> onTransport(datagram, source);
-                case Protocol.MESSAGE_INITIATION -> onInitiation(datagram, source);
-                case Protocol.MESSAGE_RESPONSE -> onResponse(datagram, source);
-                case Protocol.MESSAGE_COOKIE_REPLY -> onCookieReply(datagram);
-                default -> overlay.drop(datagram, DropReason.MALFORMED);
+            if (overlay.admits(null)) {  // a standby answers nobody: peers dial the active gateway
+                dispatch(datagram, source);
             }
         } catch (RuntimeException e) {
-            if (datagram.refCnt() > 0) {
-                datagram.release();
-            }
             overlay.drops().increment(DropReason.INTERNAL_ERROR);
             overlay.log().error("internal-error", "where=outside error=" + e);
+        } finally {
+            datagram.release();
+        }
+    }
+
+    /** Borrows {@code datagram}. */
+    private void dispatch(ByteBuf datagram, InetSocketAddress source) {
+        int length = datagram.readableBytes();
+        if (length < 4) {
+            overlay.drop(null, DropReason.MALFORMED);
+            return;
+        }
+        // The type is one byte followed by three reserved zero bytes: read all four at once.
+        int type = datagram.getIntLE(datagram.readerIndex());
+        switch (type) {
+            case Protocol.MESSAGE_TRANSPORT -> onTransport(datagram, source);
+            case Protocol.MESSAGE_INITIATION -> onInitiation(datagram, source);
+            case Protocol.MESSAGE_RESPONSE -> onResponse(datagram, source);
+            case Protocol.MESSAGE_COOKIE_REPLY -> onCookieReply(datagram);
+            default -> overlay.drop(null, DropReason.MALFORMED);
         }
     }
 
     private void onInitiation(ByteBuf datagram, InetSocketAddress source) {
         if (datagram.readableBytes() != Protocol.INITIATION_SIZE) {
-            overlay.drop(datagram, DropReason.MALFORMED);
+            overlay.drop(null, DropReason.MALFORMED);
             return;
         }
         ByteBuffer message = datagram.nioBuffer();
@@ -81,7 +88,6 @@ public final class Outside {
                     Peer p = overlay.peerByKey(key);
                     return p == null ? null : p.handshake();
                 });
-        datagram.release();
         if (result.peer() == null) {
             overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
             overlay.handshakes().increment(HandshakeCounters.Event.FAILED);
@@ -131,7 +137,7 @@ public final class Outside {
 
     private void onResponse(ByteBuf datagram, InetSocketAddress source) {
         if (datagram.readableBytes() != Protocol.RESPONSE_SIZE) {
-            overlay.drop(datagram, DropReason.MALFORMED);
+            overlay.drop(null, DropReason.MALFORMED);
             return;
         }
         ByteBuffer message = datagram.nioBuffer();
@@ -141,13 +147,12 @@ public final class Outside {
         int receiverIndex = datagram.getIntLE(datagram.readerIndex() + 8);
         IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
         if (entry == null || entry.keypair() != null || entry.peer().pendingInitiationIndex() != receiverIndex) {
-            overlay.drop(datagram, DropReason.UNKNOWN_INDEX);
+            overlay.drop(null, DropReason.UNKNOWN_INDEX);
             return;
         }
         Peer peer = entry.peer();
         overlay.handshakes().increment(HandshakeCounters.Event.RESPONSE_RECEIVED);
         Keypair keypair = peer.handshake().consumeResponse(message.duplicate());
-        datagram.release();
         if (keypair == null) {
             overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
             overlay.handshakes().increment(HandshakeCounters.Event.FAILED);
@@ -173,21 +178,20 @@ public final class Outside {
 
     private void onCookieReply(ByteBuf datagram) {
         if (datagram.readableBytes() != Protocol.COOKIE_REPLY_SIZE) {
-            overlay.drop(datagram, DropReason.MALFORMED);
+            overlay.drop(null, DropReason.MALFORMED);
             return;
         }
         int receiverIndex = datagram.getIntLE(datagram.readerIndex() + 4);
         IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
         if (entry == null) {
-            overlay.drop(datagram, DropReason.UNKNOWN_INDEX);
+            overlay.drop(null, DropReason.UNKNOWN_INDEX);
             return;
         }
         boolean accepted = entry.peer().cookieGenerator().consumeReply(datagram.nioBuffer());
         if (!accepted) {
-            overlay.drop(datagram, DropReason.BAD_COOKIE_REPLY);
+            overlay.drop(null, DropReason.BAD_COOKIE_REPLY);
             return;
         }
-        datagram.release();
         overlay.handshakes().increment(HandshakeCounters.Event.COOKIE_REPLY_RECEIVED);
         overlay.log().debug("cookie-received", "peer=" + entry.peer().name());
         if (entry.keypair() == null && entry.peer().pendingInitiationIndex() == receiverIndex) {
@@ -201,7 +205,7 @@ public final class Outside {
      */
     private boolean passesCookieChecks(ByteBuffer message, ByteBuf datagram, InetSocketAddress source, int size) {
         if (!overlay.cookieChecker().checkMac1(message.duplicate())) {
-            overlay.drop(datagram, DropReason.BAD_MAC1);
+            overlay.drop(null, DropReason.BAD_MAC1);
             return false;
         }
         if (!overlay.underLoad()) {
@@ -213,7 +217,7 @@ public final class Outside {
             if (overlay.rateLimiter().allow(sourceBytes, sourceBytes.length - 2)) {
                 return true;
             }
-            overlay.drop(datagram, DropReason.RATE_LIMITED);
+            overlay.drop(null, DropReason.RATE_LIMITED);
             return false;
         }
         int senderIndex = datagram.getIntLE(datagram.readerIndex() + 4);
@@ -221,7 +225,7 @@ public final class Outside {
         ByteBuffer view = reply.nioBuffer(0, Protocol.COOKIE_REPLY_SIZE);
         overlay.cookieChecker().createReply(message.duplicate(), senderIndex, sourceBytes, view);
         reply.writerIndex(Protocol.COOKIE_REPLY_SIZE);
-        overlay.drop(datagram, DropReason.COOKIE_REQUIRED);
+        overlay.drop(null, DropReason.COOKIE_REQUIRED);
         overlay.handshakes().increment(HandshakeCounters.Event.COOKIE_REPLY_SENT);
         if (!overlay.io().send(reply, source)) {
             overlay.drops().increment(DropReason.WRITE_FAILED);
@@ -242,7 +246,7 @@ public final class Outside {
     private void onTransport(ByteBuf datagram, InetSocketAddress source) {
         int length = datagram.readableBytes();
         if (length < Protocol.TRANSPORT_HEADER_SIZE + Protocol.TAG_SIZE) {
-            overlay.drop(datagram, DropReason.MALFORMED);
+            overlay.drop(null, DropReason.MALFORMED);
             return;
         }
         int at = datagram.readerIndex();
@@ -250,7 +254,7 @@ public final class Outside {
         long counter = datagram.getLongLE(at + 8);
         IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
         if (entry == null || entry.keypair() == null) {
-            overlay.drop(datagram, DropReason.UNKNOWN_INDEX);
+            overlay.drop(null, DropReason.UNKNOWN_INDEX);
             return;
         }
         Keypair keypair = entry.keypair();
@@ -258,7 +262,7 @@ public final class Outside {
         long now = overlay.now();
         if (now - keypair.createdNanos() >= Protocol.REJECT_AFTER_TIME_NANOS
                 || Long.compareUnsigned(counter, Protocol.REJECT_AFTER_MESSAGES) >= 0) {
-            overlay.drop(datagram, DropReason.KEYPAIR_EXPIRED);
+            overlay.drop(null, DropReason.KEYPAIR_EXPIRED);
             return;
         }
         int data = at + Protocol.TRANSPORT_HEADER_SIZE;
@@ -267,16 +271,15 @@ public final class Outside {
         byte[] work = overlay.cryptoScratch(sealedLength);
         ByteBufViews.getBytes(datagram, data, work, 0, sealedLength);
         if (!keypair.openInPlace(counter, work, sealedLength)) {
-            overlay.drop(datagram, DropReason.DECRYPT_FAILED);
+            overlay.drop(null, DropReason.DECRYPT_FAILED);
             return;
         }
         if (!keypair.acceptCounter(counter)) {
-            overlay.drop(datagram, DropReason.REPLAY);
+            overlay.drop(null, DropReason.REPLAY);
             return;
         }
         // Out of the scratch array now: sending staged packets below seals them in the same array.
         ByteBuf packet = plainLength == 0 ? null : plaintext(work, plainLength);
-        datagram.release();
         // Authenticated from here on.
         try {
             peer.updateEndpoint(source);
@@ -293,17 +296,18 @@ public final class Outside {
                             - Protocol.KEEPALIVE_TIMEOUT_NANOS - Protocol.REKEY_TIMEOUT_NANOS) {
                 overlay.initiateHandshake(peer, false);
             }
+            if (packet != null) {
+                peer.timers().dataReceived(now);
+            }
         } catch (RuntimeException e) {
             if (packet != null) {
                 packet.release();
             }
             throw e;
         }
-        if (packet == null) {
-            return;  // keepalive
+        if (packet != null) {
+            deliver(packet, packet.readerIndex(), plainLength, peer);  // consumes it
         }
-        peer.timers().dataReceived(now);
-        deliver(packet, packet.readerIndex(), plainLength, peer);
     }
 
     /**
@@ -320,45 +324,65 @@ public final class Outside {
     }
 
     /** Checks the inner packet's source against the peer's allowed-ips and writes it to the device. */
-    private void deliver(ByteBuf datagram, int at, int available, Peer peer) {
-        int version = (datagram.getByte(at) & 0xff) >>> 4;
+    private void deliver(ByteBuf packet, int at, int available, Peer peer) {
+        DropReason refused;
+        try {
+            refused = check(packet, at, available, peer);
+        } catch (RuntimeException e) {
+            packet.release();  // still ours: nothing downstream has seen it
+            throw e;
+        }
+        if (refused != null) {
+            overlay.drop(packet, refused);
+            return;
+        }
+        // From here on the packet belongs to its consumer, which releases it even when it fails.
+        if ((packet.getByte(at) & 0xf0) == 0x40 && overlay.hasSegments() && packet.getInt(at + 16) == overlay.localVtep()
+                && packet.getUnsignedByte(at + 9) == UDP) {
+            deliverToSegment(packet, peer);
+            return;
+        }
+        writeToDevice(packet);
+    }
+
+    /**
+     * Why the opened packet at {@code at} may not be delivered (not IP, or a source outside the peer's allowed-ips), or
+     * null when it may; then the packet's indexes frame exactly the IP packet. Borrows {@code packet}.
+     */
+    private DropReason check(ByteBuf packet, int at, int available, Peer peer) {
+        int version = (packet.getByte(at) & 0xff) >>> 4;
         int packetLength;
         Peer owner;
         if (version == 4 && available >= 20) {
-            packetLength = datagram.getUnsignedShort(at + 2);
+            packetLength = packet.getUnsignedShort(at + 2);
             if (packetLength < 20 || packetLength > available) {
-                overlay.drop(datagram, DropReason.NOT_IP);
-                return;
+                return DropReason.NOT_IP;
             }
-            owner = overlay.allowedIps().lookupV4(datagram.getInt(at + 12));
+            owner = overlay.allowedIps().lookupV4(packet.getInt(at + 12));
         } else if (version == 6 && available >= 40) {
-            packetLength = 40 + datagram.getUnsignedShort(at + 4);
+            packetLength = 40 + packet.getUnsignedShort(at + 4);
             if (packetLength > available) {
-                overlay.drop(datagram, DropReason.NOT_IP);
-                return;
+                return DropReason.NOT_IP;
             }
-            owner = overlay.allowedIps().lookupV6(datagram.getLong(at + 8), datagram.getLong(at + 16));
+            owner = overlay.allowedIps().lookupV6(packet.getLong(at + 8), packet.getLong(at + 16));
         } else {
-            overlay.drop(datagram, DropReason.NOT_IP);
-            return;
+            return DropReason.NOT_IP;
         }
         if (owner != peer) {
-            overlay.drop(datagram, DropReason.SOURCE_NOT_ALLOWED);
-            return;
+            return DropReason.SOURCE_NOT_ALLOWED;
         }
-        datagram.setIndex(at, at + packetLength);
-        if (version == 4 && overlay.hasSegments() && datagram.getInt(at + 16) == overlay.localVtep()
-                && datagram.getUnsignedByte(at + 9) == UDP) {
-            deliverToSegment(datagram, peer);
-            return;
-        }
-        writeToDevice(datagram);
+        packet.setIndex(at, at + packetLength);
+        return null;
     }
 
-    /** Writes one IP packet to the TUN device. Consumes {@code packet}. */
+    /** Writes one IP packet to the TUN device. Consumes {@code packet}, also when the device throws. */
     private void writeToDevice(ByteBuf packet) {
-        boolean written = overlay.io().writeToDevice(packet);
-        packet.release();
+        boolean written;
+        try {
+            written = overlay.io().writeToDevice(packet);
+        } finally {
+            packet.release();
+        }
         if (!written) {
             overlay.drops().increment(DropReason.WRITE_FAILED);
         }

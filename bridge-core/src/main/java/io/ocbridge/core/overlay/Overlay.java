@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -46,9 +47,10 @@ public final class Overlay {
     private static final long FAILURE_LOG_INTERVAL_NANOS = 5_000_000_000L;
     /** At most one immediate resend per peer per this interval when a cookie reply arrives (see {@link Peer}). */
     private static final long COOKIE_RETRY_INTERVAL_NANOS = 1_000_000_000L;
+    private static final int MAX_REMOVED_TIMESTAMPS = 4096;
     /** A session younger than this, replaced by a handshake, was not due for a rekey: the peer started afresh. */
     private static final long SCHEDULED_REKEY_NANOS = Protocol.REKEY_AFTER_TIME_NANOS - Protocol.REKEY_TIMEOUT_NANOS;
-    /** {@link Peer#FRESH_STARTS_REMEMBERED} fresh starts within this window: two gateways speak with one key. */
+    /** {@link Peer#FRESH_STARTS_REMEMBERED} live sessions replaced within this window: two gateways with one key. */
     private static final long SPLIT_BRAIN_WINDOW_NANOS = 60_000_000_000L;
 
     private final String name;
@@ -69,6 +71,17 @@ public final class Overlay {
     private final HandshakeCounters handshakes = new HandshakeCounters();
     private final HandshakeRateLimiter rateLimiter;
     private final InitiationPacer firstContact = new InitiationPacer(new Random());
+    /**
+     * The last initiation timestamp accepted from each removed peer, by public key: a peer added again (a reload that
+     * changed its preshared key re-creates it) keeps refusing initiations recorded before, so an on-path attacker
+     * cannot replay one to move its endpoint. Bounded; the oldest removals are forgotten first.
+     */
+    private final Map<PublicKey, byte[]> removedTimestamps = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PublicKey, byte[]> eldest) {
+            return size() > MAX_REMOVED_TIMESTAMPS;
+        }
+    };
     private final long[] lastFailureLogNanos = new long[Protocol.MESSAGE_TRANSPORT + 1];
 
     private final Inside inside;
@@ -118,6 +131,10 @@ public final class Overlay {
             throw new IllegalArgumentException("overlay " + name + " already has a peer with that public key");
         }
         PeerHandshake handshake = new PeerHandshake(identity, publicKey, psk, wallClock, nanoClock);
+        byte[] remembered = removedTimestamps.remove(publicKey);
+        if (remembered != null) {
+            handshake.rememberTimestamp(remembered);
+        }
         CookieGenerator cookies = new CookieGenerator(publicKey, nanoClock);
         Peer peer = new Peer(peerName, publicKey, handshake, cookies, endpoint, persistentKeepaliveSeconds);
         peers.add(peer);
@@ -151,6 +168,7 @@ public final class Overlay {
         }
         peersByKey.remove(peer.publicKey());
         peersByName.remove(peer.name(), peer);
+        removedTimestamps.put(peer.publicKey(), peer.handshake().lastTimestamp());
         allowedIps.removeValue(peer);
         retire(peer.keypairs().destroyAll());
         indexTable.removePeer(peer);
@@ -461,14 +479,15 @@ public final class Overlay {
      */
     void noteHandshake(Peer peer, InetSocketAddress source, long now) {
         Keypair current = peer.keypairs().current();
-        peer.handshakeStartsAfresh(current == null || now - current.createdNanos() < SCHEDULED_REKEY_NANOS
+        boolean replacesLive = current != null && (now - current.createdNanos() < SCHEDULED_REKEY_NANOS
                 || !source.equals(peer.endpoint()));
+        peer.handshakeStartsAfresh(current == null || replacesLive, replacesLive);
     }
 
     /**
      * A session became current (initiator got the response, or responder got the first packet). One that started
-     * afresh is announced to the segments (their local MACs go to the peer); several in a row point at two gateways
-     * with one key (split brain), or at a peer in a restart loop, which is worth a warning either way.
+     * afresh is announced to the segments (their local MACs go to the peer); live sessions replaced several times in a
+     * row point at two gateways with one key (split brain), or at a peer in a restart loop: worth a warning either way.
      */
     void sessionConfirmed(Peer peer, long now) {
         peer.timers().handshakeComplete(now);
@@ -482,10 +501,10 @@ public final class Overlay {
         for (Segment segment : segments) {
             segment.announceLocalMacs(peer);
         }
-        if (peer.freshStartsWithin(now, SPLIT_BRAIN_WINDOW_NANOS)
+        if (peer.replacementsWithin(now, SPLIT_BRAIN_WINDOW_NANOS)
                 && peer.maySplitBrainWarn(now, SPLIT_BRAIN_WINDOW_NANOS)) {
             log.warn("split-brain-suspected", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint())
-                    + " reason=" + Peer.FRESH_STARTS_REMEMBERED + "-fresh-sessions-within-60s"
+                    + " reason=" + Peer.FRESH_STARTS_REMEMBERED + "-sessions-replaced-within-60s"
                     + " hint=two-active-gateways-with-one-key-or-a-restart-loop");
         }
     }

@@ -22,7 +22,7 @@ public final class Peer {
     private static final VarHandle RX_PACKETS = counter("rxPackets");
     private static final VarHandle TX_PACKETS = counter("txPackets");
 
-    /** Fresh session starts remembered to tell a restart from a pattern of them (split brain). */
+    /** Replaced live sessions remembered, to tell one restart from a pattern of them (split brain). */
     public static final int FRESH_STARTS_REMEMBERED = 4;
 
     /** Packets held while a handshake is in progress (wireguard-go holds 1024; one RTT of traffic is enough). */
@@ -45,9 +45,11 @@ public final class Peer {
     private boolean initiationEverSent;
     private long lastCookieRetryNanos;
     private boolean cookieRetryEverSent;
-    /** Whether the handshake in flight starts the session afresh (see {@code Overlay.startsAfresh}). */
+    /** Whether the handshake in flight starts the session afresh (see {@code Overlay.noteHandshake}). */
     private boolean handshakeStartsAfresh;
-    /** When the last {@link #FRESH_STARTS_REMEMBERED} sessions started afresh: a ring, oldest at {@code freshNext}. */
+    /** Whether it also replaces a live session before its time (the peer, not we, started over). */
+    private boolean handshakeReplacesLive;
+    /** When the last {@link #FRESH_STARTS_REMEMBERED} live sessions were replaced: a ring, oldest at {@code freshNext}. */
     private final long[] freshStartNanos = new long[FRESH_STARTS_REMEMBERED];
     private int freshStarts;
     private int freshNext;
@@ -131,28 +133,33 @@ public final class Peer {
         return true;
     }
 
-    /** Records whether the handshake now in flight, once confirmed, starts the session afresh. */
-    public void handshakeStartsAfresh(boolean afresh) {
+    /**
+     * Records whether the handshake now in flight, once confirmed, starts the session afresh, and whether it replaces a
+     * live session before its time (a fresh start that is the peer's doing, not ours).
+     */
+    public void handshakeStartsAfresh(boolean afresh, boolean replacesLive) {
         handshakeStartsAfresh = afresh;
+        handshakeReplacesLive = replacesLive;
     }
 
     /**
-     * A session was confirmed: whether it started afresh (then also remembered, with {@code now}, for {@link
-     * #freshStartsWithin}). Clears the flag.
+     * A session was confirmed: whether it started afresh. One that replaced a live session is remembered, with {@code
+     * now}, for {@link #replacementsWithin}. Clears both flags.
      */
     public boolean confirmStartedAfresh(long now) {
         boolean afresh = handshakeStartsAfresh;
-        handshakeStartsAfresh = false;
-        if (afresh) {
+        if (handshakeReplacesLive) {
             freshStartNanos[freshNext] = now;
             freshNext = (freshNext + 1) % FRESH_STARTS_REMEMBERED;
             freshStarts = Math.min(freshStarts + 1, FRESH_STARTS_REMEMBERED);
         }
+        handshakeStartsAfresh = false;
+        handshakeReplacesLive = false;
         return afresh;
     }
 
-    /** Whether the last {@link #FRESH_STARTS_REMEMBERED} fresh starts all fell within {@code windowNanos} of now. */
-    public boolean freshStartsWithin(long now, long windowNanos) {
+    /** Whether the last {@link #FRESH_STARTS_REMEMBERED} replacements of a live session fell within {@code windowNanos}. */
+    public boolean replacementsWithin(long now, long windowNanos) {
         return freshStarts == FRESH_STARTS_REMEMBERED && now - freshStartNanos[freshNext] < windowNanos;
     }
 

@@ -1,13 +1,16 @@
 package io.ocbridge.core.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.ocbridge.core.device.NoFollowFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,5 +50,44 @@ class KeyFilesTest {
         assertEquals(folder.resolve("none") + ": file not found", missing.getMessage());
         IOException directory = assertThrows(IOException.class, () -> KeyFiles.readSecret(folder));
         assertEquals(folder + ": not a regular file", directory.getMessage());
+    }
+
+    @Test
+    void refusesASymbolicLinkEvenToAGoodKeyFile() throws IOException {
+        Path target = folder.resolve("real.key");
+        KeyFiles.writeSecret(target, SECRET);
+        Path link = Files.createSymbolicLink(folder.resolve("site.key"), target);
+        IOException e = assertThrows(IOException.class, () -> KeyFiles.readSecret(link));
+        assertEquals(link + ": is a symbolic link; name the key file itself", e.getMessage());
+    }
+
+    @Test
+    void refusesAKeyInAFolderOthersCanWriteUnlessItIsSticky() throws IOException {
+        Path shared = Files.createDirectory(folder.resolve("shared"));
+        Path file = shared.resolve("site.key");
+        KeyFiles.writeSecret(file, SECRET);
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwx---"));
+        IOException e = assertThrows(IOException.class, () -> KeyFiles.readSecret(file));
+        assertEquals(file + ": its folder " + shared + " has mode 0770: group or others could replace the key; run"
+                + " chmod go-w on it", e.getMessage());
+        Files.setAttribute(shared, "unix:mode", 01777);  // like /tmp: nobody may replace a file that is not theirs
+        assertEquals(SECRET, KeyFiles.readSecret(file));
+    }
+
+    @Test
+    void refusesAKeyOwnedByAnotherUser() throws IOException {
+        Assumptions.assumeTrue(NoFollowFile.effectiveUid() == 0, "only root can give a file away (CI runs as root)");
+        Path file = folder.resolve("site.key");
+        KeyFiles.writeSecret(file, SECRET);
+        Files.setAttribute(file, "unix:uid", 4242);
+        IOException e = assertThrows(IOException.class, () -> KeyFiles.readSecret(file));
+        assertEquals(file + ": owned by uid 4242, not by root or this daemon's user (uid 0); chown it", e.getMessage());
+    }
+
+    @Test
+    void readsBytesWithoutTheSurroundingWhitespace() throws IOException {
+        Path file = folder.resolve("site.key");
+        KeyFiles.writeSecret(file, "  " + SECRET + "\t");
+        assertArrayEquals(SECRET.getBytes(java.nio.charset.StandardCharsets.US_ASCII), KeyFiles.readSecretBytes(file));
     }
 }

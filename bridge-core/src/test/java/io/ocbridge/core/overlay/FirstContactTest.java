@@ -14,7 +14,10 @@ import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
 import io.ocbridge.crypto.noise.LocalIdentity;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +162,35 @@ class FirstContactTest {
             b.overlay.tick();
         }
         assertEquals(sent, b.datagramsSent);
+    }
+
+    @Test
+    void sessionsReplacedAgainAndAgainAreReportedAsASplitBrainOncePerMinute() {
+        a.overlay = overlayA();
+        b.overlay = overlayB();
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Log.setOutput(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        try {
+            a.overlay.start();
+            b.overlay.start();
+            net.deliverAll();
+            pump(100);
+            for (int i = 0; i < 6; i++) {  // two gateways with b's key take turns: each replaces a's young session
+                net.advanceMillis(5_000);
+                b.overlay.standBy();
+                b.overlay.activate();
+                net.deliverAll();
+                pump(100);
+            }
+        } finally {
+            Log.setOutput(System.err);
+        }
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertEquals(1, log.lines().filter(l -> l.contains("split-brain-suspected") && l.contains("site=a")
+                && l.contains("peer=site-b")).count(), log);
+        assertEquals(0, log.lines().filter(l -> l.contains("split-brain-suspected") && l.contains("site=b")).count(),
+                "b started over itself each time: nothing suspicious about a");
+        assertTrue(a.overlay.handshakes().get(Event.FRESH_SESSION) >= 7);
     }
 
     @Test

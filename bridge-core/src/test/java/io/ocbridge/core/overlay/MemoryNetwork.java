@@ -86,6 +86,10 @@ final class MemoryNetwork {
         Overlay overlay;
         final List<byte[]> deviceWrites = new ArrayList<>();
         int datagramsSent;
+        /** Fault injection: the device write throws (after looking at the packet, which it only borrows). */
+        boolean deviceThrows;
+        /** Fault injection: transport sends throw, having consumed the datagram as the contract says. */
+        boolean transportSendThrows;
 
         Node(InetSocketAddress address) {
             this.address = address;
@@ -93,6 +97,10 @@ final class MemoryNetwork {
 
         @Override
         public boolean send(ByteBuf datagram, InetSocketAddress recipient) {
+            if (transportSendThrows && datagram.getByte(datagram.readerIndex()) == 4) {
+                datagram.release();
+                throw new IllegalStateException("injected: socket send failed");
+            }
             datagramsSent++;
             byte[] copy = new byte[datagram.readableBytes()];
             datagram.getBytes(datagram.readerIndex(), copy);
@@ -106,6 +114,9 @@ final class MemoryNetwork {
 
         @Override
         public boolean writeToDevice(ByteBuf packet) {
+            if (deviceThrows) {
+                throw new IllegalStateException("injected: device write failed");
+            }
             byte[] copy = new byte[packet.readableBytes()];
             packet.getBytes(packet.readerIndex(), copy);
             deviceWrites.add(copy);

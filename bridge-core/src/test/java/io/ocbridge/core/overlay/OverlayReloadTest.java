@@ -110,6 +110,24 @@ class OverlayReloadTest {
     }
 
     @Test
+    void aPeerReCreatedWithANewPresharedKeyStillRefusesReplayedInitiations() {
+        byte[] recorded = net.capture.stream()
+                .filter(sent -> sent.from().equals(ADDR_A) && sent.to().equals(ADDR_B)
+                        && sent.bytes()[0] == Protocol.MESSAGE_INITIATION)
+                .reduce((first, second) -> second).orElseThrow().bytes();
+        Peer old = b.overlay.peer("site-a");
+        b.overlay.removePeer(old);   // what a reload does when the preshared key file changed
+        Peer again = b.overlay.addPeer("site-a", keyA.publicKey(), PresharedKey.generate(), null,
+                List.of(Cidr.parse("172.16.1.0/24")), 0);
+        InetSocketAddress attacker = new InetSocketAddress("198.51.100.66", 40000);
+        net.advanceMillis(1_000);
+        net.inject(recorded, attacker, ADDR_B);
+        net.deliverAll();
+        assertEquals(1, b.overlay.handshakes().get(HandshakeCounters.Event.REPLAYED_TIMESTAMP));
+        assertNull(again.endpoint(), "a replayed initiation must not move the peer's endpoint");
+    }
+
+    @Test
     void aRemovedPeerCannotHandshakeAgainButARemovedAndAddedOneCan() {
         a.overlay.removePeer(cAtA);
         c.fromDevice(ipv4(HOST_C, HOST_A, 100, 6));  // C still has a session: its packet is not accepted

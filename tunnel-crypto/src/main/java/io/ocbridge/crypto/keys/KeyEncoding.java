@@ -1,6 +1,7 @@
 package io.ocbridge.crypto.keys;
 
 import io.ocbridge.crypto.Protocol;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -16,14 +17,30 @@ final class KeyEncoding {
         if (s == null || s.length() != ENCODED_LENGTH) {
             throw new KeyFormatException("not 32 bytes of base64: must be exactly 44 characters");
         }
+        byte[] text = s.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return decode(text);
+        } finally {
+            Arrays.fill(text, (byte) 0);
+        }
+    }
+
+    /** As {@link #decode(String)}, from the key's text as bytes, with no String of it made; the caller zeroes it. */
+    static byte[] decode(byte[] text) throws KeyFormatException {
+        if (text.length != ENCODED_LENGTH) {
+            throw new KeyFormatException("not 32 bytes of base64: must be exactly 44 characters");
+        }
         byte[] key;
         try {
-            key = Base64.getDecoder().decode(s);
+            key = Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new KeyFormatException("not 32 bytes of base64: illegal character or padding");
         }
         // The JDK decoder ignores the unused low bits of the last symbol; `wg` rejects them.
-        if (key.length != Protocol.KEY_SIZE || !encode(key).equals(s)) {
+        byte[] again = key.length == Protocol.KEY_SIZE ? Base64.getEncoder().encode(key) : new byte[0];
+        boolean canonical = Arrays.equals(again, text);
+        Arrays.fill(again, (byte) 0);
+        if (!canonical) {
             Arrays.fill(key, (byte) 0);
             throw new KeyFormatException("not 32 bytes of base64: non-canonical encoding");
         }

@@ -25,6 +25,11 @@ public final class PresharedKey {
         return new PresharedKey(KeyEncoding.decode(s));
     }
 
+    /** From the key's base64 text as bytes (a key file's content), so no String holds it; the caller zeroes it. */
+    public static PresharedKey fromBase64(byte[] text) throws KeyFormatException {
+        return new PresharedKey(KeyEncoding.decode(text));
+    }
+
     /** A copy of {@code src[offset..offset+32)}; the caller zeroes its array. */
     public static PresharedKey fromBytes(byte[] src, int offset) {
         if (offset < 0 || src.length - offset < Protocol.KEY_SIZE) {

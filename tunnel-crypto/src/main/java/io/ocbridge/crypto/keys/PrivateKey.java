@@ -31,6 +31,11 @@ public final class PrivateKey {
         return new PrivateKey(KeyEncoding.decode(s));
     }
 
+    /** From the key's base64 text as bytes (a key file's content), so no String holds it; the caller zeroes it. */
+    public static PrivateKey fromBase64(byte[] text) throws KeyFormatException {
+        return new PrivateKey(KeyEncoding.decode(text));
+    }
+
     /** RFC 7748 section 5: clear the cofactor bits, set the top bit, stay below 2^255. */
     static void clamp(byte[] key) {
         key[0] &= (byte) 0xf8;

@@ -73,6 +73,22 @@ public final class PeerHandshake {
         return remoteStatic;
     }
 
+    /** The greatest TAI64N timestamp accepted from this peer (zeros before the first); not secret. */
+    public byte[] lastTimestamp() {
+        return lastTimestamp.clone();
+    }
+
+    /**
+     * Carries the replay history of an earlier handshake object for the same peer over to this one (a peer re-created
+     * with a new preshared key): an initiation not later than {@code timestamp} stays refused, as if the peer had never
+     * been re-created. Keeps the later of the two.
+     */
+    public void rememberTimestamp(byte[] timestamp) {
+        if (timestamp.length == Protocol.TIMESTAMP_SIZE && Tai64n.after(timestamp, lastTimestamp)) {
+            System.arraycopy(timestamp, 0, lastTimestamp, 0, Protocol.TIMESTAMP_SIZE);
+        }
+    }
+
     /** Copies the preshared key into {@code dst[offset..offset+32)} for a root-only query; the caller zeroes it. */
     public void copyPresharedKeyTo(byte[] dst, int offset) {
         System.arraycopy(presharedKey, 0, dst, offset, Protocol.KEY_SIZE);

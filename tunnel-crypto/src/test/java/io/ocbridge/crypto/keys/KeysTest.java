@@ -79,6 +79,16 @@ class KeysTest {
         }
         assertThrows(KeyFormatException.class, () -> PublicKey.fromBase64(bad));
         assertThrows(KeyFormatException.class, () -> PresharedKey.fromBase64(bad));
+        byte[] text = bad.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThrows(KeyFormatException.class, () -> PrivateKey.fromBase64(text), "the byte form is as strict");
+        assertThrows(KeyFormatException.class, () -> PresharedKey.fromBase64(text));
+    }
+
+    @Test
+    void theByteFormReadsWhatTheTextFormReads() throws KeyFormatException {
+        byte[] text = WG_PRIVATE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(PrivateKey.fromBase64(WG_PRIVATE).publicKey(), PrivateKey.fromBase64(text).publicKey());
+        assertEquals(WG_PRIVATE, new String(text, java.nio.charset.StandardCharsets.US_ASCII), "the caller's array is not touched");
     }
 
     @Test
