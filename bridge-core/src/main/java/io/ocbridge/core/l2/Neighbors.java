@@ -6,12 +6,17 @@ import java.util.function.LongPredicate;
 /**
  * ARP (RFC 826) and IPv6 Neighbor Discovery (RFC 4861) as the segment's suppression needs them:
  * learn bindings from frames that come from peers, and turn a local request into the answer, in
- * place. Untagged Ethernet only; every method reads bounds-checked fields and never throws on a
- * short or odd frame (it just declines).
+ * place. Every method reads bounds-checked fields and never throws on a short or odd frame (it just
+ * declines).
+ *
+ * <p>Untagged frames only, on purpose: the {@link NeighborTable} is keyed by IP address alone, and VLANs reuse
+ * address space, so a binding learned from a tagged frame would answer requests on another VLAN (or untagged),
+ * which is cross-VLAN poisoning. Tagged ARP and ND are neither learned nor answered; they cross the segment like
+ * any frame.
  */
 public final class Neighbors {
-    static final int ETHERTYPE_ARP = 0x0806;
-    static final int ETHERTYPE_IPV6 = 0x86dd;
+    static final int ETHERTYPE_ARP = Ethernet.TYPE_ARP;
+    static final int ETHERTYPE_IPV6 = Ethernet.TYPE_IPV6;
 
     // ARP for IPv4 over Ethernet, offsets from the start of the ARP message.
     private static final int ARP_BYTES = 28;

@@ -166,7 +166,7 @@ public final class Segment {
         int at = frame.readerIndex();
         int end = frame.writerIndex();
         long now = nanoClock.getAsLong();
-        if (options.dhcpBlock() && Dhcp.isClientMessage(frame, at, end)) {
+        if (options.dhcpBlock() && Dhcp.mayBeClientMessage(frame, at, end)) {
             drop(frame, Event.DROP_DHCP_GUARD);
             return;
         }
@@ -278,7 +278,7 @@ public final class Segment {
         }
         packet.readerIndex(frameAt);
         long now = nanoClock.getAsLong();
-        if (options.dhcpBlock() && Dhcp.isServerMessage(packet, frameAt, end)) {
+        if (options.dhcpBlock() && Dhcp.mayBeServerMessage(packet, frameAt, end)) {
             drop(packet, Event.DROP_DHCP_GUARD);
             return;
         }

@@ -139,6 +139,29 @@ class SegmentSafeguardsTest {
 
     private static final long V6_PREFIX = 0xfd00_0000_0000_0050L;
 
+    /** {@code frame} with an 802.1Q tag (and an 802.1ad S-tag before it if {@code qinq}) after the MAC addresses. */
+    private static byte[] tagged(byte[] frame, boolean qinq) {
+        ByteBuffer b = ByteBuffer.allocate(frame.length + (qinq ? 8 : 4));
+        b.put(frame, 0, 12);
+        if (qinq) {
+            b.putShort((short) 0x88a8).putShort((short) 100);
+        }
+        b.putShort((short) 0x8100).putShort((short) 42);
+        b.put(frame, 12, frame.length - 12);
+        return b.array();
+    }
+
+    /** A UDP datagram over IPv6 behind a hop-by-hop options header, from {@code srcPort} to {@code dstPort}. */
+    private static byte[] udpV6BehindHopByHop(long dst, long src, int srcPort, int dstPort) {
+        ByteBuffer b = ethernet(dst, src, 0x86dd, 40 + 8 + 8 + 20);
+        b.putInt(0x6000_0000).putShort((short) 36).put((byte) 0).put((byte) 255);
+        b.putLong(0xfe80_0000_0000_0000L).putLong(1).putLong(0xff02_0000_0000_0000L).putLong(0x1_0002);
+        b.put((byte) 17).put((byte) 0).putShort((short) 0x0104).putInt(0);  // hop-by-hop: PadN, next UDP
+        b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) 28).putShort((short) 0);
+        return b.array();
+    }
+
+
     /** A Neighbor Solicitation ({@code type} 135) or Advertisement (136) for {@code target}. */
     private static byte[] nd(int type, long dst, long src, long srcIpLow, long targetLow, long linkLayer) {
         ByteBuffer b = ethernet(dst, src, 0x86dd, 40 + 32);
@@ -388,6 +411,36 @@ class SegmentSafeguardsTest {
         assertEquals(1, tap.size());
         assertEquals(3, sent.size());
         assertEquals(2, count(Event.DROP_DHCP_GUARD));
+    }
+
+    @Test
+    void dhcpBlockSeesRogueServersThroughOddPortsExtensionHeadersAndTags() {
+        segment(SegmentOptions.DEFAULTS.withDhcpBlock(true));
+        fromPeer(spoke1, udp(BROADCAST, VM_1, 40000, 68));                          // offer from an odd source port
+        fromPeer(spoke1, udpV6BehindHopByHop(0x3333_0001_0002L, VM_1, 547, 546));  // DHCPv6 reply behind an extension header
+        fromPeer(spoke1, tagged(udp(BROADCAST, VM_1, 67, 68), false));             // 802.1Q-tagged offer
+        fromPeer(spoke1, tagged(udp(BROADCAST, VM_1, 67, 68), true));              // 802.1ad + 802.1Q
+        assertEquals(0, tap.size());
+        assertEquals(4, count(Event.DROP_DHCP_GUARD));
+
+        fromTap(tagged(udp(BROADCAST, LOCAL_HOST, 68, 67), false));                // tagged discover stays local
+        fromTap(udpV6BehindHopByHop(0x3333_0001_0002L, LOCAL_HOST, 546, 547));     // so does a solicit behind a header
+        assertEquals(List.of(), sentTo());
+        assertEquals(6, count(Event.DROP_DHCP_GUARD));
+
+        fromPeer(spoke1, tagged(udp(BROADCAST, VM_1, 53, 53), true));              // other tagged traffic crosses
+        assertEquals(1, tap.size());
+    }
+
+    @Test
+    void taggedArpIsNeitherLearnedNorAnswered() {
+        segment(SegmentOptions.DEFAULTS);
+        fromPeer(spoke1, tagged(arp(2, LOCAL_HOST, VM_1, VM_1_IP, 0x0200_0000_0002L, v4(192, 168, 50, 2)), false));
+        assertEquals(0, count(Event.NEIGHBOR_LEARNED), "the neighbour table has no VLAN: a binding must not cross VLANs");
+        fromPeer(spoke1, arp(2, LOCAL_HOST, VM_1, VM_1_IP, 0x0200_0000_0002L, v4(192, 168, 50, 2)));
+        fromTap(tagged(arp(1, BROADCAST, LOCAL_HOST, LOCAL_IP, 0, VM_1_IP), false));
+        assertEquals(0, count(Event.ARP_SUPPRESSED), "an untagged binding does not answer a tagged request");
+        assertEquals(3, sent.size());
     }
 
     @Test
