@@ -5,11 +5,11 @@
 # Packages that ship a service (openvpn, tinc) are installed with a policy-rc.d that forbids starting it, and
 # their units are disabled and stopped afterwards: nothing of theirs may run in the root namespace.
 set -euo pipefail
-PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox faketime nftables)
+PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox faketime nftables python3)
 SERVICES=()
 case "${1:-}" in
     "") ;;
-    bench) PACKAGES+=(openvpn tinc openssl python3); SERVICES=(openvpn tinc) ;;
+    bench) PACKAGES+=(openvpn tinc openssl); SERVICES=(openvpn tinc) ;;
     *) echo "usage: scripts/install-deps.sh [bench]" >&2; exit 2 ;;
 esac
 missing=()
