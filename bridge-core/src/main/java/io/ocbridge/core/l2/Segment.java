@@ -74,6 +74,8 @@ public final class Segment {
     private final Member[] members;
     private final Port[] ports;
     private final MacTable<Port> macs;
+    /** The local side (the TAP) as an owner in {@link #macs}: damping prefers it over any peer. */
+    private final Port localSide = new Port(null, 0);
     private final NeighborTable neighbors;
     private final Uplink uplink;
     private final FrameSink tap;
@@ -115,7 +117,8 @@ public final class Segment {
         for (int i = 0; i < ports.length; i++) {
             ports[i] = new Port(this.members[i], options.floodLimitPerSecond());
         }
-        this.macs = new MacTable<>(macTableSize, macAgingNanos, options.macFlapLimit(), options.macFlapHoldNanos());
+        this.macs = new MacTable<>(macTableSize, macTableSize, macAgingNanos,
+                options.macFlapLimit(), options.macFlapHoldNanos(), localSide);
         this.neighbors = new NeighborTable(macTableSize, macAgingNanos);
         this.uplink = uplink;
         this.tap = tap;
@@ -166,6 +169,10 @@ public final class Segment {
         int at = frame.readerIndex();
         int end = frame.writerIndex();
         long now = nanoClock.getAsLong();
+        long src = Ethernet.mac(frame, at + Ethernet.SRC_OFFSET);
+        if (!Ethernet.isGroup(src)) {
+            learn(src, localSide, now);  // never refused: the local side keeps its MACs against any peer
+        }
         if (options.dhcpBlock() && Dhcp.mayBeClientMessage(frame, at, end)) {
             drop(frame, Event.DROP_DHCP_GUARD);
             return;
@@ -328,10 +335,14 @@ public final class Segment {
         }
     }
 
-    /** Learns {@code mac} behind {@code from}; false if the MAC is damped and the frame must be dropped. */
+    /**
+     * Learns {@code mac} behind {@code from} (a peer or the local side); false if the MAC is damped and the frame
+     * must be dropped.
+     */
     private boolean learn(long mac, Port from, long now) {
         long sinceMove = macs.sinceLastMove(mac, now);
-        switch (macs.learn(mac, from, now)) {
+        MacTable.Learned learned = macs.learn(mac, from, now);
+        switch (learned) {
             case NEW -> {
                 counters.increment(Event.MAC_LEARNED);
                 publishedMacTableSize = macs.size();
@@ -344,24 +355,26 @@ public final class Segment {
                         flapLogged = true;
                         lastFlapLogNanos = now;
                         log.warn("mac-flapping", "mac=" + Ethernet.format(mac)
-                                + " peer=" + from.member.peer().name() + " reason=loop-or-duplicate-mac");
+                                + " peer=" + nameOf(from) + " reason=loop-or-duplicate-mac");
                     }
                 } else {
                     log.info("mac-moved", "mac=" + Ethernet.format(mac)
-                            + " peer=" + from.member.peer().name());
+                            + " peer=" + nameOf(from));
                 }
             }
-            case FROZEN -> {
+            case FROZEN, KEPT -> {
                 counters.increment(Event.MAC_FLAPPING);
                 counters.increment(Event.MAC_DAMPED);
+                Port keeper = macs.lookup(mac, now);
                 if (!dampLogged || now - lastDampLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
                     dampLogged = true;
                     lastDampLogNanos = now;
                     log.warn("mac-damped", "mac=" + Ethernet.format(mac)
-                            + " peer=" + from.member.peer().name() + " hold-seconds="
-                            + options.macFlapHoldNanos() / 1_000_000_000L + " reason=loop-or-duplicate-mac");
+                            + " peer=" + nameOf(from) + " keeper=" + nameOf(keeper == null ? localSide : keeper)
+                            + " hold-seconds=" + options.macFlapHoldNanos() / 1_000_000_000L
+                            + " reason=loop-or-duplicate-mac");
                 }
-                return false;
+                return learned == MacTable.Learned.KEPT;
             }
             case DAMPED -> {
                 return false;
@@ -370,6 +383,11 @@ public final class Segment {
             case REFRESHED -> { }
         }
         return true;
+    }
+
+    /** The log name of a port: its peer, or {@code (local)} for the TAP side. */
+    private static String nameOf(Port port) {
+        return port.member == null ? "(local)" : port.member.peer().name();
     }
 
     private void drop(ByteBuf buf, Event reason) {

@@ -19,11 +19,13 @@ public final class SegmentCounters extends EnumCounters<SegmentCounters.Event> {
         FRAGMENTED,
         /** TCP SYNs whose MSS option was lowered. */
         MSS_CLAMPED,
+        /** MACs learned behind a peer or on the local side. */
         MAC_LEARNED,
+        /** MACs that moved between owners (peers, or a peer and the local side). */
         MAC_MOVED,
         /** A MAC moved again within a second of its last move: a loop or a duplicate MAC. */
         MAC_FLAPPING,
-        /** A MAC moved too often within 10 s and was frozen to its owner for the hold time. */
+        /** A MAC moved too often within 10 s and was frozen to its keeper (the local side, else its long-standing owner) for the hold time. */
         MAC_DAMPED,
         /** A MAC could not be learned because the table is full (its frames are flooded). */
         MAC_TABLE_FULL,

@@ -82,13 +82,17 @@ class SegmentSafeguardsTest {
     }
 
     private Segment segment(SegmentOptions options) {
+        return segment(options, Log.with("test"));
+    }
+
+    private Segment segment(SegmentOptions options, Log log) {
         segment = new Segment("lan", "ocb-lan", 100, v4(10, 77, 0, 1), 1420, 0, 0,
                 List.of(new Segment.Member(spoke1, v4(10, 77, 0, 2)), new Segment.Member(spoke2, v4(10, 77, 0, 3)),
                         new Segment.Member(spoke3, v4(10, 77, 0, 4))),
                 64, 300 * SECOND, options, this::uplink, frame -> {
                     tap.add(bytes(frame, frame.readerIndex(), frame.readableBytes()));
                     return true;
-                }, PooledByteBufAllocator.DEFAULT, nanos::get, Log.with("test"));
+                }, PooledByteBufAllocator.DEFAULT, nanos::get, log);
         return segment;
     }
 
@@ -394,6 +398,41 @@ class SegmentSafeguardsTest {
         assertEquals(19, count(Event.MAC_MOVED));
         assertEquals(0, count(Event.MAC_DAMPED));
         assertEquals(20, tap.size());
+    }
+
+    @Test
+    void dampingKeepsTheLongStandingOwnerWhenTheAttackerTimesTheFreeze() {
+        segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
+        fromPeer(spoke1, frame(BROADCAST, VM_1));
+        nanos.addAndGet(11 * SECOND);
+        fromPeer(spoke1, frame(BROADCAST, VM_1));              // spoke1 has held VM_1 for a whole window
+        for (int i = 0; i < 4; i++) {                            // spoke3 answers each of spoke1's frames at once,
+            nanos.addAndGet(SECOND / 10);                        // so it holds VM_1 when the fourth move comes
+            fromPeer(i % 2 == 0 ? spoke3 : spoke1, frame(BROADCAST, VM_1));
+        }
+        assertEquals(1, count(Event.MAC_DAMPED));
+        assertEquals(0, count(Event.DROP_MAC_DAMPED), "the long-standing owner's frame is taken");
+        fromTap(frame(VM_1, LOCAL_HOST));
+        assertEquals(List.of("spoke1"), sentTo(), "frozen to the long-standing owner, not to the last one");
+        fromPeer(spoke3, frame(BROADCAST, VM_1));
+        assertEquals(1, count(Event.DROP_MAC_DAMPED));
+    }
+
+    @Test
+    void aPeerCannotTakeOverALocalMacByFlapping() {
+        segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
+        for (int i = 0; i < 10; i++) {                           // a peer keeps sending as the local host
+            nanos.addAndGet(SECOND / 10);
+            fromTap(frame(BROADCAST, LOCAL_HOST));
+            fromPeer(spoke1, frame(BROADCAST, LOCAL_HOST));
+        }
+        assertEquals(10, count(Event.LOCAL_FRAMES), "the local side is never refused");
+        assertEquals(1, count(Event.MAC_DAMPED));
+        assertEquals(8, count(Event.DROP_MAC_DAMPED), "after the freeze every spoofed frame is dropped");
+        assertEquals(2, tap.size(), "only the spoofed frames before the freeze reached the LAN");
+        sent.clear();
+        fromTap(frame(LOCAL_HOST, 0x0200_0000_0002L));
+        assertEquals(3, sent.size(), "a frame to the local host is not sent to the spoofing peer alone");
     }
 
     // ---- DHCP guard --------------------------------------------------------------------------------------
