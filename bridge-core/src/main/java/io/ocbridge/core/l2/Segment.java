@@ -92,6 +92,8 @@ public final class Segment {
     private boolean flapLogged;
     private long lastDampLogNanos;
     private boolean dampLogged;
+    private long lastMoveLogNanos;
+    private boolean moveLogged;
 
     /** A segment with {@link SegmentOptions#DEFAULTS}, its device named like the segment. */
     public Segment(String name, int vni, int localVtep, int overlayMtu, int maxMssV4, int maxMssV6,
@@ -357,7 +359,9 @@ public final class Segment {
                         log.warn("mac-flapping", "mac=" + Ethernet.format(mac)
                                 + " peer=" + nameOf(from) + " reason=loop-or-duplicate-mac");
                     }
-                } else {
+                } else if (!moveLogged || now - lastMoveLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
+                    moveLogged = true;
+                    lastMoveLogNanos = now;
                     log.info("mac-moved", "mac=" + Ethernet.format(mac)
                             + " peer=" + nameOf(from));
                 }

@@ -435,6 +435,25 @@ class SegmentSafeguardsTest {
         assertEquals(3, sent.size(), "a frame to the local host is not sent to the spoofing peer alone");
     }
 
+    @Test
+    void macMovedIsLoggedAtMostEveryTenSeconds() {
+        var captured = new java.io.ByteArrayOutputStream();
+        Log.setOutput(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            segment(SegmentOptions.DEFAULTS.withMacFlapDamping(0, 0), Log.with("throttle-test"));
+            for (int i = 0; i < 20; i++) {                       // a slow move every 2 s: no flapping, 19 moves
+                fromPeer(i % 2 == 0 ? spoke1 : spoke2, frame(BROADCAST, VM_1));
+                nanos.addAndGet(2 * SECOND);
+            }
+        } finally {
+            Log.setOutput(System.err);
+        }
+        long lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("mac-moved") && l.contains("throttle-test")).count();
+        assertEquals(19, count(Event.MAC_MOVED), "every move is counted");
+        assertEquals(4, lines, "but logged once per 10 s (38 s of moves)");
+    }
+
     // ---- DHCP guard --------------------------------------------------------------------------------------
 
     @Test
