@@ -51,10 +51,11 @@ public final class Neighbors {
 
     /**
      * Learns the sender binding of an ARP message or the target binding of a Neighbor
-     * Advertisement in the frame at {@code at} (ending at {@code end}). Returns what the table did,
-     * or null if the frame carries no binding.
+     * Advertisement in the frame at {@code at} (ending at {@code end}), charged to {@code owner} (the
+     * peer it came from). Returns what the table did, or null if the frame carries no binding.
      */
-    public static NeighborTable.Learned learn(ByteBuf frame, int at, int end, NeighborTable table, long now) {
+    public static NeighborTable.Learned learn(ByteBuf frame, int at, int end, NeighborTable table, Object owner,
+            long now) {
         int type = frame.getUnsignedShort(at + Ethernet.TYPE_OFFSET);
         int l3 = at + Ethernet.HEADER_BYTES;
         if (type == ETHERTYPE_ARP) {
@@ -67,7 +68,7 @@ public final class Neighbors {
             if ((oper != ARP_REQUEST && oper != ARP_REPLY) || spa == 0 || Ethernet.isGroup(sha) || sha == 0) {
                 return null;
             }
-            return table.learnV4(spa, sha, now);
+            return table.learnV4(spa, sha, owner, now);
         }
         if (type != ETHERTYPE_IPV6 || !isNd(frame, l3, end, ND_NA)) {
             return null;
@@ -89,7 +90,7 @@ public final class Neighbors {
         if (Ethernet.isGroup(mac) || mac == 0) {
             return null;
         }
-        return table.learnV6(frame.getLong(icmp + ND_TARGET), frame.getLong(icmp + ND_TARGET + 8), mac, now);
+        return table.learnV6(frame.getLong(icmp + ND_TARGET), frame.getLong(icmp + ND_TARGET + 8), mac, owner, now);
     }
 
     /**

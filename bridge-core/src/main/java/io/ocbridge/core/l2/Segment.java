@@ -119,9 +119,9 @@ public final class Segment {
         for (int i = 0; i < ports.length; i++) {
             ports[i] = new Port(this.members[i], options.floodLimitPerSecond());
         }
-        this.macs = new MacTable<>(macTableSize, macTableSize, macAgingNanos,
+        this.macs = new MacTable<>(macTableSize, fairShare(macTableSize, ports.length), macAgingNanos,
                 options.macFlapLimit(), options.macFlapHoldNanos(), localSide);
-        this.neighbors = new NeighborTable(macTableSize, macAgingNanos);
+        this.neighbors = new NeighborTable(macTableSize, fairShare(macTableSize, ports.length), macAgingNanos);
         this.uplink = uplink;
         this.tap = tap;
         this.alloc = alloc;
@@ -305,7 +305,7 @@ public final class Segment {
             return;
         }
         if (options.arpSuppression()) {
-            learnNeighbor(packet, frameAt, end, now);
+            learnNeighbor(packet, frameAt, end, from, now);
         }
         if (MssClamp.clamp(packet, maxMssV4, maxMssV6)) {
             counters.increment(Event.MSS_CLAMPED);
@@ -328,12 +328,14 @@ public final class Segment {
         packet.release();
     }
 
-    private void learnNeighbor(ByteBuf frame, int at, int end, long now) {
-        NeighborTable.Learned learned = Neighbors.learn(frame, at, end, neighbors, now);
+    private void learnNeighbor(ByteBuf frame, int at, int end, Port from, long now) {
+        NeighborTable.Learned learned = Neighbors.learn(frame, at, end, neighbors, from, now);
         if (learned == NeighborTable.Learned.NEW || learned == NeighborTable.Learned.CHANGED) {
             counters.increment(Event.NEIGHBOR_LEARNED);
         } else if (learned == NeighborTable.Learned.FULL) {
             counters.increment(Event.NEIGHBOR_TABLE_FULL);
+        } else if (learned == NeighborTable.Learned.SHARE_FULL) {
+            counters.increment(Event.NEIGHBOR_SHARE_FULL);
         }
     }
 
@@ -384,6 +386,7 @@ public final class Segment {
                 return false;
             }
             case FULL -> counters.increment(Event.MAC_TABLE_FULL);
+            case SHARE_FULL -> counters.increment(Event.MAC_SHARE_FULL);
             case REFRESHED -> { }
         }
         return true;
@@ -392,6 +395,11 @@ public final class Segment {
     /** The log name of a port: its peer, or {@code (local)} for the TAP side. */
     private static String nameOf(Port port) {
         return port.member == null ? "(local)" : port.member.peer().name();
+    }
+
+    /** Each peer's share of the MAC and neighbour tables, so that one peer flooding them leaves room for the others. */
+    private static int fairShare(int macTableSize, int peers) {
+        return peers <= 1 ? macTableSize : Math.max(1, (macTableSize + peers - 1) / peers);
     }
 
     private void drop(ByteBuf buf, Event reason) {

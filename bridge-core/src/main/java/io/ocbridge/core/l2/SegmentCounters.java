@@ -49,6 +49,10 @@ public final class SegmentCounters extends EnumCounters<SegmentCounters.Event> {
         DROP_MAC_DAMPED,
         /** DHCP server messages from peers, or local DHCP requests, stopped by {@code dhcp: block}. */
         DROP_DHCP_GUARD,
+        /** A MAC from a peer could not be learned because that peer holds its share of the MAC table. */
+        MAC_SHARE_FULL,
+        /** A binding from a peer could not be learned because that peer holds its share of the neighbor table. */
+        NEIGHBOR_SHARE_FULL,
     }
 
     public SegmentCounters() {

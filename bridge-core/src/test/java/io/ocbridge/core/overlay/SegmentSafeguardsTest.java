@@ -454,6 +454,37 @@ class SegmentSafeguardsTest {
         assertEquals(4, lines, "but logged once per 10 s (38 s of moves)");
     }
 
+    @Test
+    void onePeerFloodingSourceMacsLeavesTheOthersTheirShare() {
+        segment(SegmentOptions.DEFAULTS.withFloodLimit(0));
+        fromPeer(spoke2, frame(BROADCAST, VM_2));
+        for (int i = 0; i < 500; i++) {
+            fromPeer(spoke1, frame(BROADCAST, 0x0200_0001_0000L + i));
+        }
+        assertEquals(22, segment.macTableSize() - 1, "spoke1 holds its share: 64 over 3 peers");
+        assertEquals(500 - 22, count(Event.MAC_SHARE_FULL));
+        fromPeer(spoke3, frame(BROADCAST, 0x0200_0000_0301L));
+        assertEquals(1, count(Event.MAC_LEARNED) - 22 - 1, "a newcomer still has room");
+        fromTap(frame(VM_2, LOCAL_HOST));
+        fromTap(frame(0x0200_0000_0301L, LOCAL_HOST));
+        assertEquals(List.of("spoke2", "spoke3"), sentTo(), "other peers' MACs stay learned: unicast, not flooded");
+    }
+
+    @Test
+    void onePeerFloodingArpBindingsLeavesTheOthersTheirShare() {
+        segment(SegmentOptions.DEFAULTS.withFloodLimit(0));
+        for (int i = 0; i < 500; i++) {
+            fromPeer(spoke1, arp(2, LOCAL_HOST, VM_1, v4(10, 99, i >> 8, i), LOCAL_HOST, LOCAL_IP));
+        }
+        assertEquals(22, segment.neighborTableSize(), "spoke1 holds its share: 64 over 3 peers");
+        assertEquals(500 - 22, count(Event.NEIGHBOR_SHARE_FULL));
+        fromPeer(spoke2, arp(2, LOCAL_HOST, VM_2, v4(192, 168, 50, 102), LOCAL_HOST, LOCAL_IP));
+        tap.clear();
+        fromTap(arp(1, BROADCAST, LOCAL_HOST, LOCAL_IP, 0, v4(192, 168, 50, 102)));
+        assertEquals(1, count(Event.ARP_SUPPRESSED), "spoke2's binding was learned and answers");
+        assertEquals(List.of(), sentTo());
+    }
+
     // ---- DHCP guard --------------------------------------------------------------------------------------
 
     @Test
