@@ -38,11 +38,7 @@ public final class NeighborTable {
     private final int perOwnerLimit;
     private final long agingNanos;
 
-    /** Without shares. */
-    public NeighborTable(int capacity, long agingNanos) {
-        this(capacity, capacity, agingNanos);
-    }
-
+    /** At most {@code capacity} bindings, {@code perOwnerLimit} of them from any one owner. */
     public NeighborTable(int capacity, int perOwnerLimit, long agingNanos) {
         this.capacity = capacity;
         this.perOwnerLimit = perOwnerLimit;

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * peers, which it reaches as VXLAN (one VNI) inside the overlay's tunnel.
  *
  * <pre>
- *   TAP frame ─▶ onLocalFrame ─▶ DHCP guard ─▶ ARP/NS we can answer? ─ yes ─▶ reply to the TAP
+ *   TAP frame ─▶ onLocalFrame ─▶ learn src MAC (local side) ─▶ DHCP guard ─▶ ARP/NS we can answer? ─ yes ─▶ reply
  *             ─▶ MSS clamp ─▶ dst MAC learned? ─ yes ─▶ that peer
  *                                              └ no ──▶ every member under its flood limit (head-end replication)
  *             ─▶ VXLAN encap ─▶ fragment to overlay MTU ─▶ {@link Uplink#send}
