@@ -140,6 +140,13 @@ final class RawFrames {
         return ethernet(0x86dd, ip.array(), tags);
     }
 
+    /** {@code frame} with its source MAC replaced by {@code mac} ({@code aa:bb:cc:dd:ee:ff}). */
+    static byte[] fromMac(byte[] frame, String mac) {
+        byte[] copy = frame.clone();
+        System.arraycopy(HexFormat.ofDelimiter(":").parseHex(mac), 0, copy, 6, 6);
+        return copy;
+    }
+
     private static void udp(ByteBuffer b, int srcPort, int dstPort, String label) {
         b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) (8 + MAGIC.length + LABEL_BYTES))
                 .putShort((short) 0);
