@@ -7,11 +7,11 @@
 # run keepalived themselves, one per gateway namespace).
 set -euo pipefail
 PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox faketime nftables
-    keepalived)
+    python3 keepalived)
 SERVICES=(keepalived)
 case "${1:-}" in
     "") ;;
-    bench) PACKAGES+=(openvpn tinc openssl python3); SERVICES+=(openvpn tinc) ;;
+    bench) PACKAGES+=(openvpn tinc openssl); SERVICES+=(openvpn tinc) ;;
     *) echo "usage: scripts/install-deps.sh [bench]" >&2; exit 2 ;;
 esac
 missing=()

@@ -2,16 +2,51 @@ package io.ocbridge.core.l2;
 
 import io.netty.buffer.ByteBuf;
 
-/** Ethernet II header fields, read in place. */
+/** Ethernet II header fields and IEEE 802.1Q/802.1ad VLAN tags, read in place. */
 public final class Ethernet {
     public static final int HEADER_BYTES = 14;
     public static final int DST_OFFSET = 0;
     public static final int SRC_OFFSET = 6;
     public static final int TYPE_OFFSET = 12;
+    public static final int TYPE_BYTES = 2;
+    public static final int TYPE_IPV4 = 0x0800;
+    public static final int TYPE_ARP = 0x0806;
+    public static final int TYPE_IPV6 = 0x86dd;
+    /** TPID of an 802.1Q customer tag (C-tag). */
+    public static final int TYPE_VLAN = 0x8100;
+    /** TPID of an 802.1ad service tag (S-tag, "QinQ"). */
+    public static final int TYPE_QINQ = 0x88a8;
+    /** A tag: TPID (in the type field's place) and TCI, then the next type field. */
+    public static final int TAG_BYTES = 4;
+    /** Tags looked through: an 802.1ad S-tag and a C-tag; a third tag is not a frame we classify. */
+    public static final int MAX_TAGS = 2;
     /** Largest frame we carry: 1500-byte payload, header, one 802.1Q tag. */
     public static final int MAX_FRAME_BYTES = 1500 + HEADER_BYTES + 4;
 
     private Ethernet() {}
+
+    /**
+     * Offset of the type field that names the payload of the frame at {@code at}, past at most {@link #MAX_TAGS}
+     * VLAN tags (the payload starts {@link #TYPE_BYTES} later), or -1 if the frame ends inside its header and tags
+     * or carries more tags than that.
+     */
+    public static int payloadTypeOffset(ByteBuf frame, int at, int end) {
+        int typeAt = at + TYPE_OFFSET;
+        for (int tags = 0; tags <= MAX_TAGS; tags++) {
+            if (typeAt + TYPE_BYTES > end) {
+                return -1;
+            }
+            if (!isTag(frame.getUnsignedShort(typeAt))) {
+                return typeAt;
+            }
+            typeAt += TAG_BYTES;
+        }
+        return -1;
+    }
+
+    public static boolean isTag(int type) {
+        return type == TYPE_VLAN || type == TYPE_QINQ;
+    }
 
     /** The 48-bit MAC at {@code offset}, as a long. */
     public static long mac(ByteBuf frame, int offset) {

@@ -17,6 +17,7 @@ public final class Ipv4Fragmenter {
     static final int HEADER_BYTES = 20;
     static final int TOTAL_LENGTH_OFFSET = 2;
     static final int FRAGMENT_OFFSET = 6;
+    static final int PROTOCOL_OFFSET = 9;
     static final int FLAG_DF = 0x4000;
     static final int FLAG_MF = 0x2000;
     static final int OFFSET_MASK = 0x1FFF;

@@ -18,6 +18,13 @@ import java.util.function.LongSupplier;
  * it out, not for a whole timeout. All per-datagram state is preallocated at construction: nothing
  * is allocated per fragment except datagram buffers.
  *
+ * <p>Fair eviction: the bounds are shared by every source address (inside a tunnel, each peer's
+ * VXLAN endpoint), so room is taken first from whoever holds more than its share (the bound over
+ * the sources pending). A source at or over its share makes room by evicting its own oldest
+ * datagram; one under it evicts the oldest datagram of a source over its share, and only when
+ * there is none the oldest of all. So a peer flooding fragments pushes out its own, not another
+ * peer's ({@link #evictedOverShare}).
+ *
  * <p>Threads: one owner thread calls every method.
  */
 public final class Ipv4Reassembler {
@@ -87,6 +94,13 @@ public final class Ipv4Reassembler {
     private final int[] index;
     private final int indexMask;
 
+    /** Pending datagrams and bytes per source address, open addressing; a bucket with 0 datagrams is empty. */
+    private final int[] sourceAddress;
+    private final int[] sourceDatagrams;
+    private final int[] sourceBytes;
+    private int activeSources;
+    private long evictedOverShare;
+
     private int pendingBytes;
     private int pendingDatagrams;
     private long reassembled;
@@ -133,6 +147,9 @@ public final class Ipv4Reassembler {
         freeCount = maxDatagrams;
         index = new int[Integer.highestOneBit(maxDatagrams) << 2];
         indexMask = index.length - 1;
+        sourceAddress = new int[index.length];
+        sourceDatagrams = new int[index.length];
+        sourceBytes = new int[index.length];
     }
 
     /**
@@ -186,7 +203,7 @@ public final class Ipv4Reassembler {
         if (slot < 0) {
             if (freeCount == 0) {
                 discards[Discard.TOO_MANY_DATAGRAMS.ordinal()]++;
-                free(oldest);
+                free(victim(src, false, -1));
             }
             slot = open(src, dst, id, proto, nowNanos);
         }
@@ -254,6 +271,11 @@ public final class Ipv4Reassembler {
         return pendingDatagrams;
     }
 
+    /** Evictions (counted under their reason too) that took a datagram of a source at or over its fair share. */
+    public long evictedOverShare() {
+        return evictedOverShare;
+    }
+
     /** Capacity of the buffers held for pending datagrams; never above maxBytes. */
     public int pendingBytes() {
         return pendingBytes;
@@ -280,13 +302,13 @@ public final class Ipv4Reassembler {
         if (needed > maxBytes) {
             return false;
         }
-        for (int victim = oldest; needed - capacity > maxBytes - pendingBytes && victim >= 0; ) {
-            int next = newer[victim];
-            if (victim != slot) {
-                discards[Discard.NO_MEMORY.ordinal()]++;
-                free(victim);
+        while (needed - capacity > maxBytes - pendingBytes) {  // each round frees one pending datagram
+            int victim = victim(source[slot], true, slot);
+            if (victim < 0) {
+                break;
             }
-            victim = next;
+            discards[Discard.NO_MEMORY.ordinal()]++;
+            free(victim);
         }
         int limit = headroom + MAX_DATAGRAM_BYTES;
         int wanted;
@@ -304,6 +326,92 @@ public final class Ipv4Reassembler {
         return true;
     }
 
+    /**
+     * The datagram to evict so that {@code requester} gets room, in datagrams or in {@code bytes}, never
+     * {@code keep}: its own oldest if it is at or over its share, else the oldest of a source over its share,
+     * else the oldest; -1 if there is nothing but {@code keep}. One walk over the pending datagrams.
+     */
+    private int victim(int requester, boolean bytes, int keep) {
+        int sources = activeSources + (sourceDatagrams[sourceBucket(requester)] == 0 ? 1 : 0);
+        long share = (bytes ? maxBytes : newer.length) / sources;
+        boolean requesterOver = usage(requester, bytes) >= share;
+        int oldestOther = -1;
+        int oldestOver = -1;
+        for (int slot = oldest; slot >= 0; slot = newer[slot]) {
+            if (slot == keep) {
+                continue;
+            }
+            if (requesterOver && source[slot] == requester) {
+                evictedOverShare++;
+                return slot;
+            }
+            if (oldestOther < 0) {
+                oldestOther = slot;
+            }
+            if (oldestOver < 0 && usage(source[slot], bytes) > share) {
+                oldestOver = slot;
+                if (!requesterOver) {
+                    break;
+                }
+            }
+        }
+        if (oldestOver >= 0) {
+            evictedOverShare++;
+            return oldestOver;
+        }
+        return oldestOther;
+    }
+
+    private int usage(int src, boolean bytes) {
+        int bucket = sourceBucket(src);
+        return sourceDatagrams[bucket] == 0 ? 0 : bytes ? sourceBytes[bucket] : sourceDatagrams[bucket];
+    }
+
+    /** The bucket of {@code src}, or the empty one where it would go. */
+    private int sourceBucket(int src) {
+        int mask = sourceAddress.length - 1;
+        int i = sourceHash(src) & mask;
+        while (sourceDatagrams[i] != 0 && sourceAddress[i] != src) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private void charge(int src, int datagrams, int bytes) {
+        int bucket = sourceBucket(src);
+        if (sourceDatagrams[bucket] == 0) {
+            sourceAddress[bucket] = src;
+            sourceBytes[bucket] = 0;
+            activeSources++;
+        }
+        sourceDatagrams[bucket] += datagrams;
+        sourceBytes[bucket] += bytes;
+        if (sourceDatagrams[bucket] == 0) {
+            activeSources--;
+            unindexSource(bucket);
+        }
+    }
+
+    /** Linear-probing delete with backward shift, as {@link #unindex}. */
+    private void unindexSource(int hole) {
+        int mask = sourceAddress.length - 1;
+        for (int i = (hole + 1) & mask; sourceDatagrams[i] != 0; i = (i + 1) & mask) {
+            int home = sourceHash(sourceAddress[i]) & mask;
+            if (((i - home) & mask) >= ((i - hole) & mask)) {
+                sourceAddress[hole] = sourceAddress[i];
+                sourceDatagrams[hole] = sourceDatagrams[i];
+                sourceBytes[hole] = sourceBytes[i];
+                sourceDatagrams[i] = 0;
+                hole = i;
+            }
+        }
+    }
+
+    private int sourceHash(int src) {
+        int h = (hashSeed ^ src) * 0x9E3779B1;
+        return h ^ (h >>> 16);
+    }
+
     private void grow(int slot, int newCapacity) {
         ByteBuf old = data[slot];
         ByteBuf grown = alloc.directBuffer(newCapacity, headroom + MAX_DATAGRAM_BYTES);
@@ -314,6 +422,7 @@ public final class Ipv4Reassembler {
         grown.setIndex(0, grown.capacity()); // whole buffer comparable by ByteBufUtil.equals
         data[slot] = grown;
         pendingBytes += grown.capacity() - chargedBytes[slot];
+        charge(source[slot], 0, grown.capacity() - chargedBytes[slot]);
         chargedBytes[slot] = grown.capacity();
     }
 
@@ -421,6 +530,7 @@ public final class Ipv4Reassembler {
         }
         index[i] = slot + 1;
         pendingDatagrams++;
+        charge(src, 1, 0);
         return slot;
     }
 
@@ -431,6 +541,7 @@ public final class Ipv4Reassembler {
             data[slot] = null;
         }
         pendingBytes -= chargedBytes[slot];
+        charge(source[slot], -1, -chargedBytes[slot]);
         chargedBytes[slot] = 0;
         int usedWords = (maxEnd[slot] + BLOCK_BYTES * Long.SIZE - 1) / (BLOCK_BYTES * Long.SIZE);
         int base = slot * WORDS_PER_DATAGRAM;

@@ -9,19 +9,8 @@ import io.netty.buffer.ByteBuf;
  * come here.
  */
 public final class MssClamp {
-    // Specification: Ethernet (IEEE 802.3, 802.1Q), IPv4 (RFC 791), IPv6 (RFC 8200), TCP (RFC 9293).
-    private static final int ETHERNET_HEADER_BYTES = 14;
-    private static final int ETHER_TYPE_OFFSET = 12;
-    private static final int VLAN_TAG_BYTES = 4;
-    private static final int ETHER_TYPE_VLAN = 0x8100;
-    private static final int ETHER_TYPE_QINQ = 0x88A8;
-    private static final int ETHER_TYPE_IPV4 = 0x0800;
-    private static final int ETHER_TYPE_IPV6 = 0x86DD;
-    private static final int IPV4_HEADER_BYTES = 20;
-    private static final int IPV6_HEADER_BYTES = 40;
-    private static final int IPV6_PAYLOAD_LENGTH_OFFSET = 4;
-    private static final int IPV6_NEXT_HEADER_OFFSET = 6;
-    private static final int IPV4_PROTOCOL_OFFSET = 9;
+    // Specification: Ethernet and its tags in {@link Ethernet}; IPv4 (RFC 791), IPv6 (RFC 8200), TCP (RFC 9293).
+    private static final int IPV4_HEADER_BYTES = Ipv4Fragmenter.HEADER_BYTES;
     private static final int PROTOCOL_TCP = 6;
     private static final int TCP_HEADER_BYTES = 20;
     private static final int TCP_DATA_OFFSET_OFFSET = 12;
@@ -34,14 +23,14 @@ public final class MssClamp {
     private static final int OPTION_MSS = 2;
     private static final int OPTION_MSS_BYTES = 4;
     /** Bytes an overlay packet spends before the inner IP header: outer IPv4, UDP, VXLAN, inner Ethernet. */
-    private static final int OVERLAY_OVERHEAD_BYTES = 20 + 8 + 8 + ETHERNET_HEADER_BYTES;
+    private static final int OVERLAY_OVERHEAD_BYTES = 20 + 8 + 8 + Ethernet.HEADER_BYTES;
 
     private MssClamp() {}
 
     /**
-     * Borrows {@code frame} (readerIndex at the Ethernet header, at most one 802.1Q/802.1ad tag). If it is an
-     * IPv4 or IPv6 TCP SYN (RST clear) whose MSS option exceeds the limit for its family, rewrites the MSS to the
-     * limit and updates the TCP checksum. A limit {@code <= 0} turns that family off. IPv4 fragments with a
+     * Borrows {@code frame} (readerIndex at the Ethernet header, up to {@link Ethernet#MAX_TAGS} 802.1Q/802.1ad
+     * tags). If it is an IPv4 or IPv6 TCP SYN (RST clear) whose MSS option exceeds the limit for its family,
+     * rewrites the MSS to the limit and updates the TCP checksum. A limit {@code <= 0} turns that family off. IPv4 fragments with a
      * non-zero offset, and IPv6 packets whose first next header is not TCP, are left alone. Reads nothing at or
      * beyond writerIndex, moves no index, never throws on any frame content.
      *
@@ -50,22 +39,19 @@ public final class MssClamp {
     public static boolean clamp(ByteBuf frame, int maxMssV4, int maxMssV6) {
         int start = frame.readerIndex();
         int limit = frame.writerIndex();
-        if (limit - start < ETHERNET_HEADER_BYTES) {
+        if (limit - start < Ethernet.HEADER_BYTES) {
             return false;
         }
-        int l3 = start + ETHERNET_HEADER_BYTES;
-        int etherType = frame.getUnsignedShort(start + ETHER_TYPE_OFFSET);
-        if (etherType == ETHER_TYPE_VLAN || etherType == ETHER_TYPE_QINQ) {
-            if (limit - l3 < VLAN_TAG_BYTES) {
-                return false;
-            }
-            etherType = frame.getUnsignedShort(start + ETHER_TYPE_OFFSET + VLAN_TAG_BYTES);
-            l3 += VLAN_TAG_BYTES;
+        int typeAt = Ethernet.payloadTypeOffset(frame, start, limit);
+        if (typeAt < 0) {
+            return false;
         }
-        if (etherType == ETHER_TYPE_IPV4 && maxMssV4 > 0) {
+        int etherType = frame.getUnsignedShort(typeAt);
+        int l3 = typeAt + Ethernet.TYPE_BYTES;
+        if (etherType == Ethernet.TYPE_IPV4 && maxMssV4 > 0) {
             return clampIpv4(frame, l3, limit, maxMssV4);
         }
-        if (etherType == ETHER_TYPE_IPV6 && maxMssV6 > 0) {
+        if (etherType == Ethernet.TYPE_IPV6 && maxMssV6 > 0) {
             return clampIpv6(frame, l3, limit, maxMssV6);
         }
         return false;
@@ -78,7 +64,7 @@ public final class MssClamp {
 
     /** MSS that avoids fragmenting an IPv6 TCP segment bridged over an overlay of MTU {@code overlayMtu}; 0 if none. */
     public static int autoMssV6(int overlayMtu) {
-        return Math.max(0, overlayMtu - OVERLAY_OVERHEAD_BYTES - IPV6_HEADER_BYTES - TCP_HEADER_BYTES);
+        return Math.max(0, overlayMtu - OVERLAY_OVERHEAD_BYTES - Ipv6.HEADER_BYTES - TCP_HEADER_BYTES);
     }
 
     private static boolean clampIpv4(ByteBuf frame, int ip, int limit, int maxMss) {
@@ -89,7 +75,7 @@ public final class MssClamp {
         int ihl = (versionIhl & 0x0F) * 4;
         int totalLength = frame.getUnsignedShort(ip + Ipv4Fragmenter.TOTAL_LENGTH_OFFSET);
         if (versionIhl >>> 4 != 4 || ihl < IPV4_HEADER_BYTES || totalLength < ihl || totalLength > limit - ip
-                || frame.getUnsignedByte(ip + IPV4_PROTOCOL_OFFSET) != PROTOCOL_TCP
+                || frame.getUnsignedByte(ip + Ipv4Fragmenter.PROTOCOL_OFFSET) != PROTOCOL_TCP
                 || (frame.getUnsignedShort(ip + Ipv4Fragmenter.FRAGMENT_OFFSET) & Ipv4Fragmenter.OFFSET_MASK) != 0) {
             return false;
         }
@@ -97,16 +83,16 @@ public final class MssClamp {
     }
 
     private static boolean clampIpv6(ByteBuf frame, int ip, int limit, int maxMss) {
-        if (limit - ip < IPV6_HEADER_BYTES
+        if (limit - ip < Ipv6.HEADER_BYTES
                 || frame.getUnsignedByte(ip) >>> 4 != 6
-                || frame.getUnsignedByte(ip + IPV6_NEXT_HEADER_OFFSET) != PROTOCOL_TCP) {
+                || frame.getUnsignedByte(ip + Ipv6.NEXT_HEADER_OFFSET) != PROTOCOL_TCP) {
             return false;
         }
-        int payloadLength = frame.getUnsignedShort(ip + IPV6_PAYLOAD_LENGTH_OFFSET);
-        if (payloadLength > limit - ip - IPV6_HEADER_BYTES) {
+        int payloadLength = frame.getUnsignedShort(ip + Ipv6.PAYLOAD_LENGTH_OFFSET);
+        if (payloadLength > limit - ip - Ipv6.HEADER_BYTES) {
             return false;
         }
-        return clampTcp(frame, ip + IPV6_HEADER_BYTES, ip + IPV6_HEADER_BYTES + payloadLength, maxMss);
+        return clampTcp(frame, ip + Ipv6.HEADER_BYTES, ip + Ipv6.HEADER_BYTES + payloadLength, maxMss);
     }
 
     /** The TCP segment is {@code frame[tcp..end)}, already known to lie within writerIndex. */

@@ -6,12 +6,17 @@ import java.util.function.LongPredicate;
 /**
  * ARP (RFC 826) and IPv6 Neighbor Discovery (RFC 4861) as the segment's suppression needs them:
  * learn bindings from frames that come from peers, and turn a local request into the answer, in
- * place. Untagged Ethernet only; every method reads bounds-checked fields and never throws on a
- * short or odd frame (it just declines).
+ * place. Every method reads bounds-checked fields and never throws on a short or odd frame (it just
+ * declines).
+ *
+ * <p>Untagged frames only, on purpose: the {@link NeighborTable} is keyed by IP address alone, and VLANs reuse
+ * address space, so a binding learned from a tagged frame would answer requests on another VLAN (or untagged),
+ * which is cross-VLAN poisoning. Tagged ARP and ND are neither learned nor answered; they cross the segment like
+ * any frame.
  */
 public final class Neighbors {
-    static final int ETHERTYPE_ARP = 0x0806;
-    static final int ETHERTYPE_IPV6 = 0x86dd;
+    static final int ETHERTYPE_ARP = Ethernet.TYPE_ARP;
+    static final int ETHERTYPE_IPV6 = Ethernet.TYPE_IPV6;
 
     // ARP for IPv4 over Ethernet, offsets from the start of the ARP message.
     private static final int ARP_BYTES = 28;
@@ -46,10 +51,11 @@ public final class Neighbors {
 
     /**
      * Learns the sender binding of an ARP message or the target binding of a Neighbor
-     * Advertisement in the frame at {@code at} (ending at {@code end}). Returns what the table did,
-     * or null if the frame carries no binding.
+     * Advertisement in the frame at {@code at} (ending at {@code end}), charged to {@code owner} (the
+     * peer it came from). Returns what the table did, or null if the frame carries no binding.
      */
-    public static NeighborTable.Learned learn(ByteBuf frame, int at, int end, NeighborTable table, long now) {
+    public static NeighborTable.Learned learn(ByteBuf frame, int at, int end, NeighborTable table, Object owner,
+            long now) {
         int type = frame.getUnsignedShort(at + Ethernet.TYPE_OFFSET);
         int l3 = at + Ethernet.HEADER_BYTES;
         if (type == ETHERTYPE_ARP) {
@@ -62,7 +68,7 @@ public final class Neighbors {
             if ((oper != ARP_REQUEST && oper != ARP_REPLY) || spa == 0 || Ethernet.isGroup(sha) || sha == 0) {
                 return null;
             }
-            return table.learnV4(spa, sha, now);
+            return table.learnV4(spa, sha, owner, now);
         }
         if (type != ETHERTYPE_IPV6 || !isNd(frame, l3, end, ND_NA)) {
             return null;
@@ -84,7 +90,7 @@ public final class Neighbors {
         if (Ethernet.isGroup(mac) || mac == 0) {
             return null;
         }
-        return table.learnV6(frame.getLong(icmp + ND_TARGET), frame.getLong(icmp + ND_TARGET + 8), mac, now);
+        return table.learnV6(frame.getLong(icmp + ND_TARGET), frame.getLong(icmp + ND_TARGET + 8), mac, owner, now);
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * peers, which it reaches as VXLAN (one VNI) inside the overlay's tunnel.
  *
  * <pre>
- *   TAP frame ─▶ onLocalFrame ─▶ DHCP guard ─▶ ARP/NS we can answer? ─ yes ─▶ reply to the TAP
+ *   TAP frame ─▶ onLocalFrame ─▶ learn src MAC (local side) ─▶ DHCP guard ─▶ ARP/NS we can answer? ─ yes ─▶ reply
  *             ─▶ MSS clamp ─▶ dst MAC learned? ─ yes ─▶ that peer
  *                                              └ no ──▶ every member under its flood limit (head-end replication)
  *             ─▶ VXLAN encap ─▶ fragment to overlay MTU ─▶ {@link Uplink#send}
@@ -76,6 +76,8 @@ public final class Segment {
     private final MacTable<Port> macs;
     private final LocalMacs localMacs;
     private final MacAnnouncer<Port> announcer;
+    /** The local side (the TAP) as an owner in {@link #macs}: damping prefers it over any peer. */
+    private final Port localSide = new Port(null, 0);
     private final NeighborTable neighbors;
     private final Uplink uplink;
     private final FrameSink tap;
@@ -92,6 +94,8 @@ public final class Segment {
     private boolean flapLogged;
     private long lastDampLogNanos;
     private boolean dampLogged;
+    private long lastMoveLogNanos;
+    private boolean moveLogged;
     /** False on an HA standby: both gateways' TAPs sit in one LAN, so only the active one may carry frames. */
     private boolean active = true;
 
@@ -119,10 +123,11 @@ public final class Segment {
         for (int i = 0; i < ports.length; i++) {
             ports[i] = new Port(this.members[i], options.floodLimitPerSecond());
         }
-        this.macs = new MacTable<>(macTableSize, macAgingNanos, options.macFlapLimit(), options.macFlapHoldNanos());
+        this.macs = new MacTable<>(macTableSize, fairShare(macTableSize, ports.length), macAgingNanos,
+                options.macFlapLimit(), options.macFlapHoldNanos(), localSide);
         this.localMacs = new LocalMacs(macTableSize, macAgingNanos);
         this.announcer = new MacAnnouncer<>(macTableSize);
-        this.neighbors = new NeighborTable(macTableSize, macAgingNanos);
+        this.neighbors = new NeighborTable(macTableSize, fairShare(macTableSize, ports.length), macAgingNanos);
         this.uplink = uplink;
         this.tap = tap;
         this.alloc = alloc;
@@ -176,12 +181,15 @@ public final class Segment {
         int at = frame.readerIndex();
         long now = nanoClock.getAsLong();
         long src = Ethernet.mac(frame, at + Ethernet.SRC_OFFSET);
-        if (!Ethernet.isGroup(src) && macs.lookup(src, now) == null) {
-            localMacs.seen(src, now);  // a source learned behind a peer is a remote host heard again, not a local one
+        if (!Ethernet.isGroup(src)) {
+            if (macs.lookup(src, now) == null) {
+                localMacs.seen(src, now);  // a source learned behind a peer is a remote host heard again: not announced
+            }
+            learn(src, localSide, now);  // never refused: the local side keeps its MACs against any peer
         }
         counters.increment(Event.LOCAL_FRAMES);
         int end = frame.writerIndex();
-        if (options.dhcpBlock() && Dhcp.isClientMessage(frame, at, end)) {
+        if (options.dhcpBlock() && Dhcp.mayBeClientMessage(frame, at, end)) {
             drop(frame, Event.DROP_DHCP_GUARD);
             return;
         }
@@ -297,7 +305,7 @@ public final class Segment {
         }
         packet.readerIndex(frameAt);
         long now = nanoClock.getAsLong();
-        if (options.dhcpBlock() && Dhcp.isServerMessage(packet, frameAt, end)) {
+        if (options.dhcpBlock() && Dhcp.mayBeServerMessage(packet, frameAt, end)) {
             drop(packet, Event.DROP_DHCP_GUARD);
             return;
         }
@@ -315,7 +323,7 @@ public final class Segment {
             return;
         }
         if (options.arpSuppression()) {
-            learnNeighbor(packet, frameAt, end, now);
+            learnNeighbor(packet, frameAt, end, from, now);
         }
         if (MssClamp.clamp(packet, maxMssV4, maxMssV6)) {
             counters.increment(Event.MSS_CLAMPED);
@@ -340,19 +348,25 @@ public final class Segment {
         }
     }
 
-    private void learnNeighbor(ByteBuf frame, int at, int end, long now) {
-        NeighborTable.Learned learned = Neighbors.learn(frame, at, end, neighbors, now);
+    private void learnNeighbor(ByteBuf frame, int at, int end, Port from, long now) {
+        NeighborTable.Learned learned = Neighbors.learn(frame, at, end, neighbors, from, now);
         if (learned == NeighborTable.Learned.NEW || learned == NeighborTable.Learned.CHANGED) {
             counters.increment(Event.NEIGHBOR_LEARNED);
         } else if (learned == NeighborTable.Learned.FULL) {
             counters.increment(Event.NEIGHBOR_TABLE_FULL);
+        } else if (learned == NeighborTable.Learned.SHARE_FULL) {
+            counters.increment(Event.NEIGHBOR_SHARE_FULL);
         }
     }
 
-    /** Learns {@code mac} behind {@code from}; false if the MAC is damped and the frame must be dropped. */
+    /**
+     * Learns {@code mac} behind {@code from} (a peer or the local side); false if the MAC is damped and the frame
+     * must be dropped.
+     */
     private boolean learn(long mac, Port from, long now) {
         long sinceMove = macs.sinceLastMove(mac, now);
-        switch (macs.learn(mac, from, now)) {
+        MacTable.Learned learned = macs.learn(mac, from, now);
+        switch (learned) {
             case NEW -> {
                 counters.increment(Event.MAC_LEARNED);
                 publishedMacTableSize = macs.size();
@@ -365,32 +379,47 @@ public final class Segment {
                         flapLogged = true;
                         lastFlapLogNanos = now;
                         log.warn("mac-flapping", "mac=" + Ethernet.format(mac)
-                                + " peer=" + from.member.peer().name() + " reason=loop-or-duplicate-mac");
+                                + " peer=" + nameOf(from) + " reason=loop-or-duplicate-mac");
                     }
-                } else {
+                } else if (!moveLogged || now - lastMoveLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
+                    moveLogged = true;
+                    lastMoveLogNanos = now;
                     log.info("mac-moved", "mac=" + Ethernet.format(mac)
-                            + " peer=" + from.member.peer().name());
+                            + " peer=" + nameOf(from));
                 }
             }
-            case FROZEN -> {
+            case FROZEN, KEPT -> {
                 counters.increment(Event.MAC_FLAPPING);
                 counters.increment(Event.MAC_DAMPED);
+                Port keeper = macs.lookup(mac, now);
                 if (!dampLogged || now - lastDampLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
                     dampLogged = true;
                     lastDampLogNanos = now;
                     log.warn("mac-damped", "mac=" + Ethernet.format(mac)
-                            + " peer=" + from.member.peer().name() + " hold-seconds="
-                            + options.macFlapHoldNanos() / 1_000_000_000L + " reason=loop-or-duplicate-mac");
+                            + " peer=" + nameOf(from) + " keeper=" + nameOf(keeper == null ? localSide : keeper)
+                            + " hold-seconds=" + options.macFlapHoldNanos() / 1_000_000_000L
+                            + " reason=loop-or-duplicate-mac");
                 }
-                return false;
+                return learned == MacTable.Learned.KEPT;
             }
             case DAMPED -> {
                 return false;
             }
             case FULL -> counters.increment(Event.MAC_TABLE_FULL);
+            case SHARE_FULL -> counters.increment(Event.MAC_SHARE_FULL);
             case REFRESHED -> { }
         }
         return true;
+    }
+
+    /** The log name of a port: its peer, or {@code (local)} for the TAP side. */
+    private static String nameOf(Port port) {
+        return port.member == null ? "(local)" : port.member.peer().name();
+    }
+
+    /** Each peer's share of the MAC and neighbour tables, so that one peer flooding them leaves room for the others. */
+    private static int fairShare(int macTableSize, int peers) {
+        return peers <= 1 ? macTableSize : Math.max(1, (macTableSize + peers - 1) / peers);
     }
 
     private void drop(ByteBuf buf, Event reason) {

@@ -19,13 +19,15 @@ public final class SegmentCounters extends EnumCounters<SegmentCounters.Event> {
         FRAGMENTED,
         /** TCP SYNs whose MSS option was lowered. */
         MSS_CLAMPED,
+        /** MACs learned behind a peer or on the local side. */
         MAC_LEARNED,
+        /** MACs that moved between owners (peers, or a peer and the local side). */
         MAC_MOVED,
         /** RARP frames sent to a peer whose session started afresh, one per local MAC (see MacAnnouncer). */
         MAC_ANNOUNCED,
         /** A MAC moved again within a second of its last move: a loop or a duplicate MAC. */
         MAC_FLAPPING,
-        /** A MAC moved too often within 10 s and was frozen to its owner for the hold time. */
+        /** A MAC moved too often within 10 s and was frozen to its keeper (the local side, else its long-standing owner) for the hold time. */
         MAC_DAMPED,
         /** A MAC could not be learned because the table is full (its frames are flooded). */
         MAC_TABLE_FULL,
@@ -51,6 +53,10 @@ public final class SegmentCounters extends EnumCounters<SegmentCounters.Event> {
         DROP_MAC_DAMPED,
         /** DHCP server messages from peers, or local DHCP requests, stopped by {@code dhcp: block}. */
         DROP_DHCP_GUARD,
+        /** A MAC from a peer could not be learned because that peer holds its share of the MAC table. */
+        MAC_SHARE_FULL,
+        /** A binding from a peer could not be learned because that peer holds its share of the neighbor table. */
+        NEIGHBOR_SHARE_FULL,
     }
 
     public SegmentCounters() {

@@ -177,6 +177,31 @@ final class Seeds {
         ethernet(v4, BROADCAST, MAC_LOCAL, 0x0800);
         v4.put(ipv4Udp(IP_LOCAL, 0xffff_ffff, 32, 9));
         frames.add(v4.array());
+        frames.add(tagged(dhcp(false, MAC_REMOTE), 0x88a8, 0x8100));               // DHCP offer behind two tags
+        frames.add(dhcpv6BehindExtensionHeaders(MAC_REMOTE));
         return frames;
+    }
+
+    /** {@code frame} with VLAN tags ({@code tpids}, outermost first) after its MAC addresses. */
+    static byte[] tagged(byte[] frame, int... tpids) {
+        ByteBuffer b = ByteBuffer.allocate(frame.length + 4 * tpids.length);
+        b.put(frame, 0, 12);
+        for (int tpid : tpids) {
+            b.putShort((short) tpid).putShort((short) 42);
+        }
+        return b.put(frame, 12, frame.length - 12).array();
+    }
+
+    /** A DHCPv6 reply (547 -> 546) behind hop-by-hop, fragment (first, M set) and destination-options headers. */
+    static byte[] dhcpv6BehindExtensionHeaders(long srcMac) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 40 + 24 + 8 + 32);
+        ethernet(b, 0x3333_0001_0002L, srcMac, 0x86dd);
+        b.putInt(0x6000_0000).putShort((short) (24 + 8 + 32)).put((byte) 0).put((byte) 1);
+        b.putLong(0xfe80_0000_0000_0000L).putLong(srcMac).putLong(0xff02_0000_0000_0000L).putLong(0x1_0002L);
+        b.put((byte) 44).put((byte) 0).putShort((short) 0x0104).putInt(0);       // hop-by-hop, PadN
+        b.put((byte) 60).put((byte) 0).putShort((short) 1).putInt(0x0cb);        // fragment: offset 0, M set
+        b.put((byte) 17).put((byte) 0).putShort((short) 0x0104).putInt(0);       // destination options, PadN
+        b.putShort((short) 547).putShort((short) 546).putShort((short) 40).putShort((short) 0);
+        return b.array();
     }
 }

@@ -57,10 +57,15 @@ class Ipv4ReassemblerTest {
 
     /** A fragment built by hand: header fields, then {@code payload} at {@code offsetBytes}. */
     private ByteBuf fragment(int id, int offsetBytes, boolean more, byte[] payload) {
+        return fragment(0x0A00_0001, id, offsetBytes, more, payload);
+    }
+
+    /** As above, from source address {@code src}. */
+    private ByteBuf fragment(int src, int id, int offsetBytes, boolean more, byte[] payload) {
         ByteBuf fragment = alloc.directBuffer(20 + payload.length);
         fragment.writeByte(0x45).writeByte(0).writeShort(20 + payload.length).writeShort(id);
         fragment.writeShort((more ? 0x2000 : 0) | offsetBytes / 8);
-        fragment.writeByte(64).writeByte(17).writeShort(0).writeInt(0x0A00_0001).writeInt(0x0A00_0002);
+        fragment.writeByte(64).writeByte(17).writeShort(0).writeInt(src).writeInt(0x0A00_0002);
         fragment.writeBytes(payload);
         fixChecksum(fragment, 0);
         return fragment;
@@ -235,6 +240,41 @@ class Ipv4ReassemblerTest {
         assertEquals(3, reassembler.pendingDatagrams());
         assertNull(reassembler.offer(fragment(0, 8, false, bytes(4, 0))), "its first half was evicted");
         assertEquals(4, reassembler.pendingDatagrams());
+    }
+
+    @Test
+    void aSourceFloodingDatagramsEvictsItsOwnNotAnotherSources() {
+        reassembler = new Ipv4Reassembler(alloc, 4 << 20, 16, TIMEOUT_NANOS, clock::get);
+        int victim = 0x0A00_0003;
+        int flooder = 0x0A00_0004;
+        assertNull(reassembler.offer(fragment(victim, 7, 0, true, bytes(8, 7))));
+        for (int id = 0; id < 200; id++) {
+            assertNull(reassembler.offer(fragment(flooder, id, 0, true, bytes(8, 1))));
+        }
+        assertEquals(16, reassembler.pendingDatagrams());
+        ByteBuf done = reassembler.offer(fragment(victim, 7, 8, false, bytes(4, 7)));
+        assertNotNull(done, "the flood evicted the flooder's datagrams, not the victim's");
+        held.add(done);
+        assertEquals(200 - 15, reassembler.discarded(Discard.TOO_MANY_DATAGRAMS));
+        assertEquals(200 - 15, reassembler.evictedOverShare());
+    }
+
+    @Test
+    void aSourceFloodingStrayFragmentsEvictsItsOwnBytesNotAnotherSources() {
+        int maxBytes = 1 << 20;
+        reassembler = new Ipv4Reassembler(alloc, maxBytes, 256, TIMEOUT_NANOS, clock::get);
+        int victim = 0x0A00_0003;
+        int flooder = 0x0A00_0004;
+        assertNull(reassembler.offer(fragment(victim, 7, 0, true, bytes(1400, 7))));
+        for (int id = 0; id < 200; id++) {
+            assertNull(reassembler.offer(fragment(flooder, id, 65_000, true, bytes(8, 1))));  // ~64 KiB each
+            assertTrue(reassembler.pendingBytes() <= maxBytes);
+        }
+        assertTrue(reassembler.discarded(Discard.NO_MEMORY) > 0);
+        ByteBuf done = reassembler.offer(fragment(victim, 7, 1400, false, bytes(100, 7)));
+        assertNotNull(done, "the victim's half datagram survived the flood");
+        held.add(done);
+        assertEquals(20 + 1500, done.readableBytes());
     }
 
     @Test

@@ -142,6 +142,25 @@ class MssClampTest {
     }
 
     @Test
+    void synBehindAnSTagAndACTagIsClamped() {
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            ByteBuf single = tcpFrame(ipv6, true, SYN, MSS_FIRST);
+            ByteBuf frame = alloc.directBuffer(single.readableBytes() + 4);
+            frame.writeBytes(single, 0, 12).writeShort(0x88A8).writeShort(7);  // 802.1ad S-tag, then the C-tag
+            frame.writeBytes(single, 12, single.readableBytes() - 12);
+            single.release();
+            try {
+                assertTrue(MssClamp.clamp(frame, 1330, 1310), ipv6 ? "IPv6" : "IPv4");
+                ByteBuf inner = frame.slice(4, frame.readableBytes() - 4);  // as if only the C-tag were there
+                assertEquals(ipv6 ? 1310 : 1330, mss(inner, ipv6, true, MSS_FIRST));
+                assertTrue(tcpChecksumValid(inner, ipv6, true), "TCP checksum after clamping");
+            } finally {
+                frame.release();
+            }
+        }
+    }
+
+    @Test
     void incrementalChecksumMatchesRecomputeForRandomMssValuesAndAlignments() {
         for (int round = 0; round < 2_000; round++) {
             boolean ipv6 = random.nextBoolean();

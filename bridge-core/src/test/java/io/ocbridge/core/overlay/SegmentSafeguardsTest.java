@@ -82,13 +82,17 @@ class SegmentSafeguardsTest {
     }
 
     private Segment segment(SegmentOptions options) {
+        return segment(options, Log.with("test"));
+    }
+
+    private Segment segment(SegmentOptions options, Log log) {
         segment = new Segment("lan", "ocb-lan", 100, v4(10, 77, 0, 1), 1420, 0, 0,
                 List.of(new Segment.Member(spoke1, v4(10, 77, 0, 2)), new Segment.Member(spoke2, v4(10, 77, 0, 3)),
                         new Segment.Member(spoke3, v4(10, 77, 0, 4))),
                 64, 300 * SECOND, options, this::uplink, frame -> {
                     tap.add(bytes(frame, frame.readerIndex(), frame.readableBytes()));
                     return true;
-                }, PooledByteBufAllocator.DEFAULT, nanos::get, Log.with("test"));
+                }, PooledByteBufAllocator.DEFAULT, nanos::get, log);
         return segment;
     }
 
@@ -138,6 +142,29 @@ class SegmentSafeguardsTest {
     }
 
     private static final long V6_PREFIX = 0xfd00_0000_0000_0050L;
+
+    /** {@code frame} with an 802.1Q tag (and an 802.1ad S-tag before it if {@code qinq}) after the MAC addresses. */
+    private static byte[] tagged(byte[] frame, boolean qinq) {
+        ByteBuffer b = ByteBuffer.allocate(frame.length + (qinq ? 8 : 4));
+        b.put(frame, 0, 12);
+        if (qinq) {
+            b.putShort((short) 0x88a8).putShort((short) 100);
+        }
+        b.putShort((short) 0x8100).putShort((short) 42);
+        b.put(frame, 12, frame.length - 12);
+        return b.array();
+    }
+
+    /** A UDP datagram over IPv6 behind a hop-by-hop options header, from {@code srcPort} to {@code dstPort}. */
+    private static byte[] udpV6BehindHopByHop(long dst, long src, int srcPort, int dstPort) {
+        ByteBuffer b = ethernet(dst, src, 0x86dd, 40 + 8 + 8 + 20);
+        b.putInt(0x6000_0000).putShort((short) 36).put((byte) 0).put((byte) 255);
+        b.putLong(0xfe80_0000_0000_0000L).putLong(1).putLong(0xff02_0000_0000_0000L).putLong(0x1_0002);
+        b.put((byte) 17).put((byte) 0).putShort((short) 0x0104).putInt(0);  // hop-by-hop: PadN, next UDP
+        b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) 28).putShort((short) 0);
+        return b.array();
+    }
+
 
     /** A Neighbor Solicitation ({@code type} 135) or Advertisement (136) for {@code target}. */
     private static byte[] nd(int type, long dst, long src, long srcIpLow, long targetLow, long linkLayer) {
@@ -373,6 +400,91 @@ class SegmentSafeguardsTest {
         assertEquals(20, tap.size());
     }
 
+    @Test
+    void dampingKeepsTheLongStandingOwnerWhenTheAttackerTimesTheFreeze() {
+        segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
+        fromPeer(spoke1, frame(BROADCAST, VM_1));
+        nanos.addAndGet(11 * SECOND);
+        fromPeer(spoke1, frame(BROADCAST, VM_1));              // spoke1 has held VM_1 for a whole window
+        for (int i = 0; i < 4; i++) {                            // spoke3 answers each of spoke1's frames at once,
+            nanos.addAndGet(SECOND / 10);                        // so it holds VM_1 when the fourth move comes
+            fromPeer(i % 2 == 0 ? spoke3 : spoke1, frame(BROADCAST, VM_1));
+        }
+        assertEquals(1, count(Event.MAC_DAMPED));
+        assertEquals(0, count(Event.DROP_MAC_DAMPED), "the long-standing owner's frame is taken");
+        fromTap(frame(VM_1, LOCAL_HOST));
+        assertEquals(List.of("spoke1"), sentTo(), "frozen to the long-standing owner, not to the last one");
+        fromPeer(spoke3, frame(BROADCAST, VM_1));
+        assertEquals(1, count(Event.DROP_MAC_DAMPED));
+    }
+
+    @Test
+    void aPeerCannotTakeOverALocalMacByFlapping() {
+        segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
+        for (int i = 0; i < 10; i++) {                           // a peer keeps sending as the local host
+            nanos.addAndGet(SECOND / 10);
+            fromTap(frame(BROADCAST, LOCAL_HOST));
+            fromPeer(spoke1, frame(BROADCAST, LOCAL_HOST));
+        }
+        assertEquals(10, count(Event.LOCAL_FRAMES), "the local side is never refused");
+        assertEquals(1, count(Event.MAC_DAMPED));
+        assertEquals(8, count(Event.DROP_MAC_DAMPED), "after the freeze every spoofed frame is dropped");
+        assertEquals(2, tap.size(), "only the spoofed frames before the freeze reached the LAN");
+        sent.clear();
+        fromTap(frame(LOCAL_HOST, 0x0200_0000_0002L));
+        assertEquals(3, sent.size(), "a frame to the local host is not sent to the spoofing peer alone");
+    }
+
+    @Test
+    void macMovedIsLoggedAtMostEveryTenSeconds() {
+        var captured = new java.io.ByteArrayOutputStream();
+        Log.setOutput(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            segment(SegmentOptions.DEFAULTS.withMacFlapDamping(0, 0), Log.with("throttle-test"));
+            for (int i = 0; i < 20; i++) {                       // a slow move every 2 s: no flapping, 19 moves
+                fromPeer(i % 2 == 0 ? spoke1 : spoke2, frame(BROADCAST, VM_1));
+                nanos.addAndGet(2 * SECOND);
+            }
+        } finally {
+            Log.setOutput(System.err);
+        }
+        long lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("mac-moved") && l.contains("throttle-test")).count();
+        assertEquals(19, count(Event.MAC_MOVED), "every move is counted");
+        assertEquals(4, lines, "but logged once per 10 s (38 s of moves)");
+    }
+
+    @Test
+    void onePeerFloodingSourceMacsLeavesTheOthersTheirShare() {
+        segment(SegmentOptions.DEFAULTS.withFloodLimit(0));
+        fromPeer(spoke2, frame(BROADCAST, VM_2));
+        for (int i = 0; i < 500; i++) {
+            fromPeer(spoke1, frame(BROADCAST, 0x0200_0001_0000L + i));
+        }
+        assertEquals(22, segment.macTableSize() - 1, "spoke1 holds its share: 64 over 3 peers");
+        assertEquals(500 - 22, count(Event.MAC_SHARE_FULL));
+        fromPeer(spoke3, frame(BROADCAST, 0x0200_0000_0301L));
+        assertEquals(1, count(Event.MAC_LEARNED) - 22 - 1, "a newcomer still has room");
+        fromTap(frame(VM_2, LOCAL_HOST));
+        fromTap(frame(0x0200_0000_0301L, LOCAL_HOST));
+        assertEquals(List.of("spoke2", "spoke3"), sentTo(), "other peers' MACs stay learned: unicast, not flooded");
+    }
+
+    @Test
+    void onePeerFloodingArpBindingsLeavesTheOthersTheirShare() {
+        segment(SegmentOptions.DEFAULTS.withFloodLimit(0));
+        for (int i = 0; i < 500; i++) {
+            fromPeer(spoke1, arp(2, LOCAL_HOST, VM_1, v4(10, 99, i >> 8, i), LOCAL_HOST, LOCAL_IP));
+        }
+        assertEquals(22, segment.neighborTableSize(), "spoke1 holds its share: 64 over 3 peers");
+        assertEquals(500 - 22, count(Event.NEIGHBOR_SHARE_FULL));
+        fromPeer(spoke2, arp(2, LOCAL_HOST, VM_2, v4(192, 168, 50, 102), LOCAL_HOST, LOCAL_IP));
+        tap.clear();
+        fromTap(arp(1, BROADCAST, LOCAL_HOST, LOCAL_IP, 0, v4(192, 168, 50, 102)));
+        assertEquals(1, count(Event.ARP_SUPPRESSED), "spoke2's binding was learned and answers");
+        assertEquals(List.of(), sentTo());
+    }
+
     // ---- DHCP guard --------------------------------------------------------------------------------------
 
     @Test
@@ -388,6 +500,36 @@ class SegmentSafeguardsTest {
         assertEquals(1, tap.size());
         assertEquals(3, sent.size());
         assertEquals(2, count(Event.DROP_DHCP_GUARD));
+    }
+
+    @Test
+    void dhcpBlockSeesRogueServersThroughOddPortsExtensionHeadersAndTags() {
+        segment(SegmentOptions.DEFAULTS.withDhcpBlock(true));
+        fromPeer(spoke1, udp(BROADCAST, VM_1, 40000, 68));                          // offer from an odd source port
+        fromPeer(spoke1, udpV6BehindHopByHop(0x3333_0001_0002L, VM_1, 547, 546));  // DHCPv6 reply behind an extension header
+        fromPeer(spoke1, tagged(udp(BROADCAST, VM_1, 67, 68), false));             // 802.1Q-tagged offer
+        fromPeer(spoke1, tagged(udp(BROADCAST, VM_1, 67, 68), true));              // 802.1ad + 802.1Q
+        assertEquals(0, tap.size());
+        assertEquals(4, count(Event.DROP_DHCP_GUARD));
+
+        fromTap(tagged(udp(BROADCAST, LOCAL_HOST, 68, 67), false));                // tagged discover stays local
+        fromTap(udpV6BehindHopByHop(0x3333_0001_0002L, LOCAL_HOST, 546, 547));     // so does a solicit behind a header
+        assertEquals(List.of(), sentTo());
+        assertEquals(6, count(Event.DROP_DHCP_GUARD));
+
+        fromPeer(spoke1, tagged(udp(BROADCAST, VM_1, 53, 53), true));              // other tagged traffic crosses
+        assertEquals(1, tap.size());
+    }
+
+    @Test
+    void taggedArpIsNeitherLearnedNorAnswered() {
+        segment(SegmentOptions.DEFAULTS);
+        fromPeer(spoke1, tagged(arp(2, LOCAL_HOST, VM_1, VM_1_IP, 0x0200_0000_0002L, v4(192, 168, 50, 2)), false));
+        assertEquals(0, count(Event.NEIGHBOR_LEARNED), "the neighbour table has no VLAN: a binding must not cross VLANs");
+        fromPeer(spoke1, arp(2, LOCAL_HOST, VM_1, VM_1_IP, 0x0200_0000_0002L, v4(192, 168, 50, 2)));
+        fromTap(tagged(arp(1, BROADCAST, LOCAL_HOST, LOCAL_IP, 0, VM_1_IP), false));
+        assertEquals(0, count(Event.ARP_SUPPRESSED), "an untagged binding does not answer a tagged request");
+        assertEquals(3, sent.size());
     }
 
     @Test

@@ -1,0 +1,92 @@
+package io.ocbridge.core.l2;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * IPv6 (RFC 8200) header fields, and a bounded walk over the extension-header chain to the upper-layer header,
+ * read in place. The walk result is one long (no allocation): {@link #protocol}, {@link #offset},
+ * {@link #isLaterFragment}.
+ */
+public final class Ipv6 {
+    // Specification (RFC 8200).
+    public static final int HEADER_BYTES = 40;
+    public static final int VERSION = 6;
+    public static final int PAYLOAD_LENGTH_OFFSET = 4;
+    public static final int NEXT_HEADER_OFFSET = 6;
+    public static final int HOP_LIMIT_OFFSET = 7;
+    public static final int SRC_OFFSET = 8;
+    public static final int DST_OFFSET = 24;
+    public static final int HOP_BY_HOP = 0;
+    public static final int ROUTING = 43;
+    public static final int FRAGMENT = 44;
+    public static final int DESTINATION_OPTIONS = 60;
+    /** Hop-by-hop, routing and destination options: next header, then length in 8-byte units beyond the first 8. */
+    private static final int EXTENSION_LENGTH_OFFSET = 1;
+    private static final int EXTENSION_UNIT_BYTES = 8;
+    /** The fragment header: next header, reserved, 13-bit offset in 8-byte units, flags, identification. */
+    private static final int FRAGMENT_HEADER_BYTES = 8;
+    private static final int FRAGMENT_OFFSET_OFFSET = 2;
+    private static final int FRAGMENT_OFFSET_MASK = 0xfff8;
+
+    // Implementation choice: a real packet carries a few extension headers (RFC 8504 lets a host limit them);
+    // a longer chain is one we decline to judge.
+    public static final int MAX_EXTENSION_HEADERS = 8;
+
+    /** {@link #upperLayer}: the chain is longer than {@link #MAX_EXTENSION_HEADERS}, or runs past the packet. */
+    public static final long UNKNOWN = -1;
+    private static final long LATER_FRAGMENT = 1L << 40;
+
+    private Ipv6() {}
+
+    /**
+     * Walks the extension headers (hop-by-hop, routing, fragment, destination options) of the IPv6 header at
+     * {@code ip}, bytes before {@code end}. Returns the upper-layer protocol and where its header starts; in a
+     * fragment with a non-zero offset the walk stops at the fragment header, whose next header names the protocol
+     * of data that is not here (the offset is then that of the fragment data). {@link #UNKNOWN} if the chain does
+     * not end within {@link #MAX_EXTENSION_HEADERS} headers and the packet. The caller has checked the fixed header
+     * fits.
+     */
+    public static long upperLayer(ByteBuf frame, int ip, int end) {
+        int next = frame.getUnsignedByte(ip + NEXT_HEADER_OFFSET);
+        int at = ip + HEADER_BYTES;
+        for (int headers = 0; headers <= MAX_EXTENSION_HEADERS; headers++) {
+            int length;
+            if (next == FRAGMENT) {
+                length = FRAGMENT_HEADER_BYTES;
+            } else if (next == HOP_BY_HOP || next == ROUTING || next == DESTINATION_OPTIONS) {
+                if (at + EXTENSION_UNIT_BYTES > end) {
+                    return UNKNOWN;
+                }
+                length = (frame.getUnsignedByte(at + EXTENSION_LENGTH_OFFSET) + 1) * EXTENSION_UNIT_BYTES;
+            } else {
+                return (long) next << 32 | at;
+            }
+            if (at + length > end) {
+                return UNKNOWN;
+            }
+            int header = next;
+            next = frame.getUnsignedByte(at);
+            at += length;
+            if (header == FRAGMENT && (frame.getUnsignedShort(at - length + FRAGMENT_OFFSET_OFFSET)
+                    & FRAGMENT_OFFSET_MASK) != 0) {
+                return LATER_FRAGMENT | (long) next << 32 | at;
+            }
+        }
+        return UNKNOWN;
+    }
+
+    /** The upper-layer protocol number of a known {@link #upperLayer} result. */
+    public static int protocol(long upperLayer) {
+        return (int) (upperLayer >>> 32) & 0xff;
+    }
+
+    /** Where the upper-layer header (or, in a later fragment, the fragment data) starts. */
+    public static int offset(long upperLayer) {
+        return (int) upperLayer;
+    }
+
+    /** Whether the packet is a fragment with a non-zero offset: no upper-layer header in it. */
+    public static boolean isLaterFragment(long upperLayer) {
+        return (upperLayer & LATER_FRAGMENT) != 0;
+    }
+}
