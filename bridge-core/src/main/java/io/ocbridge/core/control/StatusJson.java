@@ -8,92 +8,132 @@ import io.ocbridge.core.overlay.OverlayStatus.Offloads;
 import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
 import io.ocbridge.core.overlay.OverlayStatus.SegmentStatus;
 import io.ocbridge.core.overlay.OverlayStatus.Session;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The status document, schema 1 (documented in README, "Operating"). Field names are stable: new fields may be
- * added within a schema version, none renamed or removed. Enum values are written lower-case.
+ * The status document, schema 1 (documented in README, "Operating"): this class is its schema, written and read with
+ * jackson-core's streaming API. Field names are stable: new fields may be added within a schema version, none renamed
+ * or removed. Enum values are written lower-case.
  */
 public final class StatusJson {
     public static final int SCHEMA = 1;
+    private static final int MAX_DEPTH = 64;
+    private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private StatusJson() {
     }
 
     public static String write(SiteStatus status) {
-        JsonWriter w = new JsonWriter().beginObject()
-                .name("schema").value(SCHEMA)
-                .name("site").value(status.site())
-                .name("time").value(status.epochSeconds())
-                .name("role").value(status.role())
-                .name("follow_address").value(status.followAddress())
-                .name("overlays").beginArray();
-        for (OverlayStatus overlay : status.overlays()) {
-            w.beginObject()
-                    .name("name").value(overlay.name())
-                    .name("device").value(overlay.device())
-                    .name("listen_port").value(overlay.listenPort())
-                    .name("public_key").value(overlay.publicKey());
-            if (overlay.offloads() != null) {
-                w.name("offloads").beginObject()
-                        .name("device").value(overlay.offloads().device())
-                        .name("udp_gso").value(overlay.offloads().udpGso())
-                        .name("udp_gro").value(overlay.offloads().udpGro())
-                        .endObject();
+        StringWriter out = new StringWriter(4096);
+        try (JsonGenerator w = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
+            w.writeStartObject();
+            w.writeNumberProperty("schema", SCHEMA);
+            w.writeStringProperty("site", status.site());
+            w.writeNumberProperty("time", status.epochSeconds());
+            w.writeStringProperty("role", status.role());
+            w.writeStringProperty("follow_address", status.followAddress());
+            w.writeArrayPropertyStart("overlays");
+            for (OverlayStatus overlay : status.overlays()) {
+                writeOverlay(w, overlay);
             }
-            w.name("peers").beginArray();
-            for (PeerStatus peer : overlay.peers()) {
-                w.beginObject()
-                        .name("name").value(peer.name())
-                        .name("public_key").value(peer.publicKey())
-                        .name("endpoint").value(peer.endpoint())
-                        .name("allowed_ips").beginArray();
-                peer.allowedIps().forEach(w::value);
-                w.endArray()
-                        .name("latest_handshake").value(peer.latestHandshakeEpochSeconds())
-                        .name("rx_bytes").value(peer.rxBytes())
-                        .name("tx_bytes").value(peer.txBytes())
-                        .name("session").value(lower(peer.session()))
-                        .name("persistent_keepalive").value(peer.persistentKeepaliveSeconds())
-                        .name("rx_packets").value(peer.rxPackets())
-                        .name("tx_packets").value(peer.txPackets())
-                        .endObject();
-            }
-            w.endArray().name("drops").beginObject();
-            for (DropReason reason : DropReason.values()) {
-                w.name(lower(reason)).value(overlay.drops().getOrDefault(reason, 0L));
-            }
-            w.endObject().name("handshakes").beginObject();
-            for (Event event : Event.values()) {
-                w.name(lower(event)).value(overlay.handshakes().getOrDefault(event, 0L));
-            }
-            w.endObject().name("segments").beginArray();
-            for (SegmentStatus segment : overlay.segments()) {
-                w.beginObject()
-                        .name("name").value(segment.name())
-                        .name("vni").value(segment.vni())
-                        .name("device").value(segment.device())
-                        .name("mac_table_size").value(segment.macTableSize())
-                        .name("members").beginArray();
-                segment.members().forEach(w::value);
-                w.endArray().name("counters").beginObject();
-                for (SegmentCounters.Event event : SegmentCounters.Event.values()) {
-                    w.name(lower(event)).value(segment.counters().getOrDefault(event, 0L));
-                }
-                w.endObject().endObject();
-            }
-            w.endArray().endObject();
+            w.writeEndArray();
+            w.writeEndObject();
         }
-        return w.endArray().endObject().toString();
+        return out.toString();
     }
 
-    /** Reads a status document; unknown members and unknown counter names are ignored (a newer daemon may add some). */
+    private static void writeOverlay(JsonGenerator w, OverlayStatus overlay) {
+        w.writeStartObject();
+        w.writeStringProperty("name", overlay.name());
+        w.writeStringProperty("device", overlay.device());
+        w.writeNumberProperty("listen_port", overlay.listenPort());
+        w.writeStringProperty("public_key", overlay.publicKey());
+        if (overlay.offloads() != null) {
+            w.writeObjectPropertyStart("offloads");
+            w.writeBooleanProperty("device", overlay.offloads().device());
+            w.writeBooleanProperty("udp_gso", overlay.offloads().udpGso());
+            w.writeBooleanProperty("udp_gro", overlay.offloads().udpGro());
+            w.writeEndObject();
+        }
+        w.writeArrayPropertyStart("peers");
+        for (PeerStatus peer : overlay.peers()) {
+            w.writeStartObject();
+            w.writeStringProperty("name", peer.name());
+            w.writeStringProperty("public_key", peer.publicKey());
+            w.writeStringProperty("endpoint", peer.endpoint());
+            w.writeArrayPropertyStart("allowed_ips");
+            for (String prefix : peer.allowedIps()) {
+                w.writeString(prefix);
+            }
+            w.writeEndArray();
+            w.writeNumberProperty("latest_handshake", peer.latestHandshakeEpochSeconds());
+            w.writeNumberProperty("rx_bytes", peer.rxBytes());
+            w.writeNumberProperty("tx_bytes", peer.txBytes());
+            w.writeStringProperty("session", lower(peer.session()));
+            w.writeNumberProperty("persistent_keepalive", peer.persistentKeepaliveSeconds());
+            w.writeNumberProperty("rx_packets", peer.rxPackets());
+            w.writeNumberProperty("tx_packets", peer.txPackets());
+            w.writeEndObject();
+        }
+        w.writeEndArray();
+        writeCounters(w, "drops", DropReason.values(), overlay.drops());
+        writeCounters(w, "handshakes", Event.values(), overlay.handshakes());
+        w.writeArrayPropertyStart("segments");
+        for (SegmentStatus segment : overlay.segments()) {
+            w.writeStartObject();
+            w.writeStringProperty("name", segment.name());
+            w.writeNumberProperty("vni", segment.vni());
+            w.writeStringProperty("device", segment.device());
+            w.writeNumberProperty("mac_table_size", segment.macTableSize());
+            w.writeArrayPropertyStart("members");
+            for (String member : segment.members()) {
+                w.writeString(member);
+            }
+            w.writeEndArray();
+            writeCounters(w, "counters", SegmentCounters.Event.values(), segment.counters());
+            w.writeEndObject();
+        }
+        w.writeEndArray();
+        w.writeEndObject();
+    }
+
+    /** One member per enum value, lower-case, zero where {@code counts} has none. */
+    private static <E extends Enum<E>> void writeCounters(JsonGenerator w, String name, E[] values, Map<E, Long> counts) {
+        w.writeObjectPropertyStart(name);
+        for (E value : values) {
+            w.writeNumberProperty(lower(value), counts.getOrDefault(value, 0L));
+        }
+        w.writeEndObject();
+    }
+
+    /**
+     * Reads a status document; unknown members and unknown counter names are ignored (a newer daemon may add some). A
+     * document that is not JSON, or not this schema's shape, is an IllegalArgumentException saying where.
+     */
     public static SiteStatus read(String json) {
-        Map<String, Object> root = object(JsonReader.parse(json), "document");
+        Map<String, Object> root;
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), json)) {
+            root = object(tree(parser, parser.nextToken(), 0), "document");
+            if (parser.nextToken() != null) {
+                throw new IllegalArgumentException("unexpected text after the document");
+            }
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at offset " + e.getLocation().getCharOffset()));
+        }
         long schema = number(root, "schema");
         if (schema != SCHEMA) {
             throw new IllegalArgumentException("status schema " + schema + " is not supported (this ocbridge reads "
@@ -109,21 +149,17 @@ public final class StatusJson {
                 peers.add(new PeerStatus(string(p, "name"), string(p, "public_key"), (String) p.get("endpoint"),
                         allowed, number(p, "latest_handshake"), number(p, "rx_bytes"), number(p, "tx_bytes"),
                         Session.valueOf(string(p, "session").toUpperCase(Locale.ROOT)),
-                        (int) number(p, "persistent_keepalive"),
-                        p.containsKey("rx_packets") ? number(p, "rx_packets") : 0,  // absent before they were reported
-                        p.containsKey("tx_packets") ? number(p, "tx_packets") : 0));
+                        (int) number(p, "persistent_keepalive"), number(p, "rx_packets"), number(p, "tx_packets")));
             }
             List<SegmentStatus> segments = new ArrayList<>();
-            if (o.containsKey("segments")) {  // absent before segments were reported
-                for (Object segmentItem : list(o, "segments")) {
-                    Map<String, Object> s = object(segmentItem, "segment");
-                    segments.add(new SegmentStatus(string(s, "name"), (int) number(s, "vni"), string(s, "device"),
-                            (int) number(s, "mac_table_size"), counters(s, "counters", SegmentCounters.Event.class),
-                            list(s, "members").stream().map(String::valueOf).toList()));
-                }
+            for (Object segmentItem : list(o, "segments")) {
+                Map<String, Object> s = object(segmentItem, "segment");
+                segments.add(new SegmentStatus(string(s, "name"), (int) number(s, "vni"), string(s, "device"),
+                        (int) number(s, "mac_table_size"), counters(s, "counters", SegmentCounters.Event.class),
+                        list(s, "members").stream().map(String::valueOf).toList()));
             }
             Offloads offloads = null;
-            if (o.containsKey("offloads")) {  // absent before offloads were reported
+            if (o.containsKey("offloads")) {  // absent when the daemon could not tell
                 Map<String, Object> f = object(o.get("offloads"), "offloads");
                 offloads = new Offloads(Boolean.TRUE.equals(f.get("device")), Boolean.TRUE.equals(f.get("udp_gso")),
                         Boolean.TRUE.equals(f.get("udp_gro")));
@@ -134,6 +170,44 @@ public final class StatusJson {
         }
         return new SiteStatus(string(root, "site"), number(root, "time"), overlays, string(root, "role"),
                 (String) root.get("follow_address"));
+    }
+
+    /**
+     * The value starting at {@code token} as plain Java: an insertion-ordered {@code Map<String, Object>}, a {@code
+     * List<Object>}, {@code String}, {@code Long} (integers), {@code Double}, {@code Boolean} or null. Nesting is
+     * bounded by {@link #MAX_DEPTH}.
+     */
+    private static Object tree(JsonParser parser, JsonToken token, int depth) {
+        if (token == null) {
+            throw new IllegalArgumentException("unexpected end of input");
+        }
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("nested deeper than " + MAX_DEPTH);
+        }
+        return switch (token) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
+                    String name = parser.currentName();
+                    map.put(name, tree(parser, parser.nextToken(), depth + 1));
+                }
+                yield map;
+            }
+            case START_ARRAY -> {
+                List<Object> items = new ArrayList<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                    items.add(tree(parser, t, depth + 1));
+                }
+                yield items;
+            }
+            case VALUE_STRING -> parser.getString();
+            case VALUE_NUMBER_INT -> parser.getLongValue();
+            case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> throw new IllegalArgumentException("unexpected " + token);
+        };
     }
 
     private static String lower(Enum<?> value) {

@@ -51,11 +51,21 @@ class StatusJsonTest {
     }
 
     @Test
-    void aDocumentWithoutPacketCountsReadsThemAsZero() {
-        String json = StatusJson.write(StatusFixtures.site()).replace(",\"rx_packets\":1021,\"tx_packets\":2644", "");
-        OverlayStatus.PeerStatus peer = StatusJson.read(json).overlays().get(0).peers().get(0);
-        assertEquals(0, peer.rxPackets() + peer.txPackets());
-        assertEquals(1_258_291, peer.rxBytes());
+    void everyCharacterClassRoundTrips() {
+        String nasty = "q\"b\\s/\n\r\t\b\f\u0001\u007f\u2028 caf\u00e9 \ud83d\ude00";
+        SiteStatus site = new SiteStatus(nasty, 1, List.of(), "active", nasty);
+        SiteStatus read = StatusJson.read(StatusJson.write(site));
+        assertEquals(nasty, read.site());
+        assertEquals(nasty, read.followAddress());
+    }
+
+    @Test
+    void malformedDocumentsAreOneLineErrors() {
+        for (String bad : new String[] {"", "{", "[1,]", "{\"a\" 1}", "\"unterminated", "tru", "{} x",
+                "[".repeat(100), "{\"schema\":1}"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StatusJson.read(bad), bad);
+            assertTrue(!e.getMessage().isBlank() && !e.getMessage().contains("\n"), e.getMessage());
+        }
     }
 
     @Test
