@@ -47,7 +47,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class ConfigLoader {
 
-    /** Room for some 40,000 peers written one field a line (issue #5 asks for 10,000). */
+    /** Room for some 40,000 peers written one field a line: a hub's config, with room to spare. */
     public static final int MAX_FILE_BYTES = 8 << 20;
     private static final int MAX_ALIASES = 16;
     private static final int MAX_NESTING = 16;

@@ -208,7 +208,7 @@ public final class Outside {
             overlay.drop(null, DropReason.BAD_MAC1);
             return false;
         }
-        if (!overlay.underLoad()) {
+        if (!overlay.countHandshakeMessageUnderLoad()) {
             return true;
         }
         byte[] sourceBytes = sourceBytes(source);

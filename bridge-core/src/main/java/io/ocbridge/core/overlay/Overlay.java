@@ -334,8 +334,8 @@ public final class Overlay {
         return firstContact.queued();
     }
 
-    /** Test hook: behave as if under load, so every handshake must carry a valid MAC2. */
-    public void forceUnderLoad(boolean underLoad) {
+    /** Behave as if under load, so every handshake must carry a valid MAC2 (tests, through OverlayInternals). */
+    void forceUnderLoad(boolean underLoad) {
         this.forceUnderLoad = underLoad;
     }
 
@@ -382,8 +382,8 @@ public final class Overlay {
         }
     }
 
-    /** Counts a received handshake message; true when the rate says we are under load. */
-    boolean underLoad() {
+    /** Counts one received handshake message into the rate window; returns whether that rate means under load. */
+    boolean countHandshakeMessageUnderLoad() {
         long now = now();
         if (now - loadWindowStartNanos >= 1_000_000_000L) {
             loadWindowStartNanos = now;

@@ -12,6 +12,7 @@ import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.Overlay;
+import io.ocbridge.core.overlay.OverlayInternals;
 import io.ocbridge.core.overlay.OverlayIo;
 import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
@@ -165,9 +166,9 @@ class OutsideFuzzTest {
             // Under load B answers a (re-sent, so replayed) initiation with a cookie reply.
             if (!captured.isEmpty()) {
                 byte[] initiation = captured.get(0);
-                b.forceUnderLoad(true);
+                OverlayInternals.forceUnderLoad(b, true);
                 deliver(b, java.util.Arrays.copyOfRange(initiation, 1, initiation.length), ADDR_A);
-                b.forceUnderLoad(false);
+                OverlayInternals.forceUnderLoad(b, false);
                 drain(false);
             }
             // Seeds that go deep: a sealed IPv4 packet, a sealed VXLAN ARP request, a sealed fragment.
@@ -246,7 +247,7 @@ class OutsideFuzzTest {
                 session = bAtA.keypairs().current();
             }
             InetSocketAddress source = SOURCES[(control >>> 2) & 3];
-            b.forceUnderLoad((control & 0x10) != 0);
+            OverlayInternals.forceUnderLoad(b, (control & 0x10) != 0);
             long unknownBefore = b.drops().get(DropReason.UNKNOWN_INDEX);
             int mode = control & 3;
             byte[] datagram = switch (mode) {
@@ -273,7 +274,7 @@ class OutsideFuzzTest {
                 b.tick();
             }
             drain(true);
-            b.forceUnderLoad(false);
+            OverlayInternals.forceUnderLoad(b, false);
             assertEquals(0, b.drops().get(DropReason.INTERNAL_ERROR), "exception in B's data path (see log)");
             assertEquals(0, a.drops().get(DropReason.INTERNAL_ERROR), "exception in A's data path (see log)");
             assertTrue(segment.macTableSize() <= MAC_TABLE, "MAC table " + segment.macTableSize());

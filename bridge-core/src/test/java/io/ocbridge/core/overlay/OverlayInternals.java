@@ -10,6 +10,11 @@ public final class OverlayInternals {
 
     private OverlayInternals() {}
 
+    /** Makes {@code overlay} behave as if under load: every handshake must then carry a valid MAC2. */
+    public static void forceUnderLoad(Overlay overlay, boolean underLoad) {
+        overlay.forceUnderLoad(underLoad);
+    }
+
     public static int indexTableSize(Overlay overlay) {
         return overlay.indexTable().size();
     }
