@@ -3,7 +3,7 @@ package io.ocbridge.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.ocbridge.core.l2.Checksums;
+import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.offload.TcpCoalescer;
 import io.ocbridge.core.offload.TsoSplitter;
 import io.ocbridge.core.offload.VirtioNetHeader;

@@ -1,5 +1,6 @@
 package io.ocbridge.core.daemon;
 
+import io.ocbridge.core.device.DeviceReader;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;

@@ -1,5 +1,7 @@
 package io.ocbridge.core.daemon;
 
+import io.ocbridge.core.device.TunOverlayIo;
+import io.ocbridge.core.device.DeviceReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;

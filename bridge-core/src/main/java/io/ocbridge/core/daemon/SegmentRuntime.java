@@ -1,5 +1,7 @@
 package io.ocbridge.core.daemon;
 
+import io.ocbridge.core.device.DeviceWriter;
+import io.ocbridge.core.device.DeviceReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
@@ -9,7 +11,7 @@ import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.device.LinkConfigurator;
 import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.l2.Ethernet;
-import io.ocbridge.core.l2.MssClamp;
+import io.ocbridge.core.ip.MssClamp;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.SegmentCounters;
 import io.ocbridge.core.l2.SegmentOptions;

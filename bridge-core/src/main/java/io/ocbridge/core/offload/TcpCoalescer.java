@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.ocbridge.core.buffer.ByteBufViews;
-import io.ocbridge.core.l2.Checksums;
+import io.ocbridge.core.ip.Checksums;
 import java.util.function.Consumer;
 
 /**

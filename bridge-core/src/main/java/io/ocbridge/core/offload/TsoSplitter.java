@@ -3,7 +3,7 @@ package io.ocbridge.core.offload;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ocbridge.core.buffer.ByteBufViews;
-import io.ocbridge.core.l2.Checksums;
+import io.ocbridge.core.ip.Checksums;
 import java.util.function.Consumer;
 
 /**

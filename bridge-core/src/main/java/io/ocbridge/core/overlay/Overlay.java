@@ -2,7 +2,7 @@ package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.IntObjectHashMap;
-import io.ocbridge.core.l2.Ipv4Reassembler;
+import io.ocbridge.core.ip.Ipv4Reassembler;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.IndexTable;

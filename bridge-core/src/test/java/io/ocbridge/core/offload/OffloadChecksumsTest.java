@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.ocbridge.core.l2.Checksums;
+import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.testing.NoLeaks;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.ocbridge.core.l2.Checksums;
+import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.l2.SegmentOptions;

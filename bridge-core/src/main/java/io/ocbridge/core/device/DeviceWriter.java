@@ -1,8 +1,7 @@
-package io.ocbridge.core.daemon;
+package io.ocbridge.core.device;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.offload.TcpCoalescer;
 import java.io.IOException;
 
@@ -12,13 +11,13 @@ import java.io.IOException;
  * merges each TCP flow's consecutive segments into one super-packet: one write, and one trip
  * through the kernel's stack, for up to 64 segments.
  */
-final class DeviceWriter {
+public final class DeviceWriter {
     private final TunDevice device;
     private final TcpCoalescer coalescer;
     private final Runnable onDeferredFailure;
 
     /** {@code onDeferredFailure} counts a packet the device refused at {@link #flush}, after {@link #write} said yes. */
-    DeviceWriter(TunDevice device, ByteBufAllocator alloc, Runnable onDeferredFailure) {
+    public DeviceWriter(TunDevice device, ByteBufAllocator alloc, Runnable onDeferredFailure) {
         this.device = device;
         this.onDeferredFailure = onDeferredFailure;
         this.coalescer = !device.vnetHeader() ? null
@@ -30,7 +29,7 @@ final class DeviceWriter {
      * duplicate of its own, so the caller may still read it (a segment copies a frame for a relay after this).
      * False when the device refused it now.
      */
-    boolean write(ByteBuf packet) {
+    public boolean write(ByteBuf packet) {
         if (coalescer == null) {
             return writeNow(packet);
         }
@@ -39,7 +38,7 @@ final class DeviceWriter {
     }
 
     /** Writes out what the coalescer holds. */
-    void flush() {
+    public void flush() {
         if (coalescer != null) {
             coalescer.flush();
         }

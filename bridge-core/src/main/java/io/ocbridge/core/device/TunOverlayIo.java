@@ -1,8 +1,7 @@
-package io.ocbridge.core.daemon;
+package io.ocbridge.core.device;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.overlay.OverlayIo;
 import io.ocbridge.core.transport.UdpTransport;
 import java.net.InetSocketAddress;
@@ -13,30 +12,30 @@ import java.util.List;
  * The real {@link OverlayIo}: a Netty UDP socket and a TUN device ({@link DeviceWriter}). Event
  * loop only.
  */
-final class TunOverlayIo implements OverlayIo {
+public final class TunOverlayIo implements OverlayIo {
     private final ByteBufAllocator alloc;
     private final DeviceWriter device;
     private UdpTransport udp;
     private Runnable onDeviceWriteFailure = () -> { };
     private final List<Runnable> flushHooks = new ArrayList<>();
 
-    TunOverlayIo(TunDevice device, ByteBufAllocator alloc) {
+    public TunOverlayIo(TunDevice device, ByteBufAllocator alloc) {
         this.alloc = alloc;
         this.device = new DeviceWriter(device, alloc, () -> onDeviceWriteFailure.run());
     }
 
     /** Set once the socket is bound (the socket's receiver needs the overlay, which needs this). */
-    void attach(UdpTransport transport) {
+    public void attach(UdpTransport transport) {
         this.udp = transport;
     }
 
     /** Runs at every flush, before the socket's: a segment's TAP coalescer. Set up before the overlay starts. */
-    void addFlushHook(Runnable hook) {
+    public void addFlushHook(Runnable hook) {
         flushHooks.add(hook);
     }
 
     /** Called for each packet the device refuses after it was accepted for a later write (counted as a drop). */
-    void onDeviceWriteFailure(Runnable callback) {
+    public void onDeviceWriteFailure(Runnable callback) {
         this.onDeviceWriteFailure = callback;
     }
 

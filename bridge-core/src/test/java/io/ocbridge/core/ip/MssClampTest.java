@@ -1,12 +1,13 @@
-package io.ocbridge.core.l2;
+package io.ocbridge.core.ip;
 
+import io.ocbridge.core.l2.Ethernet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.ocbridge.core.l2.Ipv4FragmenterTest.TrackingAllocator;
+import io.ocbridge.core.ip.Ipv4FragmenterTest.TrackingAllocator;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.ocbridge.core.daemon;
+package io.ocbridge.core.device;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -9,7 +9,6 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
-import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.offload.SplitDrop;
 import io.ocbridge.core.offload.TsoSplitter;
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
  *
  * <p>Event loop only, from {@link #attach} to {@link #detach}.
  */
-final class DeviceReader {
+public final class DeviceReader {
     /** Packets read per readiness event (a burst may end a little above it: a read is never split across two). */
     private static final int BURST = 64;
     private static final long MALFORMED_LOG_INTERVAL_NANOS = 5_000_000_000L;
@@ -59,7 +58,7 @@ final class DeviceReader {
      * {@code sink} consumes each packet; {@code flush} runs after each burst. Buffers hold
      * {@code headroom} bytes, up to {@code maxPacketBytes}, then {@code tailroom}.
      */
-    DeviceReader(TunDevice device, Consumer<ByteBuf> sink, Runnable flush, ByteBufAllocator alloc,
+    public DeviceReader(TunDevice device, Consumer<ByteBuf> sink, Runnable flush, ByteBufAllocator alloc,
             int headroom, int maxPacketBytes, int tailroom, Log log) {
         this.device = device;
         this.sink = sink;
@@ -77,7 +76,7 @@ final class DeviceReader {
      * Starts reading on {@code loop}. At most a burst per readiness event (level-triggered: the rest
      * waits for the next turn of the loop, after the socket's reads, so neither direction starves).
      */
-    void attach(EventLoop loop) {
+    public void attach(EventLoop loop) {
         FileDescriptor fd = new FileDescriptor(device.fileDescriptor());
         ((IoEventLoop) loop).register(new EpollIoHandle() {
             @Override
@@ -108,7 +107,7 @@ final class DeviceReader {
     }
 
     /** Stops reading; call before the device is closed. From any thread. */
-    void detach(EventLoop loop) {
+    public void detach(EventLoop loop) {
         if (loop.inEventLoop()) {
             cancel();
         } else if (!loop.isShuttingDown()) {

@@ -1,4 +1,4 @@
-package io.ocbridge.core.l2;
+package io.ocbridge.core.ip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,7 +1,7 @@
-package io.ocbridge.core.l2;
+package io.ocbridge.core.ip;
 
-import static io.ocbridge.core.l2.Ipv4FragmenterTest.fixChecksum;
-import static io.ocbridge.core.l2.Ipv4FragmenterTest.ipv4Packet;
+import static io.ocbridge.core.ip.Ipv4FragmenterTest.fixChecksum;
+import static io.ocbridge.core.ip.Ipv4FragmenterTest.ipv4Packet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.ocbridge.core.l2.Ipv4FragmenterTest.TrackingAllocator;
-import io.ocbridge.core.l2.Ipv4Reassembler.Discard;
+import io.ocbridge.core.ip.Ipv4FragmenterTest.TrackingAllocator;
+import io.ocbridge.core.ip.Ipv4Reassembler.Discard;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package io.ocbridge.core.l2;
+package io.ocbridge.core.ip;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -14,13 +14,13 @@ public final class Ipv4Fragmenter {
     /** Smallest MTU every IPv4 link must carry (RFC 791): a 60-byte header plus 8 data bytes. */
     public static final int MIN_MTU_BYTES = 68;
 
-    static final int HEADER_BYTES = 20;
+    public static final int HEADER_BYTES = 20;
     static final int TOTAL_LENGTH_OFFSET = 2;
-    static final int FRAGMENT_OFFSET = 6;
-    static final int PROTOCOL_OFFSET = 9;
+    public static final int FRAGMENT_OFFSET = 6;
+    public static final int PROTOCOL_OFFSET = 9;
     static final int FLAG_DF = 0x4000;
     static final int FLAG_MF = 0x2000;
-    static final int OFFSET_MASK = 0x1FFF;
+    public static final int OFFSET_MASK = 0x1FFF;
 
     private Ipv4Fragmenter() {}
 

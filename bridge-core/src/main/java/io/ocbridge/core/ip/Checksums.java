@@ -1,4 +1,4 @@
-package io.ocbridge.core.l2;
+package io.ocbridge.core.ip;
 
 import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.buffer.ByteBufViews;

@@ -1,5 +1,6 @@
-package io.ocbridge.core.l2;
+package io.ocbridge.core.ip;
 
+import io.ocbridge.core.l2.Ethernet;
 import io.netty.buffer.ByteBuf;
 
 /**
