@@ -10,7 +10,7 @@ import io.ocbridge.core.config.PeerConfig;
 import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.device.LinkConfigurator;
 import io.ocbridge.core.device.TunDevice;
-import io.ocbridge.core.l2.Ethernet;
+import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.ip.MssClamp;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.SegmentCounters;

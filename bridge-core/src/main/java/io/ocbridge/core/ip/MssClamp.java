@@ -1,6 +1,6 @@
 package io.ocbridge.core.ip;
 
-import io.ocbridge.core.l2.Ethernet;
+import io.ocbridge.core.packet.Ethernet;
 import io.netty.buffer.ByteBuf;
 
 /**

@@ -1,5 +1,6 @@
 package io.ocbridge.core.l2;
 
+import io.ocbridge.core.packet.Ethernet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayDeque;

@@ -1,5 +1,6 @@
 package io.ocbridge.core.l2;
 
+import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.ip.Checksums;
 import io.netty.buffer.ByteBuf;
 import java.util.function.LongPredicate;

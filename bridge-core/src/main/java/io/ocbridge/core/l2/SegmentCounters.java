@@ -1,5 +1,6 @@
 package io.ocbridge.core.l2;
 
+import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.counters.EnumCounters;
 
 /** Frame counts of one segment; written by the event loop, readable from any thread. */

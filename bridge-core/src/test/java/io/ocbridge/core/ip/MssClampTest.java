@@ -1,6 +1,6 @@
 package io.ocbridge.core.ip;
 
-import io.ocbridge.core.l2.Ethernet;
+import io.ocbridge.core.packet.Ethernet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

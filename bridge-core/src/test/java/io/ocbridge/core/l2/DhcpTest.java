@@ -1,5 +1,6 @@
 package io.ocbridge.core.l2;
 
+import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.ip.Ipv6;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

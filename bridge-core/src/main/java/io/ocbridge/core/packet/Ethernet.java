@@ -1,4 +1,4 @@
-package io.ocbridge.core.l2;
+package io.ocbridge.core.packet;
 
 import io.netty.buffer.ByteBuf;
 
