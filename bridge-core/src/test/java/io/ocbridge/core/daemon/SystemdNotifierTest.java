@@ -2,7 +2,6 @@ package io.ocbridge.core.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -22,12 +21,5 @@ class SystemdNotifierTest {
     void tooLongIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> SystemdNotifier.sockaddr("/" + "x".repeat(107)));
         assertDoesNotThrow(() -> SystemdNotifier.sockaddr("/" + "x".repeat(106)));
-    }
-
-    @Test
-    void withoutNotifySocketNothingIsSent() {
-        SystemdNotifier none = SystemdNotifier.forSocket(null);
-        assertFalse(none.enabled());
-        assertDoesNotThrow(() -> none.notify("READY=1"));
     }
 }

@@ -13,14 +13,4 @@ class LibcTest {
         assertEquals("TUNSETIFF ocb-corp: Operation not permitted (EPERM)",
                 Libc.failure("TUNSETIFF ocb-corp", 1).getMessage());
     }
-
-    @Test
-    void interfaceNameRules() {
-        assertEquals(null, InterfaceName.problem("ocb-corp"));
-        assertEquals(null, InterfaceName.problem("abcdefghijklmno"));
-        assertEquals("is 16 characters; Linux allows at most 15", InterfaceName.problem("abcdefghijklmnop"));
-        assertEquals("must not be empty", InterfaceName.problem(""));
-        assertEquals("must not be . or ..", InterfaceName.problem(".."));
-        assertEquals("may contain only printable ASCII other than '/', ':' and spaces", InterfaceName.problem("eth0:1"));
-    }
 }
