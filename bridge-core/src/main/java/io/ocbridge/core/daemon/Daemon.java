@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>One platform thread accepts on the control socket ({@link ControlPlane}), a virtual thread serves each
  *       connection; they read overlay state only as snapshots taken on the event loop. Metrics have one HTTP
  *       thread that reads the counters below.</li>
- *   <li>With {@code ha}, two threads of {@link FollowAddressWatch} (one reads {@code ip monitor}'s lines, one polls)
- *       decide the role, one at a time; a change reaches each overlay as one task on its event loop
+ *   <li>With {@code ha}, the thread of {@link FollowAddressWatch} (rtnetlink events, and a look every 250 ms)
+ *       decides the role; a change reaches each overlay as one task on its event loop
  *       ({@code Overlay.activate}/{@code standBy}), and status and metrics read it from {@link HaState}.</li>
  *   <li>The caller's thread starts and stops the daemon. Counters (peer rx/tx, drops) are readable
  *       from any thread.</li>

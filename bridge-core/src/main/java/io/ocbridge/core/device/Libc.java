@@ -65,6 +65,10 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GETEUID = bind("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SOCKET = bind("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    private static final MethodHandle BIND = bind("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
     private static final Optional<MethodHandle> STRERRORNAME = tryBind("strerrorname_np");
     private static final Optional<MethodHandle> STRERRORDESC = tryBind("strerrordesc_np");
 
@@ -124,6 +128,22 @@ final class Libc {
     static int poll(MemorySegment errno, MemorySegment pollFds, long count, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(errno, pollFds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int socket(MemorySegment errno, int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(errno, domain, type, protocol);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int bind(MemorySegment errno, int fd, MemorySegment address) {
+        try {
+            return (int) BIND.invokeExact(errno, fd, address, (int) address.byteSize());
         } catch (Throwable t) {
             throw unexpected(t);
         }

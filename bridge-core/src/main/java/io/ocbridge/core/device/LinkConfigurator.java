@@ -34,7 +34,7 @@ public final class LinkConfigurator {
 
     public static final long COMMAND_TIMEOUT_SECONDS = 10;
     /** Where iproute2 installs {@code ip}, in order of preference; the first executable one is used. */
-    public static final List<Path> IP_LOCATIONS = List.of(Path.of("/usr/sbin/ip"), Path.of("/sbin/ip"), Path.of("/usr/bin/ip"),
+    static final List<Path> IP_LOCATIONS = List.of(Path.of("/usr/sbin/ip"), Path.of("/sbin/ip"), Path.of("/usr/bin/ip"),
             Path.of("/bin/ip"));
     private static final int MAX_STDERR_BYTES = 4096;
     private static final int MAX_BATCH_STDERR_BYTES = 1 << 20;
@@ -230,11 +230,6 @@ public final class LinkConfigurator {
 
     private static String oneLine(String text) {
         return text.strip().replaceAll("\\s*\\R\\s*", "; ");
-    }
-
-    /** iproute2's {@code ip} at the first of {@link #IP_LOCATIONS} that holds one, or null when none does. */
-    public static Path ipBinary() {
-        return find(IP_LOCATIONS);
     }
 
     /** The first of {@code locations} that is an executable file; null if none is. */

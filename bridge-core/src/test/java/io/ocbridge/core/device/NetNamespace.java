@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per thread on Linux), so devices and sockets it opens live there; the JVM's other threads stay
  * in the root namespace. If joining fails, nothing runs.
  */
-final class NetNamespace implements AutoCloseable {
+public final class NetNamespace implements AutoCloseable {
 
     private static final int CLONE_NEWNET = 0x4000_0000;
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -43,7 +43,7 @@ final class NetNamespace implements AutoCloseable {
     }
 
     /** True where these tests can run: root, {@code /dev/net/tun} and iproute2 present. */
-    static boolean available() {
+    public static boolean available() {
         try {
             return Files.exists(Path.of("/dev/net/tun")) && Files.isExecutable(IP)
                     && ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
@@ -52,7 +52,7 @@ final class NetNamespace implements AutoCloseable {
         }
     }
 
-    static NetNamespace create() throws Exception {
+    public static NetNamespace create() throws Exception {
         String name = "ocbt-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
         ip("netns", "add", name);
         NetNamespace namespace = new NetNamespace(name);
@@ -69,12 +69,12 @@ final class NetNamespace implements AutoCloseable {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     /** Runs {@code work} inside the namespace, waiting at most 60 s. */
-    <V> V call(Callable<V> work) throws Exception {
+    public <V> V call(Callable<V> work) throws Exception {
         Future<V> result = thread.submit(work);
         try {
             return result.get(60, TimeUnit.SECONDS);
