@@ -24,9 +24,10 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FAILURE = 1;
-    public static final int EXIT_USAGE = 2;
+    /** The exit codes, as picocli's own ExitCode has them (the demo uses those). */
+    public static final int EXIT_OK = CommandLine.ExitCode.OK;
+    public static final int EXIT_FAILURE = CommandLine.ExitCode.SOFTWARE;
+    public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -37,6 +37,13 @@ class ArchitectureTest {
     }
 
     @Test
+    void theDemoDoesNotReachBackIntoTheCli() {
+        noClasses().that().resideInAPackage("io.ocbridge.cli.demo..")
+                .should().dependOnClassesThat().resideInAPackage("io.ocbridge.cli")
+                .check(CLASSES);
+    }
+
+    @Test
     void theCryptosPackagesFormNoCycle() {
         slices().matching("io.ocbridge.crypto.(*)..").should().beFreeOfCycles().check(CLASSES);
     }

@@ -8,7 +8,6 @@ import static io.ocbridge.cli.demo.DemoTopology.HOST_DEVICE;
 import static io.ocbridge.cli.demo.DemoTopology.VM1;
 import static io.ocbridge.cli.demo.DemoTopology.VM2;
 
-import io.ocbridge.cli.Main;
 import io.ocbridge.core.config.KeyFiles;
 import io.ocbridge.crypto.keys.PrivateKey;
 import java.io.File;
@@ -76,13 +75,13 @@ public final class DemoCommand implements Callable<Integer> {
         var refusal = Preflight.rootProblem(Preflight.effectiveUid());
         if (refusal.isPresent()) {
             err.println(refusal.get());
-            return Main.EXIT_USAGE;
+            return CommandLine.ExitCode.USAGE;
         }
         var missing = Preflight.missingTools(Preflight::onPath);
         if (!missing.isEmpty()) {
             missing.forEach(err::println);
             err.println("ocbridge demo: or run scripts/install-deps.sh, which installs all of them");
-            return Main.EXIT_USAGE;
+            return CommandLine.ExitCode.USAGE;
         }
         step = new Step(out, System.nanoTime());
         net = Namespaces.open();
@@ -94,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }, "demo-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
-        int exit = Main.EXIT_OK;
+        int exit = CommandLine.ExitCode.OK;
         try {
             out.printf("ocbridge demo: an enterprise LAN stretched to two cloud sites, in network namespaces %s* "
                     + "on this host%n", net.prefix());
@@ -107,7 +106,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (Waits.until(INTERRUPT_GRACE, net::closed)) {
                 return EXIT_INTERRUPTED;
             }
-            exit = Main.EXIT_FAILURE;
+            exit = CommandLine.ExitCode.SOFTWARE;
             err.printf(Locale.ROOT, "%nocbridge demo: step %d failed: %s%n", step.number(),
                     e instanceof DemoFailure ? e.getMessage() : e.toString());
             for (Path log : daemonLogs) {
@@ -121,7 +120,7 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IllegalStateException shuttingDown) {
             return exit; // the hook runs the teardown
         }
-        return finish(out, err) ? exit : Main.EXIT_FAILURE;
+        return finish(out, err) ? exit : CommandLine.ExitCode.SOFTWARE;
     }
 
     private void run(PrintWriter out) {
@@ -153,7 +152,7 @@ public final class DemoCommand implements Callable<Integer> {
             daemonLogs.add(log);
             long startNs = System.nanoTime();
             var p = net.spawn(gw.namespace(), log, List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED",
-                    "-cp", classPath(), Main.class.getName(), "up", "-c", configs.get(i).toString()));
+                    "-cp", classPath(), mainClass(), "up", "-c", configs.get(i).toString()));
             awaitReady(gw, p, log);
             step.detail("%-10s pid %d, ready after %s, log %s", gw.namespace(), p.pid(),
                     Step.seconds(System.nanoTime() - startNs), log);
@@ -213,7 +212,7 @@ public final class DemoCommand implements Callable<Integer> {
         step.begin("The peers as gw-dc's daemon reports them: ocbridge status --socket "
                 + configs.getFirst().resolveSibling("control.sock"));
         var status = net.exec(GW_DC, STATUS_TIMEOUT, javaCommand(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", classPath(), Main.class.getName(), "status", "--socket",
+                "-cp", classPath(), mainClass(), "status", "--socket",
                 configs.getFirst().resolveSibling("control.sock").toString());
         step.detail("%s", status.orThrow().output().stripTrailing());
         step.done();
@@ -417,5 +416,10 @@ public final class DemoCommand implements Callable<Integer> {
                 .filter(s -> !s.isEmpty())
                 .map(s -> Path.of(s).toAbsolutePath().toString())
                 .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** The CLI's main class, which runs each gateway's daemon: the root command's, so the demo does not import it. */
+    private String mainClass() {
+        return spec.root().userObject().getClass().getName();
     }
 }
