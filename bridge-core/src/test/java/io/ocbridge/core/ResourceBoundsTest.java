@@ -16,6 +16,7 @@ import io.ocbridge.core.control.StatusUnavailableException;
 import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.ip.Ipv4Reassembler;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.l2.Vxlan;
@@ -426,8 +427,11 @@ class ResourceBoundsTest {
     }
 
     private Segment segment(Peer peer, int macTableSize, SegmentOptions options, TapCount tap) {
-        return new Segment("lan", "ocb-lan", 100, 0x0A4D_0001, 1420, 0, 0, List.of(new Segment.Member(peer, 0x0A4D_0002)),
-                macTableSize, AGING_NANOS, options, (to, packet) -> packet.release(), tap, ALLOC, nanos::get, LOG);
+        return new Segment(new SegmentSpec("lan", "ocb-lan", 100, 0x0A4D_0001, 1420, 0, 0, macTableSize, AGING_NANOS,
+                options),
+                List.of(new Segment.Member(peer, 0x0A4D_0002)), (to, packet) -> packet.release(),
+                tap,
+                ALLOC, nanos::get, LOG);
     }
 
     /** Counts frames written to the TAP (borrowed, not kept). */

@@ -13,6 +13,7 @@ import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.ip.MssClamp;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.SegmentCounters;
 import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.log.Log;
@@ -101,9 +102,9 @@ final class SegmentRuntime implements AutoCloseable {
             default -> config.mssClamp();
         };
         int localVtep = ipv4(overlayConfig.vtep());
-        Segment segment = new Segment(config.name(), config.device(), config.vni(), localVtep, mtu, mssV4, mssV6,
-                members, config.macTableSize(), config.macAgingSeconds() * 1_000_000_000L, options(config),
-                overlay.inside()::sendToPeer, runtime.tapWriter::write,
+        SegmentSpec spec = new SegmentSpec(config.name(), config.device(), config.vni(), localVtep, mtu, mssV4, mssV6,
+                config.macTableSize(), config.macAgingSeconds() * 1_000_000_000L, options(config));
+        Segment segment = new Segment(spec, members, overlay.inside()::sendToPeer, runtime.tapWriter::write,
                 PooledByteBufAllocator.DEFAULT, System::nanoTime, log);
         overlay.addSegment(segment, localVtep);
         runtime.segment = segment;

@@ -102,24 +102,22 @@ public final class Segment {
     /** False on an HA standby: both gateways' TAPs sit in one LAN, so only the active one may carry frames. */
     private boolean active = true;
 
-    /** A segment with {@link SegmentOptions#DEFAULTS}, its device named like the segment. */
-    public Segment(String name, int vni, int localVtep, int overlayMtu, int maxMssV4, int maxMssV6,
-            List<Member> members, int macTableSize, long macAgingNanos, Uplink uplink, FrameSink tap,
-            ByteBufAllocator alloc, LongSupplier nanoClock, Log log) {
-        this(name, name, vni, localVtep, overlayMtu, maxMssV4, maxMssV6, members, macTableSize, macAgingNanos,
-                SegmentOptions.DEFAULTS, uplink, tap, alloc, nanoClock, log);
-    }
-
-    public Segment(String name, String device, int vni, int localVtep, int overlayMtu, int maxMssV4, int maxMssV6,
-            List<Member> members, int macTableSize, long macAgingNanos, SegmentOptions options, Uplink uplink,
-            FrameSink tap, ByteBufAllocator alloc, LongSupplier nanoClock, Log log) {
-        this.name = name;
-        this.device = device;
-        this.vni = vni;
-        this.localVtep = localVtep;
-        this.overlayMtu = overlayMtu;
-        this.maxMssV4 = maxMssV4;
-        this.maxMssV6 = maxMssV6;
+    /**
+     * A segment as {@code spec} describes it, between the local TAP ({@code tap}) and {@code members}, reached through
+     * {@code uplink}.
+     */
+    public Segment(SegmentSpec spec, List<Member> members, Uplink uplink, FrameSink tap, ByteBufAllocator alloc,
+            LongSupplier nanoClock, Log log) {
+        int macTableSize = spec.macTableSize();
+        long macAgingNanos = spec.macAgingNanos();
+        SegmentOptions options = spec.options();
+        this.name = spec.name();
+        this.device = spec.device();
+        this.vni = spec.vni();
+        this.localVtep = spec.localVtep();
+        this.overlayMtu = spec.overlayMtuBytes();
+        this.maxMssV4 = spec.maxMssV4();
+        this.maxMssV6 = spec.maxMssV6();
         this.options = options;
         this.members = members.toArray(new Member[0]);
         this.ports = new Port[this.members.length];

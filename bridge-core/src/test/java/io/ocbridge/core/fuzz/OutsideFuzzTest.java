@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.DropReason;
@@ -148,13 +149,14 @@ class OutsideFuzzTest {
                     List.of(Cidr.parse("10.77.0.2/32"), Cidr.parse("172.16.2.0/24")), 0);
             Peer aAtB = b.addPeer("a", keyA.publicKey(), PresharedKey.zero(), ADDR_A,
                     List.of(Cidr.parse("10.77.0.1/32"), Cidr.parse("172.16.1.0/24"), Cidr.parse("fd77::1/128")), 0);
-            segment = new Segment("lan", "ocb-lan", VNI, VTEP_B, 1420, 1380, 1360, List.of(new Segment.Member(aAtB, VTEP_A)),
-                    MAC_TABLE, 300_000_000_000L, SegmentOptions.DEFAULTS.withRelay(true).withDhcpBlock(true),
-                    b.inside()::sendToPeer,
-                    frame -> {
+            segment = new Segment(new SegmentSpec("lan", "ocb-lan", VNI, VTEP_B, 1420, 1380, 1360, MAC_TABLE,
+                    300_000_000_000L, SegmentOptions.DEFAULTS.withRelay(true).withDhcpBlock(true)),
+                List.of(new Segment.Member(aAtB, VTEP_A)), b.inside()::sendToPeer,
+                frame -> {
                         tapFrames++;
                         return true;
-                    }, PooledByteBufAllocator.DEFAULT, () -> nanos[0], Log.with("fuzz-seg"));
+                    },
+                PooledByteBufAllocator.DEFAULT, () -> nanos[0], Log.with("fuzz-seg"));
             b.addSegment(segment, VTEP_B);
             // A's first packet starts the handshake; it and the response cross; the staged packet confirms B's session.
             fromDevice(a, Seeds.ipv4Udp(0xac10010a, 0xac10020a, 64, 1));

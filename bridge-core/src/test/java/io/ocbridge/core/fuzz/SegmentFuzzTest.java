@@ -7,6 +7,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
@@ -71,19 +72,19 @@ class SegmentFuzzTest {
             List<Segment.Member> members = List.of(new Segment.Member(peers[0], 0x0a4d0002), new Segment.Member(peers[1], 0x0a4d0003));
             SegmentOptions strict = new SegmentOptions(true, 5, true, true, 2, 5_000_000_000L);
             for (int s = 0; s < segments.length; s++) {
-                segments[s] = new Segment("lan" + s, "tap" + s, 100 + s, 0x0a4d0001, 1420, 1380, 1360, members, TABLE_SIZE,
-                        10_000_000_000L, s == 0 ? SegmentOptions.DEFAULTS : strict,
-                        (peer, packet) -> {
+                segments[s] = new Segment(new SegmentSpec("lan" + s, "tap" + s, 100 + s, 0x0a4d0001, 1420, 1380,
+                        1360, TABLE_SIZE, 10_000_000_000L, s == 0 ? SegmentOptions.DEFAULTS : strict),
+                members, (peer, packet) -> {
                             uplinkPackets++;
                             assertEquals(1, packet.refCnt(), "uplink gets a live packet");
                             packet.release();
                         },
-                        frame -> {
+                frame -> {
                             tapFrames++;
                             assertTrue(frame.refCnt() > 0, "tap gets a live frame");
                             return (tapFrames & 7) != 0;  // some device writes fail
                         },
-                        PooledByteBufAllocator.DEFAULT, () -> now[0], Log.with("fuzz"));
+                PooledByteBufAllocator.DEFAULT, () -> now[0], Log.with("fuzz"));
             }
         }
 

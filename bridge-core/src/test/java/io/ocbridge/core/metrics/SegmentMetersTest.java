@@ -8,6 +8,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentSpec;
+import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
@@ -32,9 +34,11 @@ class SegmentMetersTest {
         Peer peer = new Peer("cloud-a", remote,
                 new PeerHandshake(new LocalIdentity(local), remote, PresharedKey.zero(), Clock.systemUTC(), System::nanoTime),
                 new CookieGenerator(remote, System::nanoTime), null, 0);
-        Segment segment = new Segment("lan", 100, 0x0a4d0001, 1420, 0, 0, List.of(new Segment.Member(peer, 0x0a4d0002)),
-                64, 300_000_000_000L, (p, packet) -> packet.release(), frame -> true, PooledByteBufAllocator.DEFAULT,
-                System::nanoTime, Log.with("test"));
+        Segment segment = new Segment(new SegmentSpec("lan", "lan", 100, 0x0a4d0001, 1420, 0, 0, 64,
+                300_000_000_000L, SegmentOptions.DEFAULTS),
+                List.of(new Segment.Member(peer, 0x0a4d0002)), (p, packet) -> packet.release(),
+                frame -> true,
+                PooledByteBufAllocator.DEFAULT, System::nanoTime, Log.with("test"));
         ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(100);
         packet.writeZero(Vxlan.ENCAP_BYTES).writeShort(-1).writeInt(-1).writeShort(0x0200).writeInt(0x0101)
                 .writeShort(0x88b5).writeZero(46);

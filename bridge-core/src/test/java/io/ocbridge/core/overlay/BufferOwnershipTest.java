@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentSpec;
+import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
@@ -94,19 +96,23 @@ class BufferOwnershipTest {
     void aTapWriteThatThrowsCostsOneFrameAndNoBuffer() {
         boolean[] tapThrows = {false};
         int[] tapFrames = {0};
-        Segment segB = new Segment("lan", 100, v4(10, 77, 0, 2), 1420, 1330, 1310,
-                List.of(new Segment.Member(aAtB, v4(10, 77, 0, 1))), 64, 300_000_000_000L, b.overlay.inside()::sendToPeer,
+        Segment segB = new Segment(new SegmentSpec("lan", "lan", 100, v4(10, 77, 0, 2), 1420, 1330, 1310, 64,
+                300_000_000_000L, SegmentOptions.DEFAULTS),
+                List.of(new Segment.Member(aAtB, v4(10, 77, 0, 1))), b.overlay.inside()::sendToPeer,
                 frame -> {
                     if (tapThrows[0]) {
                         throw new IllegalStateException("injected: TAP write failed");
                     }
                     tapFrames[0]++;
                     return true;
-                }, PooledByteBufAllocator.DEFAULT, net.nanos::get, Log.with("test"));
+                },
+                PooledByteBufAllocator.DEFAULT, net.nanos::get, Log.with("test"));
         b.overlay.addSegment(segB, v4(10, 77, 0, 2));
-        Segment segA = new Segment("lan", 100, v4(10, 77, 0, 1), 1420, 1330, 1310,
-                List.of(new Segment.Member(bAtA, v4(10, 77, 0, 2))), 64, 300_000_000_000L, a.overlay.inside()::sendToPeer,
-                frame -> true, PooledByteBufAllocator.DEFAULT, net.nanos::get, Log.with("test"));
+        Segment segA = new Segment(new SegmentSpec("lan", "lan", 100, v4(10, 77, 0, 1), 1420, 1330, 1310, 64,
+                300_000_000_000L, SegmentOptions.DEFAULTS),
+                List.of(new Segment.Member(bAtA, v4(10, 77, 0, 2))), a.overlay.inside()::sendToPeer,
+                frame -> true,
+                PooledByteBufAllocator.DEFAULT, net.nanos::get, Log.with("test"));
         a.overlay.addSegment(segA, v4(10, 77, 0, 1));
         fromTap(segA, 1);
         net.deliverAll();

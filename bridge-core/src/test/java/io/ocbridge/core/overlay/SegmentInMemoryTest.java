@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentSpec;
+import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
@@ -68,14 +70,16 @@ class SegmentInMemoryTest {
     }
 
     private Segment segment(Overlay overlay, Peer peer, int local, int remote, List<byte[]> tap) {
-        Segment segment = new Segment("lan", 100, local, overlay.mtuBytes(), 1330, 1310,
-                List.of(new Segment.Member(peer, remote)), 64, 300_000_000_000L, overlay.inside()::sendToPeer,
+        Segment segment = new Segment(new SegmentSpec("lan", "lan", 100, local, overlay.mtuBytes(), 1330, 1310, 64,
+                300_000_000_000L, SegmentOptions.DEFAULTS),
+                List.of(new Segment.Member(peer, remote)), overlay.inside()::sendToPeer,
                 frame -> {
                     byte[] copy = new byte[frame.readableBytes()];
                     frame.getBytes(frame.readerIndex(), copy);
                     tap.add(copy);
                     return true;
-                }, PooledByteBufAllocator.DEFAULT, net.nanos::get, Log.with("test"));
+                },
+                PooledByteBufAllocator.DEFAULT, net.nanos::get, Log.with("test"));
         overlay.addSegment(segment, local);
         return segment;
     }

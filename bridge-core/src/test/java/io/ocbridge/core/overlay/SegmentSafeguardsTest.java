@@ -13,6 +13,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.l2.Segment;
+import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.l2.Vxlan;
@@ -86,13 +87,15 @@ class SegmentSafeguardsTest {
     }
 
     private Segment segment(SegmentOptions options, Log log) {
-        segment = new Segment("lan", "ocb-lan", 100, v4(10, 77, 0, 1), 1420, 0, 0,
+        segment = new Segment(new SegmentSpec("lan", "ocb-lan", 100, v4(10, 77, 0, 1), 1420, 0, 0, 64, 300 * SECOND,
+                options),
                 List.of(new Segment.Member(spoke1, v4(10, 77, 0, 2)), new Segment.Member(spoke2, v4(10, 77, 0, 3)),
-                        new Segment.Member(spoke3, v4(10, 77, 0, 4))),
-                64, 300 * SECOND, options, this::uplink, frame -> {
+                        new Segment.Member(spoke3, v4(10, 77, 0, 4))), this::uplink,
+                frame -> {
                     tap.add(bytes(frame, frame.readerIndex(), frame.readableBytes()));
                     return true;
-                }, PooledByteBufAllocator.DEFAULT, nanos::get, log);
+                },
+                PooledByteBufAllocator.DEFAULT, nanos::get, log);
         return segment;
     }
 
