@@ -1,7 +1,6 @@
 package io.ocbridge.core.l2;
 
 import io.netty.util.collection.LongObjectHashMap;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 
 /**
@@ -57,7 +56,7 @@ public final class MacTable<T> {
 
     private final LongObjectHashMap<Entry<T>> entries = new LongObjectHashMap<>();
     /** MACs per remote owner. */
-    private final IdentityHashMap<T, int[]> held = new IdentityHashMap<>();
+    private final HeldCounts<T> held = new HeldCounts<>();
     private final int capacity;
     private final int perOwnerLimit;
     private final long agingNanos;
@@ -151,8 +150,7 @@ public final class MacTable<T> {
         if (addsRemote && size() >= capacity) {
             return Learned.FULL;
         }
-        int[] count = held.get(owner);
-        return count == null || count[0] < perOwnerLimit ? null : Learned.SHARE_FULL;
+        return held.of(owner) < perOwnerLimit ? null : Learned.SHARE_FULL;
     }
 
     /** Who a MAC that just exceeded the flap limit is frozen to, {@code mover} trying to take it. */
@@ -191,14 +189,7 @@ public final class MacTable<T> {
             localCount += delta;
             return;
         }
-        int[] count = held.get(owner);
-        if (count == null) {
-            held.put(owner, count = new int[1]);
-        }
-        count[0] += delta;
-        if (count[0] == 0) {
-            held.remove(owner);
-        }
+        held.add(owner, delta);
     }
 
     /** Whether {@code mac} is frozen (damped) at {@code now}. */
@@ -253,8 +244,7 @@ public final class MacTable<T> {
 
     /** How many remote MACs {@code owner} holds. */
     public int heldBy(T owner) {
-        int[] count = held.get(owner);
-        return count == null ? 0 : count[0];
+        return held.of(owner);
     }
 
     public int capacity() {

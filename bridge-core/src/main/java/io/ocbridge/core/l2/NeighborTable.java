@@ -1,7 +1,6 @@
 package io.ocbridge.core.l2;
 
 import io.netty.util.collection.LongObjectHashMap;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 
 /**
@@ -33,7 +32,7 @@ public final class NeighborTable {
 
     private final LongObjectHashMap<Entry> entries = new LongObjectHashMap<>();
     /** Bindings per owner. */
-    private final IdentityHashMap<Object, int[]> held = new IdentityHashMap<>();
+    private final HeldCounts<Object> held = new HeldCounts<>();
     private final int capacity;
     private final int perOwnerLimit;
     private final long agingNanos;
@@ -101,19 +100,11 @@ public final class NeighborTable {
 
     /** How many bindings {@code owner} holds. */
     public int heldBy(Object owner) {
-        int[] count = held.get(owner);
-        return count == null ? 0 : count[0];
+        return held.of(owner);
     }
 
     private void count(Object owner, int delta) {
-        int[] count = held.get(owner);
-        if (count == null) {
-            held.put(owner, count = new int[1]);
-        }
-        count[0] += delta;
-        if (count[0] == 0) {
-            held.remove(owner);
-        }
+        held.add(owner, delta);
     }
 
     private long lookup(long key, long high, long low, long now) {
