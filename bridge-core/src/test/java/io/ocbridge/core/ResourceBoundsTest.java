@@ -1,5 +1,6 @@
 package io.ocbridge.core;
 
+import io.ocbridge.core.testing.TestClocks;
 import static io.ocbridge.core.testing.Frames.arp;
 import static io.ocbridge.core.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,9 +53,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -83,11 +81,7 @@ class ResourceBoundsTest {
     private static final long AGING_NANOS = 300 * SECOND;
 
     private final AtomicLong nanos = new AtomicLong(5 * SECOND);
-    private final Clock wallClock = new Clock() {
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return Instant.ofEpochSecond(1_700_000_000L).plusNanos(nanos.get()); }
-    };
+    private final Clock wallClock = TestClocks.wall(1_700_000_000L, nanos::get);
     /** Datagrams the overlays send go nowhere (released); device writes succeed. */
     private final OverlayIo nowhere = new OverlayIo() {
         @Override public boolean send(ByteBuf datagram, InetSocketAddress recipient) { datagram.release(); return true; }

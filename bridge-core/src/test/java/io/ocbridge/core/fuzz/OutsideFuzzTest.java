@@ -1,5 +1,6 @@
 package io.ocbridge.core.fuzz;
 
+import io.ocbridge.core.testing.TestClocks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,9 +30,6 @@ import io.ocbridge.crypto.noise.LocalIdentity;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,11 +76,7 @@ class OutsideFuzzTest {
 
     static final class Harness {
         final long[] nanos = {1_000_000_000L};
-        final Clock wallClock = new Clock() {
-            @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-            @Override public Clock withZone(ZoneId zone) { return this; }
-            @Override public Instant instant() { return Instant.ofEpochSecond(1_780_000_000L).plusNanos(nanos[0]); }
-        };
+        final Clock wallClock = TestClocks.wall(1_780_000_000L, () -> nanos[0]);
         final ArrayDeque<ByteBuf> toB = new ArrayDeque<>();
         final ArrayDeque<ByteBuf> toA = new ArrayDeque<>();
         /** Messages captured while the session was set up, each with a control byte 0 (raw, from A). */

@@ -1,12 +1,11 @@
 package io.ocbridge.core.overlay;
 
+import io.ocbridge.core.testing.TestClocks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +20,7 @@ import java.util.function.Predicate;
  */
 final class MemoryNetwork {
     final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    final Clock wallClock = new Clock() {
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-        @Override public Instant instant() { return Instant.ofEpochSecond(1_700_000_000L).plusNanos(nanos.get()); }
-    };
+    final Clock wallClock = TestClocks.wall(1_700_000_000L, nanos::get);
     private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
     private final ArrayDeque<InFlight> queue = new ArrayDeque<>();
     /** Datagrams matching this are dropped in flight (counted in {@link #lost}). */

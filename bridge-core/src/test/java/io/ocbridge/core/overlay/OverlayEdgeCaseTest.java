@@ -1,5 +1,6 @@
 package io.ocbridge.core.overlay;
 
+import io.ocbridge.core.testing.TestClocks;
 import static io.ocbridge.core.overlay.Packets.ipv4;
 import static io.ocbridge.core.overlay.Packets.v4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -30,9 +31,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,11 +84,7 @@ class OverlayEdgeCaseTest {
         keyB = PrivateKey.generate();
         a = net.node(ADDR_A);
         b = net.node(ADDR_B);
-        Clock wallA = new Clock() {
-            @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-            @Override public Clock withZone(ZoneId zone) { return this; }
-            @Override public Instant instant() { return net.wallClock.instant().plusNanos(wallOffsetNanosA.get()); }
-        };
+        Clock wallA = TestClocks.wall(1_700_000_000L, () -> net.nanos.get() + wallOffsetNanosA.get());
         Log log = Log.with("test");
         a.overlay = new Overlay("corp", 1420, new LocalIdentity(keyA), a, net.nanos::get, wallA, log.child("site=a"));
         b.overlay = new Overlay("corp", 1420, new LocalIdentity(keyB), b, net.nanos::get, net.wallClock, log.child("site=b"));
