@@ -69,5 +69,5 @@ printf 'scale-daemon: %d peers (%d allowed-ips): up and answering status %.1f s 
     "$PEERS" $((2 * PEERS)) "$(echo "($ready - $start) / 1000000000" | bc -l)"
 printf 'scale-daemon: %d routes through the device; `ocbridge status --json` %.2f s (CLI JVM start included), %d peers, %d KiB of JSON\n' \
     "$routes" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" "$listed" $(( $(stat -c %s "$WORK/status.json") / 1024 ))
-echo "scale-daemon: first contact: $initiated of $PEERS initiations sent when status was read (64 at once, then 1000/s)"
+echo "scale-daemon: $initiated initiations sent when status was read (first contact: 64 at once, then 1000/s; then each unanswered peer's 5 s retransmits)"
 echo "scale-daemon: daemon RSS ${rss} MiB (bin/ocbridge's JVM options, plus any in OCBRIDGE_JAVA_OPTS)"
