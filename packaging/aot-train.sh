@@ -2,14 +2,13 @@
 # Training run for the AOT cache: packaging/aot-train.sh <app dir> <work dir> writes <app dir>/ocbridge.aot.
 # As root: two sites in a private network and mount namespace (a tmpfs on /run, so no socket lands on the host) come
 # up and handshake, with keepalives every second; site A, the recorded one, then gets SIGTERM as systemd would send.
-# Without root: `ocbridge check` of the example config.
+# Without root (or with OCB_TRAIN_LIGHT set): `ocbridge check` of the example config.
 set -euo pipefail
 APP=$1
 WORK=$2
 OCB="$APP/bin/ocbridge"
 mkdir -p "$WORK"
-if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null; then
-    cp "$APP/../../share/doc/ocbridge/examples/dc-east.yaml" "$WORK/" 2>/dev/null || true
+if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null || [ -n "${OCB_TRAIN_LIGHT:-}" ]; then
     OCBRIDGE_AOT=off "$OCB" genkey --out "$WORK/k.key"
     sed -e "s|keys/dc-east.key|k.key|" -e "/preshared/d" \
         -e "s|REPLACE-WITH-cloud-a-PUBLIC-KEY=|$(OCBRIDGE_AOT=off "$OCB" pubkey < "$WORK/k.key")|" \
@@ -17,7 +16,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null; then
     OCBRIDGE_AOT_OUTPUT="$APP/ocbridge.aot" "$OCB" check -c "$WORK/site.yaml"
     exit 0
 fi
-if [ "${1:-}" != --inside ] && [ -z "${OCB_TRAIN_INSIDE:-}" ]; then
+if [ -z "${OCB_TRAIN_INSIDE:-}" ]; then
     exec env OCB_TRAIN_INSIDE=1 unshare --net --mount --propagation private bash "$0" "$APP" "$WORK"
 fi
 mount -t tmpfs -o mode=0755 tmpfs /run

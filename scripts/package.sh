@@ -4,7 +4,7 @@
 #   scripts/package.sh              builds the jars (./mvnw package -DskipTests), then the package
 #   scripts/package.sh --prebuilt   packages bridge-cli/target as it is (the integration tests, mid-build)
 # As root, the AOT cache is trained on a real `ocbridge up` (two sites in a private network namespace, handshake and
-# keepalives); otherwise on the commands that need no privilege (check, genkey, status). Network: none.
+# keepalives); otherwise on `ocbridge check` of the example config. Network: none.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"

@@ -151,6 +151,8 @@ for c in a b; do
     ct "$c" sh -c '! command -v java && [ ! -e /usr/lib/jvm ]' >/dev/null || fail "$c: a JDK is visible"
     [ "$(ct "$c" stat -c '%a %U:%G' /etc/ocbridge)" = "750 root:ocbridge" ] || fail "$c: /etc/ocbridge not 0750 root:ocbridge"
     ct "$c" test -f /usr/share/bash-completion/completions/ocbridge || fail "$c: no bash completion"
+    # AOTMode=on: the JVM refuses to start unless the package's AOT cache matches this runtime, jars and flags.
+    ct "$c" env OCBRIDGE_JAVA_OPTS=-XX:AOTMode=on ocbridge version > /dev/null || fail "$c: the AOT cache is not usable"
 done
 genkey a east
 genkey b west
