@@ -169,6 +169,9 @@ ct a grep -q '^CapEff:.*0000000000001000$' "/proc/$(ct a systemctl show -p MainP
 log "tunnel: a ping crosses it"
 await 20 "ping east -> west over the tunnel" ct a ping -c 1 -W 1 10.77.0.2
 
+east_main=$(ct a systemctl show -p MainPID --value ocbridge@east)
+echo "SUMMARY idle_rss_mib_one_peer=$(($(ct a awk '/^VmRSS/ {print $2}' "/proc/$east_main/status") / 1024))"
+
 log "status, reload and wg for root and for ocbridge"
 ct a ocbridge status -c /etc/ocbridge/east.yaml | grep -q 'corp *west' \
     || { ct a ocbridge status -c /etc/ocbridge/east.yaml >&2; fail "root: ocbridge status"; }
