@@ -169,6 +169,12 @@ ct a grep -q '^CapEff:.*0000000000001000$' "/proc/$(ct a systemctl show -p MainP
 log "tunnel: a ping crosses it"
 await 20 "ping east -> west over the tunnel" ct a ping -c 1 -W 1 10.77.0.2
 
+for f in /run/ocbridge /run/wireguard; do
+    [ "$(ct a stat -c '%U:%G %a' "$f")" = "ocbridge:ocbridge 755" ] || fail "$f: $(ct a stat -c '%U:%G %a' "$f")"
+done
+for f in /run/ocbridge/east.sock /run/wireguard/ocb-east.sock; do
+    [ "$(ct a stat -c '%U %a' "$f")" = "ocbridge 600" ] || fail "$f: $(ct a stat -c '%U %a' "$f")"
+done
 east_main=$(ct a systemctl show -p MainPID --value ocbridge@east)
 echo "SUMMARY idle_rss_mib_one_peer=$(($(ct a awk '/^VmRSS/ {print $2}' "/proc/$east_main/status") / 1024))"
 
