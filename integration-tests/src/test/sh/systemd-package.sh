@@ -150,7 +150,8 @@ for c in a b; do
     ct "$c" dpkg -i /var/cache/ocbtest/ocbridge.deb > "$WORK/$c-dpkg.log" 2>&1 || { cat "$WORK/$c-dpkg.log" >&2; fail "$c: dpkg -i"; }
     ct "$c" sh -c '! command -v java && [ ! -e /usr/lib/jvm ]' >/dev/null || fail "$c: a JDK is visible"
     [ "$(ct "$c" stat -c '%a %U:%G' /etc/ocbridge)" = "750 root:ocbridge" ] || fail "$c: /etc/ocbridge not 0750 root:ocbridge"
-    ct "$c" test -f /usr/share/bash-completion/completions/ocbridge || fail "$c: no bash completion"
+    ct "$c" bash -c '. /usr/share/bash-completion/completions/ocbridge && complete -p ocbridge' > /dev/null \
+        || fail "$c: no bash completion for ocbridge"
     # AOTMode=on: the JVM refuses to start unless the package's AOT cache matches this runtime, jars and flags.
     ct "$c" env OCBRIDGE_JAVA_OPTS=-XX:AOTMode=on ocbridge version > /dev/null || fail "$c: the AOT cache is not usable"
 done
@@ -221,6 +222,13 @@ back() {
 await 20 "ocbridge@east active again after kill -9" back
 echo "SUMMARY kill9_to_active_ms=$((($(date +%s%N) - killed) / 1000000))"
 await 20 "ping after the restart" ct a ping -c 1 -W 1 10.77.0.2
+
+log "reinstalling the package (an upgrade) restarts the running site"
+east_pid=$(ct a systemctl show -p MainPID --value ocbridge@east)
+ct a dpkg -i /var/cache/ocbtest/ocbridge.deb > "$WORK/a-upgrade.log" 2>&1 || { cat "$WORK/a-upgrade.log" >&2; fail "dpkg -i again"; }
+[ "$(ct a systemctl is-active ocbridge@east)" = active ] || fail "upgrade: ocbridge@east not active"
+[ "$(ct a systemctl show -p MainPID --value ocbridge@east)" != "$east_pid" ] || fail "upgrade: the old daemon still runs"
+await 20 "ping after the upgrade" ct a ping -c 1 -W 1 10.77.0.2
 
 log "two instances side by side share /run/ocbridge and /run/wireguard"
 genkey b spare
