@@ -4,10 +4,10 @@
 #   scripts/install-deps.sh bench    that set plus the peers bench/compare.sh measures against (openvpn, tinc)
 # Packages that ship a service (keepalived, openvpn, tinc) are installed with a policy-rc.d that forbids starting it,
 # and their units are disabled and stopped afterwards: nothing of theirs may run in the root namespace (the HA tests
-# run keepalived themselves, one per gateway namespace).
+# run keepalived themselves, one per gateway namespace). systemd-container: systemd-nspawn, for SystemdPackageTest.
 set -euo pipefail
 PACKAGES=(iproute2 iputils-ping iperf3 wireguard-go wireguard-tools curl procps dnsmasq-base busybox faketime nftables
-    python3 keepalived)
+    python3 keepalived systemd-container)
 SERVICES=(keepalived)
 case "${1:-}" in
     "") ;;

@@ -50,6 +50,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before any Netty class: its loggers pick their factory once, when first created.
+        io.ocbridge.core.log.NettyLog.install();
         System.exit(commandLine().execute(args));
     }
 }

@@ -8,13 +8,25 @@ import java.time.Instant;
 /**
  * One line per event on stderr: {@code time LEVEL event key=value ...}. Fields use fixed names
  * ({@code site}, {@code overlay}, {@code peer}, {@code endpoint}, {@code reason}); callers never pass
- * key material. Per-packet events are counters, not log lines.
+ * key material. Per-packet events are counters, not log lines. When stderr is the systemd journal, each line starts
+ * with its syslog priority ({@code <6>} for INFO, sd-daemon(3) style), which the journal strips and files the line
+ * under, so {@code journalctl -p warning} finds the warnings.
  */
 public final class Log {
-    public enum Level { DEBUG, INFO, WARN, ERROR }
+    /** Each level with its syslog priority: debug 7, info 6, warning 4, err 3. */
+    public enum Level {
+        DEBUG(7), INFO(6), WARN(4), ERROR(3);
+
+        final int syslogPriority;
+
+        Level(int syslogPriority) {
+            this.syslogPriority = syslogPriority;
+        }
+    }
 
     private static volatile Level threshold = Level.INFO;
     private static volatile PrintStream out = System.err;
+    private static volatile boolean priorityPrefix = JournalStream.isStderr(System.getenv("JOURNAL_STREAM"));
 
     private final String context;
 
@@ -44,8 +56,14 @@ public final class Log {
         threshold = level;
     }
 
-    public static void setOutput(PrintStream stream) {
+    /** Where lines go from now on; {@code priorityPrefix}: start each with {@code <N>}, as for the journal. */
+    public static void setOutput(PrintStream stream, boolean priorityPrefix) {
         out = stream;
+        Log.priorityPrefix = priorityPrefix;
+    }
+
+    public static void setOutput(PrintStream stream) {
+        setOutput(stream, false);
     }
 
     public boolean enabled(Level level) {
@@ -61,8 +79,11 @@ public final class Log {
         if (!enabled(level)) {
             return;
         }
-        StringBuilder line = new StringBuilder(128)
-                .append(Instant.now()).append(' ')
+        StringBuilder line = new StringBuilder(128);
+        if (priorityPrefix) {
+            line.append('<').append(level.syslogPriority).append('>');
+        }
+        line.append(Instant.now()).append(' ')
                 .append(level.name()).append(' ')
                 .append(event);
         if (!context.isEmpty()) {
