@@ -24,6 +24,12 @@ import java.util.Set;
  */
 public final class KeyFiles {
 
+    /**
+     * The system user the packaged daemon runs as: its key files belong to it, and root may read them on its behalf
+     * ({@code ocbridge check}, {@code reload} and {@code status} run as root).
+     */
+    public static final String SERVICE_USER = "ocbridge";
+
     /** A base64 key is 44 bytes; anything much larger is not a key file. */
     public static final int MAX_SECRET_BYTES = 4096;
 
@@ -47,9 +53,9 @@ public final class KeyFiles {
     /**
      * Reads a secret as bytes, stripped of surrounding whitespace, so that no String holds it: the caller decodes it
      * and zeroes the array. Refused, with one line naming the file: a symbolic link; anything but a regular file; a
-     * file group or others can access; a file owned by anyone but root or this process's user; a file in a folder
-     * that group or others can write to (they could replace the key). Owner and mode are those of the file opened,
-     * not of the path ({@link NoFollowFile}).
+     * file group or others can access; a file owned by anyone but root, {@link #SERVICE_USER} or this process's user;
+     * a file in a folder that group or others can write to (they could replace the key). Owner and mode are those of
+     * the file opened, not of the path ({@link NoFollowFile}).
      */
     public static byte[] readSecretBytes(Path file) throws IOException {
         String folderProblem = folderProblem(file.toAbsolutePath().getParent());
@@ -62,9 +68,9 @@ public final class KeyFiles {
                 return "mode " + String.format("%04o", stat.mode() & 07777)
                         + " lets group or others access this key; run chmod 600 on it";
             }
-            if (stat.uid() != 0 && stat.uid() != self) {
-                return "owned by uid " + stat.uid() + ", not by root or this daemon's user (uid " + self
-                        + "); chown it";
+            if (stat.uid() != 0 && stat.uid() != self && !SERVICE_USER.equals(stat.ownerName())) {
+                return "owned by uid " + stat.uid() + ", not by root, " + SERVICE_USER + " or this process's user (uid "
+                        + self + "); chown it";
             }
             return null;
         });

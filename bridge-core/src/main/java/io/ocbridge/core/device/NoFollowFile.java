@@ -15,8 +15,8 @@ import java.util.Map;
  * is read.
  */
 public final class NoFollowFile {
-    /** The opened file's numeric owner and mode bits ({@code st_uid}, {@code st_mode}). */
-    public record Stat(int uid, int mode) {
+    /** The opened file's owner (numeric, and by name where the system knows it) and mode bits ({@code st_mode}). */
+    public record Stat(int uid, String ownerName, int mode) {
         public boolean isRegularFile() {
             return (mode & 0170000) == 0100000;
         }
@@ -51,8 +51,11 @@ public final class NoFollowFile {
             });
         }
         try {
-            Map<String, Object> attributes = Files.readAttributes(Path.of("/proc/self/fd/" + fd), "unix:uid,mode");
-            Stat stat = new Stat((Integer) attributes.get("uid"), (Integer) attributes.get("mode"));
+            Path opened = Path.of("/proc/self/fd/" + fd);
+            Map<String, Object> attributes = Files.readAttributes(opened, "unix:uid,mode,owner");
+            Stat stat = new Stat((Integer) attributes.get("uid"),
+                    ((java.nio.file.attribute.UserPrincipal) attributes.get("owner")).getName(),
+                    (Integer) attributes.get("mode"));
             if (!stat.isRegularFile()) {
                 throw new IOException(file + ": not a regular file");
             }

@@ -81,7 +81,8 @@ class KeyFilesTest {
         KeyFiles.writeSecret(file, SECRET);
         Files.setAttribute(file, "unix:uid", 4242);
         IOException e = assertThrows(IOException.class, () -> KeyFiles.readSecret(file));
-        assertEquals(file + ": owned by uid 4242, not by root or this daemon's user (uid 0); chown it", e.getMessage());
+        assertEquals(file + ": owned by uid 4242, not by root, ocbridge or this process's user (uid 0); chown it",
+                e.getMessage());
     }
 
     @Test
