@@ -1,0 +1,5 @@
+/**
+ * Addresses and prefixes without name lookups ({@code Cidr}), and the allowed-IPs trie for cryptokey routing
+ * (longest prefix, IPv4 and IPv6). Depends on nothing of ours.
+ */
+package io.ocbridge.core.route;
