@@ -256,17 +256,22 @@ public final class Overlay {
             segment.standBy();
         }
         for (Peer peer : peers) {
-            retire(peer.keypairs().destroyAll());
-            if (peer.pendingInitiationIndex() != 0) {
-                indexTable.remove(peer.pendingInitiationIndex());
-            }
             int dropped = peer.dropStaged();
             for (int i = 0; i < dropped; i++) {
                 drops.increment(DropReason.STANDBY);
             }
-            peer.clearAll();
+            eraseSessions(peer);
             peer.timers().reset();
         }
+    }
+
+    /** Zeroes a peer's keys and handshake state, and frees the indexes its sessions and pending initiation held. */
+    private void eraseSessions(Peer peer) {
+        retire(peer.keypairs().destroyAll());
+        if (peer.pendingInitiationIndex() != 0) {
+            indexTable.remove(peer.pendingInitiationIndex());
+        }
+        peer.clearAll();
     }
 
     /** Whether this gateway speaks for the site (always, without HA). */
@@ -590,11 +595,7 @@ public final class Overlay {
                 sendKeepalive(peer);
             }
             if ((actions & PeerTimers.ZERO_KEY_MATERIAL) != 0) {
-                retire(peer.keypairs().destroyAll());
-                if (peer.pendingInitiationIndex() != 0) {
-                    indexTable.remove(peer.pendingInitiationIndex());
-                }
-                peer.clearAll();
+                eraseSessions(peer);
                 log.info("keys-zeroed", "peer=" + peer.name());
             }
         }
