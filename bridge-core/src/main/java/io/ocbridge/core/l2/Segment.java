@@ -1,13 +1,14 @@
 package io.ocbridge.core.l2;
 
-import io.ocbridge.core.packet.Ethernet;
-import io.ocbridge.core.ip.MssClamp;
-import io.ocbridge.core.ip.Ipv4Fragmenter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ocbridge.core.buffer.ByteBufViews;
+import io.ocbridge.core.counters.IntervalGate;
+import io.ocbridge.core.ip.Ipv4Fragmenter;
+import io.ocbridge.core.ip.MssClamp;
 import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.log.Log;
+import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.peer.Peer;
 import java.util.List;
 import java.util.function.LongPredicate;
@@ -93,12 +94,9 @@ public final class Segment {
     private final LongPredicate macBound = this::isMacBound;
     private long lookupNanos;
     private int nextIpId;
-    private long lastFlapLogNanos;
-    private boolean flapLogged;
-    private long lastDampLogNanos;
-    private boolean dampLogged;
-    private long lastMoveLogNanos;
-    private boolean moveLogged;
+    private final IntervalGate flapLog = new IntervalGate();
+    private final IntervalGate dampLog = new IntervalGate();
+    private final IntervalGate moveLog = new IntervalGate();
     /** False on an HA standby: both gateways' TAPs sit in one LAN, so only the active one may carry frames. */
     private boolean active = true;
 
@@ -376,15 +374,11 @@ public final class Segment {
                 counters.increment(Event.MAC_MOVED);
                 if (sinceMove >= 0 && sinceMove < FLAP_WINDOW_NANOS) {
                     counters.increment(Event.MAC_FLAPPING);
-                    if (!flapLogged || now - lastFlapLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
-                        flapLogged = true;
-                        lastFlapLogNanos = now;
+                    if (flapLog.tryPass(now, EVENT_LOG_INTERVAL_NANOS)) {
                         log.warn("mac-flapping", "mac=" + Ethernet.format(mac)
                                 + " peer=" + nameOf(from) + " reason=loop-or-duplicate-mac");
                     }
-                } else if (!moveLogged || now - lastMoveLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
-                    moveLogged = true;
-                    lastMoveLogNanos = now;
+                } else if (moveLog.tryPass(now, EVENT_LOG_INTERVAL_NANOS)) {
                     log.info("mac-moved", "mac=" + Ethernet.format(mac)
                             + " peer=" + nameOf(from));
                 }
@@ -393,9 +387,7 @@ public final class Segment {
                 counters.increment(Event.MAC_FLAPPING);
                 counters.increment(Event.MAC_DAMPED);
                 Port keeper = macs.lookup(mac, now);
-                if (!dampLogged || now - lastDampLogNanos >= EVENT_LOG_INTERVAL_NANOS) {
-                    dampLogged = true;
-                    lastDampLogNanos = now;
+                if (dampLog.tryPass(now, EVENT_LOG_INTERVAL_NANOS)) {
                     log.warn("mac-damped", "mac=" + Ethernet.format(mac)
                             + " peer=" + nameOf(from) + " keeper=" + nameOf(keeper == null ? localSide : keeper)
                             + " hold-seconds=" + options.macFlapHoldNanos() / 1_000_000_000L

@@ -1,6 +1,7 @@
 package io.ocbridge.core.peer;
 
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.counters.IntervalGate;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.cookie.CookieGenerator;
 import io.ocbridge.crypto.keys.PublicKey;
@@ -43,8 +44,7 @@ public final class Peer {
     private int pendingInitiationIndex;
     private long lastInitiationSentNanos;
     private boolean initiationEverSent;
-    private long lastCookieRetryNanos;
-    private boolean cookieRetryEverSent;
+    private final IntervalGate cookieRetry = new IntervalGate();
     /** Whether the handshake in flight starts the session afresh (see {@code Overlay.noteHandshake}). */
     private boolean handshakeStartsAfresh;
     /** Whether it also replaces a live session before its time (the peer, not we, started over). */
@@ -53,8 +53,7 @@ public final class Peer {
     private final long[] freshStartNanos = new long[FRESH_STARTS_REMEMBERED];
     private int freshStarts;
     private int freshNext;
-    private long lastSplitBrainWarningNanos;
-    private boolean splitBrainWarned;
+    private final IntervalGate splitBrainWarning = new IntervalGate();
 
     private volatile long lastHandshakeEpochMillis;
     // Traffic counters: written by the event loop for every packet, read by status and metrics threads.
@@ -125,12 +124,7 @@ public final class Peer {
      * Records the retry when it says yes.
      */
     public boolean mayRetryWithCookie(long now, long intervalNanos) {
-        if (cookieRetryEverSent && now - lastCookieRetryNanos < intervalNanos) {
-            return false;
-        }
-        cookieRetryEverSent = true;
-        lastCookieRetryNanos = now;
-        return true;
+        return cookieRetry.tryPass(now, intervalNanos);
     }
 
     /**
@@ -165,12 +159,7 @@ public final class Peer {
 
     /** Whether a split-brain warning for this peer may be logged now (one per {@code intervalNanos}); records it. */
     public boolean maySplitBrainWarn(long now, long intervalNanos) {
-        if (splitBrainWarned && now - lastSplitBrainWarningNanos < intervalNanos) {
-            return false;
-        }
-        splitBrainWarned = true;
-        lastSplitBrainWarningNanos = now;
-        return true;
+        return splitBrainWarning.tryPass(now, intervalNanos);
     }
 
     /** Queues a packet (consumed) until a session exists; returns false and releases it when full. */
