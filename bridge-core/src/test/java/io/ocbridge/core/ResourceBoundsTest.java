@@ -1,6 +1,5 @@
 package io.ocbridge.core;
 
-import io.ocbridge.core.testing.TestClocks;
 import static io.ocbridge.core.testing.Frames.arp;
 import static io.ocbridge.core.testing.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,9 +16,9 @@ import io.ocbridge.core.control.StatusUnavailableException;
 import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.ip.Ipv4Reassembler;
 import io.ocbridge.core.l2.Segment;
-import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.l2.SegmentOptions;
+import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.DropReason;
@@ -31,6 +30,7 @@ import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.core.testing.NoLeaks;
+import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.core.uapi.DeviceState;
 import io.ocbridge.core.uapi.SetRequest;
 import io.ocbridge.core.uapi.UapiDevice;

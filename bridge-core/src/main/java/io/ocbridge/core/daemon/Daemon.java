@@ -1,6 +1,5 @@
 package io.ocbridge.core.daemon;
 
-import io.ocbridge.core.device.DeviceReader;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -9,13 +8,14 @@ import io.ocbridge.core.config.ConfigError;
 import io.ocbridge.core.config.ConfigException;
 import io.ocbridge.core.config.ConfigLoader;
 import io.ocbridge.core.config.KeyFiles;
+import io.ocbridge.core.config.OverlayConfig;
 import io.ocbridge.core.config.PeerConfig;
+import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.control.ReloadReply;
+import io.ocbridge.core.device.DeviceReader;
 import io.ocbridge.core.ha.FollowAddressWatch;
 import io.ocbridge.core.ha.HaState;
 import io.ocbridge.core.ha.Role;
-import io.ocbridge.core.config.OverlayConfig;
-import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.crypto.keys.KeyFormatException;
 import io.ocbridge.crypto.keys.PrivateKey;

@@ -1,7 +1,7 @@
 package io.ocbridge.core.ip;
 
-import io.ocbridge.core.packet.Ethernet;
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.packet.Ethernet;
 
 /**
  * Inline TCP MSS clamping on Ethernet frames, like iptables {@code TCPMSS --clamp-mss-to-pmtu}: a SYN

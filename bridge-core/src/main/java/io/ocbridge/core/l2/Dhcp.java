@@ -1,9 +1,9 @@
 package io.ocbridge.core.l2;
 
-import io.ocbridge.core.packet.Ethernet;
-import io.ocbridge.core.ip.Ipv6;
-import io.ocbridge.core.ip.Ipv4Fragmenter;
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.ip.Ipv4Fragmenter;
+import io.ocbridge.core.ip.Ipv6;
+import io.ocbridge.core.packet.Ethernet;
 
 /**
  * Recognises DHCP (RFC 2131) and DHCPv6 (RFC 8415) messages in an Ethernet frame for the segment's DHCP guard, by

@@ -1,8 +1,8 @@
 package io.ocbridge.core.l2;
 
-import io.ocbridge.core.packet.Ethernet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.ocbridge.core.packet.Ethernet;
 import java.util.ArrayDeque;
 import java.util.function.BiConsumer;
 

@@ -1,8 +1,8 @@
 package io.ocbridge.core.l2;
 
-import io.ocbridge.core.packet.Ethernet;
-import io.ocbridge.core.ip.Checksums;
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.ip.Checksums;
+import io.ocbridge.core.packet.Ethernet;
 import java.util.function.LongPredicate;
 
 /**

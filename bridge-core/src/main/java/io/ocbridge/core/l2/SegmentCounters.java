@@ -1,7 +1,7 @@
 package io.ocbridge.core.l2;
 
-import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.counters.EnumCounters;
+import io.ocbridge.core.packet.Ethernet;
 
 /** Frame counts of one segment; written by the event loop, readable from any thread. */
 public final class SegmentCounters extends EnumCounters<SegmentCounters.Event> {

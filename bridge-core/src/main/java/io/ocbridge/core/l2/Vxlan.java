@@ -1,8 +1,8 @@
 package io.ocbridge.core.l2;
 
-import io.ocbridge.core.packet.Ethernet;
-import io.ocbridge.core.ip.Checksums;
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.ip.Checksums;
+import io.ocbridge.core.packet.Ethernet;
 
 /**
  * VXLAN (RFC 7348) as ocbridge carries it inside the tunnel: IPv4 / UDP to port 4789 / 8-byte

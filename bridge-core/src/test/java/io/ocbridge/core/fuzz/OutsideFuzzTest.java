@@ -1,6 +1,5 @@
 package io.ocbridge.core.fuzz;
 
-import io.ocbridge.core.testing.TestClocks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
-import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.SegmentOptions;
+import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.Overlay;
@@ -20,6 +19,7 @@ import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.core.testing.NoLeaks;
+import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.fuzz.FuzzLoop;
 import io.ocbridge.crypto.keys.KeyFormatException;

@@ -1,6 +1,5 @@
 package io.ocbridge.core.ip;
 
-import io.ocbridge.core.packet.Ethernet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.ocbridge.core.ip.Ipv4FragmenterTest.TrackingAllocator;
+import io.ocbridge.core.packet.Ethernet;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package io.ocbridge.core.l2;
 
-import io.ocbridge.core.packet.Ethernet;
-import io.ocbridge.core.ip.Ipv6;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.ocbridge.core.ip.Ipv6;
+import io.ocbridge.core.packet.Ethernet;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,9 +1,9 @@
 package io.ocbridge.core.overlay;
 
-import io.ocbridge.core.testing.TestClocks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.ocbridge.core.testing.TestClocks;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;

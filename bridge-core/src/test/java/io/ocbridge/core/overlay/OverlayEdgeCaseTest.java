@@ -1,6 +1,5 @@
 package io.ocbridge.core.overlay;
 
-import io.ocbridge.core.testing.TestClocks;
 import static io.ocbridge.core.overlay.Packets.ipv4;
 import static io.ocbridge.core.overlay.Packets.v4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -17,6 +16,7 @@ import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.core.testing.NoLeaks;
+import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.cookie.CookieGenerator;
 import io.ocbridge.crypto.keys.PresharedKey;

@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
-import io.ocbridge.core.l2.SegmentSpec;
-import io.ocbridge.core.l2.SegmentOptions;
 import io.ocbridge.core.l2.SegmentCounters.Event;
+import io.ocbridge.core.l2.SegmentOptions;
+import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
 import io.ocbridge.crypto.noise.LocalIdentity;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.ocbridge.core.testing.NoLeaks;
 
 /** Two overlays with one L2 segment each, frames carried as VXLAN through the memory network. */
 @ExtendWith(NoLeaks.class)
