@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -674,9 +673,9 @@ public final class ConfigLoader {
         String problem = KeyFiles.problem(path);
         if (problem == null) {
             try {
-                if (!isKey(KeyFiles.readSecretBytes(path))) {
-                    problem = "does not hold a " + KEY_BYTES + "-byte base64 key";
-                }
+                KeyFiles.decodeSecret(path, PresharedKey::fromBase64);  // any 32 bytes: a private or preshared key
+            } catch (KeyFormatException e) {
+                problem = "does not hold a " + KEY_BYTES + "-byte base64 key";
             } catch (IOException e) {
                 problem = "cannot read: " + e.getMessage();
             }
@@ -793,18 +792,6 @@ public final class ConfigLoader {
             return true;
         } catch (KeyFormatException e) {
             return false;
-        }
-    }
-
-    /** Whether a key file's content is a key; decoded as a preshared key (any 32 bytes), then zeroed, never a String. */
-    private static boolean isKey(byte[] text) {
-        try {
-            PresharedKey.fromBase64(text);
-            return true;
-        } catch (KeyFormatException e) {
-            return false;
-        } finally {
-            Arrays.fill(text, (byte) 0);
         }
     }
 }

@@ -40,13 +40,27 @@ public final class KeyFiles {
     private KeyFiles() {
     }
 
+    /** Turns a secret's text into what the caller keeps; may refuse it with {@code E}. */
+    @FunctionalInterface
+    public interface Decoder<T, E extends Exception> {
+        T decode(byte[] text) throws E;
+    }
+
     /** Reads a secret, stripped of surrounding whitespace, after checking it as {@link #readSecretBytes} does. */
     public static String readSecret(Path file) throws IOException {
-        byte[] content = readSecretBytes(file);
+        return decodeSecret(file, text -> new String(text, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads a secret as {@link #readSecretBytes} does and hands its text to {@code decode}; the text is zeroed
+     * afterwards, whether decoding succeeds or not, so the caller keeps only what it decoded.
+     */
+    public static <T, E extends Exception> T decodeSecret(Path file, Decoder<T, E> decode) throws IOException, E {
+        byte[] text = readSecretBytes(file);
         try {
-            return new String(content, StandardCharsets.UTF_8);
+            return decode.decode(text);
         } finally {
-            NoFollowFile.zero(content);
+            Arrays.fill(text, (byte) 0);
         }
     }
 
@@ -86,7 +100,7 @@ public final class KeyFiles {
             return content;
         }
         byte[] stripped = Arrays.copyOfRange(content, start, end);
-        NoFollowFile.zero(content);
+        Arrays.fill(content, (byte) 0);
         return stripped;
     }
 

@@ -295,12 +295,7 @@ public final class Daemon implements AutoCloseable {
 
     private static LocalIdentity loadIdentity(SiteConfig config) throws DaemonException {
         try {
-            byte[] encoded = KeyFiles.readSecretBytes(config.privateKeyFile());
-            try {
-                return new LocalIdentity(PrivateKey.fromBase64(encoded));
-            } finally {
-                java.util.Arrays.fill(encoded, (byte) 0);
-            }
+            return new LocalIdentity(KeyFiles.decodeSecret(config.privateKeyFile(), PrivateKey::fromBase64));
         } catch (IOException | KeyFormatException e) {
             throw new DaemonException("private-key-file " + config.privateKeyFile() + ": " + e.getMessage(), e);
         }

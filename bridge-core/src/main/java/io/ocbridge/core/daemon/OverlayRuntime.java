@@ -36,7 +36,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -205,13 +204,10 @@ final class OverlayRuntime implements AutoCloseable {
         try {
             publicKey = PublicKey.fromBase64(peer.publicKey());
             if (peer.presharedKeyFile() != null) {
-                byte[] encoded = KeyFiles.readSecretBytes(peer.presharedKeyFile());
-                try {
-                    psk = PresharedKey.fromBase64(encoded);
-                    digest = digest(encoded);
-                } finally {
-                    Arrays.fill(encoded, (byte) 0);
-                }
+                PresharedKeyFile file = KeyFiles.decodeSecret(peer.presharedKeyFile(),
+                        text -> new PresharedKeyFile(PresharedKey.fromBase64(text), digest(text)));
+                psk = file.key();
+                digest = file.digest();
             }
         } catch (KeyFormatException | IOException e) {
             throw new DaemonException("overlay " + overlayName + " peer " + peer.name() + ": " + e.getMessage(), e);
@@ -227,6 +223,9 @@ final class OverlayRuntime implements AutoCloseable {
         }
         return new ResolvedPeer(peer, publicKey, psk, endpoint, digest);
     }
+
+    /** A preshared key as read from its file, with the digest of the file's text that tells a rewrite. */
+    private record PresharedKeyFile(PresharedKey key, String digest) {}
 
     private static String digest(byte[] secret) {
         try {
@@ -253,12 +252,8 @@ final class OverlayRuntime implements AutoCloseable {
             return false;
         }
         try {
-            byte[] encoded = KeyFiles.readSecretBytes(peer.presharedKeyFile());
-            try {
-                return !digest(encoded).equals(pskDigests.get(peer.name()));
-            } finally {
-                Arrays.fill(encoded, (byte) 0);
-            }
+            return !KeyFiles.decodeSecret(peer.presharedKeyFile(), OverlayRuntime::digest)
+                    .equals(pskDigests.get(peer.name()));
         } catch (IOException e) {
             return true;  // the reload then fails to read it, and says why
         }

@@ -5,7 +5,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -101,10 +100,5 @@ public final class NoFollowFile {
     /** This process's effective uid. */
     public static int effectiveUid() {
         return Libc.geteuid();
-    }
-
-    /** Zeroes {@code secret}. */
-    public static void zero(byte[] secret) {
-        Arrays.fill(secret, (byte) 0);
     }
 }
