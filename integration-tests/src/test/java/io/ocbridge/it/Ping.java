@@ -63,8 +63,7 @@ record Ping(int transmitted, int received, double avgRttMs, String output) {
      * each reply printed with its arrival time ({@code -D}); see {@link #firstReplyAfter}.
      */
     static Background trace(Lab lab, Netns from, String address, Duration window) {
-        return lab.start(from, "ping-trace", List.of("ping", "-n", "-D", "-i", "0.1", "-W", "1",
-                "-w", Long.toString(window.toSeconds()), address));
+        return trace(lab, from, address, window, 100, "ping-trace");
     }
 
     /**
@@ -98,11 +97,6 @@ record Ping(int transmitted, int received, double avgRttMs, String output) {
         }
         Duration tail = Duration.between(previous, end);
         return Optional.of(tail.compareTo(longest) > 0 ? tail : longest);
-    }
-
-    /** Replies in a trace's output that ping marked {@code DUP!}: the same request answered twice. */
-    static long duplicateReplies(String traceOutput) {
-        return traceOutput.lines().filter(l -> l.contains("DUP!")).count();
     }
 
     /**

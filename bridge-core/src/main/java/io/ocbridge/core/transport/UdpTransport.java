@@ -63,19 +63,11 @@ public final class UdpTransport implements AutoCloseable {
     }
 
     /**
-     * Binds the wildcard address (IPv4 and IPv6) on {@code port} (0 = any) on {@code loop}.
-     * {@code onReadComplete} runs after each burst of reads (flush point). {@code useOffloads}: GSO and
-     * GRO where the kernel has them.
-     */
-    public static UdpTransport bind(EventLoop loop, int port, Receiver receiver, Runnable onReadComplete,
-            boolean useOffloads, Log log) throws InterruptedException {
-        return bind(loop, null, port, receiver, onReadComplete, useOffloads, log);
-    }
-
-    /**
-     * As {@link #bind(EventLoop, int, Receiver, Runnable, boolean, Log)}, on {@code address} when it is not null: an
-     * HA gateway binds the pair's virtual address, so every datagram it sends leaves from that address. The socket
-     * binds with {@code IP_FREEBIND}, so a standby binds the address before keepalived moves it here.
+     * Binds {@code port} (0 = any) on {@code loop}: on the wildcard address (IPv4 and IPv6) when {@code address} is
+     * null, else on {@code address}. An HA gateway binds the pair's virtual address, so every datagram it sends leaves
+     * from that address; with {@code IP_FREEBIND}, so a standby binds it before keepalived moves it here.
+     * {@code onReadComplete} runs after each burst of reads (flush point). {@code useOffloads}: GSO and GRO where the
+     * kernel has them.
      */
     public static UdpTransport bind(EventLoop loop, InetAddress address, int port, Receiver receiver,
             Runnable onReadComplete, boolean useOffloads, Log log) throws InterruptedException {
