@@ -115,9 +115,9 @@ final class HaTopology extends Lab {
     }
 
     private void wire(Netns p1, Netns p2) {
-        bridge(lanSwitch, "br0");
-        bridge(wanSwitch, "br0");
-        veth(lanSwitch, "ent", ent, "eth0");
+        lanSwitch.addBridge("br0");
+        wanSwitch.addBridge("br0");
+        lanSwitch.addVeth("ent", ent, "eth0");
         lanSwitch.ip("link", "set", "ent", "master", "br0", "up").orThrow();
         ent.ip("addr", "add", ENT_HOST + "/24", "dev", "eth0").orThrow();
         ent.ip("link", "set", "eth0", "up").orThrow();
@@ -126,47 +126,37 @@ final class HaTopology extends Lab {
         for (var pair : List.of(List.of(p1, d1), List.of(p2, d2))) {
             Netns vswitch = pair.get(0);
             Netns gw = pair.get(1);
-            bridge(vswitch, "br0");
-            veth(lanSwitch, "p" + n, vswitch, "uplink");
+            vswitch.addBridge("br0");
+            lanSwitch.addVeth("p" + n, vswitch, "uplink");
             lanSwitch.ip("link", "set", "p" + n, "master", "br0", "up").orThrow();
             vswitch.ip("link", "set", "uplink", "master", "br0", "up").orThrow();
-            veth(vswitch, "gw", gw, LAN_DEVICE);
+            vswitch.addVeth("gw", gw, LAN_DEVICE);
             vswitch.ip("link", "set", "gw", "master", "br0", "up").orThrow();
-            bridge(gw, BRIDGE);
+            gw.addBridge(BRIDGE);
             gw.ip("link", "set", LAN_DEVICE, "master", BRIDGE, "up").orThrow();
             gw.ip("addr", "add", "10.20.0." + (1 + n) + "/24", "dev", BRIDGE).orThrow();
-            veth(wanSwitch, "d" + n, gw, WAN_DEVICE);
+            wanSwitch.addVeth("d" + n, gw, WAN_DEVICE);
             wanSwitch.ip("link", "set", "d" + n, "master", "br0", "up").orThrow();
             gw.ip("addr", "add", "192.0.2." + (1 + n) + "/24", "dev", WAN_DEVICE).orThrow();
             gw.ip("link", "set", WAN_DEVICE, "up").orThrow();
             gw.sysctl("net.ipv4.ip_forward", "1");
             n++;
         }
-        veth(wanSwitch, "cl", cloud, WAN_DEVICE);
+        wanSwitch.addVeth("cl", cloud, WAN_DEVICE);
         wanSwitch.ip("link", "set", "cl", "master", "br0", "up").orThrow();
         cloud.ip("addr", "add", CLOUD_WAN + "/24", "dev", WAN_DEVICE).orThrow();
         cloud.ip("link", "set", WAN_DEVICE, "up").orThrow();
         cloud.sysctl("net.ipv4.ip_forward", "1");
-        veth(cloud, "vm1", vm1, "eth0");
+        cloud.addVeth("vm1", vm1, "eth0");
         cloud.ip("addr", "add", "172.20.1.1/24", "dev", "vm1").orThrow();
         cloud.ip("link", "set", "vm1", "up").orThrow();
         vm1.ip("addr", "add", VM_ROUTED + "/24", "dev", "eth0").orThrow();
         vm1.ip("link", "set", "eth0", "up").orThrow();
         vm1.ip("route", "add", "default", "via", "172.20.1.1").orThrow();
-        bridge(cloud, BRIDGE);
-        veth(cloud, "vm2", vm2, "eth0");
+        cloud.addBridge(BRIDGE);
+        cloud.addVeth("vm2", vm2, "eth0");
         cloud.ip("link", "set", "vm2", "master", BRIDGE, "up").orThrow();
         vm2.ip("addr", "add", VM_STRETCHED + "/24", "dev", "eth0").orThrow();
         vm2.ip("link", "set", "eth0", "up").orThrow();
-    }
-
-    private static void bridge(Netns ns, String name) {
-        ns.ip("link", "add", name, "type", "bridge", "stp_state", "0").orThrow();
-        ns.ip("link", "set", name, "up").orThrow();
-    }
-
-    /** A veth from {@code a} ({@code nameA}) to {@code b} ({@code nameB}), MTU 1500. */
-    private static void veth(Netns a, String nameA, Netns b, String nameB) {
-        a.ip("link", "add", nameA, "type", "veth", "peer", "name", nameB, "netns", b.name()).orThrow();
     }
 }

@@ -132,22 +132,22 @@ final class L2Topology extends Lab {
 
     private void wire() {
         var gwDc = dc.gateway();
-        bridge(gwDc, BRIDGE);
+        gwDc.addBridge(BRIDGE);
         host(gwDc, "e1", entHost1, ENT_HOST_1);
         host(gwDc, "e2", entHost2, ENT_HOST_2);
         host(gwDc, "dh", dhcp, DHCP_SERVER);
         for (int i = 0; i < clouds.size(); i++) {
             var gw = clouds.get(i).gateway();
-            bridge(gw, BRIDGE);
+            gw.addBridge(BRIDGE);
             host(gw, "vm0", vms.get(i), null);
         }
         if (clouds.size() == 1) {
             var gw = clouds.getFirst().gateway();
-            gwDc.ip("link", "add", "wan0", "type", "veth", "peer", "name", "wan0", "netns", gw.name()).orThrow();
+            gwDc.addVeth("wan0", gw, "wan0");
             gwDc.ip("addr", "add", dc.wanAddress() + "/24", "dev", "wan0").orThrow();
             gwDc.ip("link", "set", "wan0", "up").orThrow();
         } else {
-            bridge(gwDc, "br-wan");
+            gwDc.addBridge("br-wan");
             gwDc.ip("addr", "add", dc.wanAddress() + "/24", "dev", "br-wan").orThrow();
             for (int i = 0; i < clouds.size(); i++) {
                 String port = "wan" + (i + 1);
@@ -160,12 +160,6 @@ final class L2Topology extends Lab {
             cloud.gateway().ip("addr", "add", cloud.wanAddress() + "/24", "dev", "wan0").orThrow();
             cloud.gateway().ip("link", "set", "wan0", "up").orThrow();
         }
-    }
-
-    /** A bridge with STP off (ports forward at once), up. */
-    private static void bridge(Netns gw, String name) {
-        gw.ip("link", "add", name, "type", "bridge", "stp_state", "0").orThrow();
-        gw.ip("link", "set", name, "up").orThrow();
     }
 
     /** A veth from {@code gw}'s br-lan (port {@code port}) to {@code host}'s eth0, MTU 1500; address optional. */

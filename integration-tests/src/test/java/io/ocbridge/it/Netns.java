@@ -45,6 +45,17 @@ final class Netns implements AutoCloseable {
         return Cmd.run(Cmd.DEFAULT_TIMEOUT, null, argv);
     }
 
+    /** Adds bridge {@code name} with STP off (ports forward at once), up. */
+    void addBridge(String name) {
+        ip("link", "add", name, "type", "bridge", "stp_state", "0").orThrow();
+        ip("link", "set", name, "up").orThrow();
+    }
+
+    /** Adds a veth pair: {@code name} here, {@code peerName} in {@code peer}; both down, MTU 1500. */
+    void addVeth(String name, Netns peer, String peerName) {
+        ip("link", "add", name, "type", "veth", "peer", "name", peerName, "netns", peer.name()).orThrow();
+    }
+
     void sysctl(String key, String value) {
         exec("sysctl", "-q", "-w", key + "=" + value).orThrow();
     }

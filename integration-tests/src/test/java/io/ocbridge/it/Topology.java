@@ -72,7 +72,7 @@ final class Topology extends Lab {
             throw new IllegalArgumentException("sources: " + sources);
         }
         var x = namespace("x");
-        target.ip("link", "add", "atk0", "type", "veth", "peer", "name", "eth0", "netns", x.name()).orThrow();
+        target.addVeth("atk0", x, "eth0");
         target.ip("addr", "add", ATTACK_TARGET + "/30", "dev", "atk0").orThrow();
         target.ip("link", "set", "atk0", "up").orThrow();
         x.ip("addr", "add", ATTACK_NEXT_HOP + "/30", "dev", "eth0").orThrow();
@@ -94,7 +94,7 @@ final class Topology extends Lab {
         // Each veth is created inside a namespace with its peer placed straight into the other: nothing in the root netns.
         lan(hostA, gwA, HOST_A, "172.16.1.1");
         lan(hostB, gwB, HOST_B, "172.16.2.1");
-        gwA.ip("link", "add", "wan0", "type", "veth", "peer", "name", "wan0", "netns", gwB.name()).orThrow();
+        gwA.addVeth("wan0", gwB, "wan0");
         gwA.ip("addr", "add", WAN_A + "/24", "dev", "wan0").orThrow();
         gwB.ip("addr", "add", WAN_B + "/24", "dev", "wan0").orThrow();
         gwA.ip("link", "set", "wan0", "up").orThrow();
@@ -104,7 +104,7 @@ final class Topology extends Lab {
     }
 
     private static void lan(Netns host, Netns gw, String hostAddress, String gwAddress) {
-        gw.ip("link", "add", "lan0", "type", "veth", "peer", "name", "eth0", "netns", host.name()).orThrow();
+        gw.addVeth("lan0", host, "eth0");
         gw.ip("addr", "add", gwAddress + "/24", "dev", "lan0").orThrow();
         gw.ip("link", "set", "lan0", "up").orThrow();
         host.ip("addr", "add", hostAddress + "/24", "dev", "eth0").orThrow();
