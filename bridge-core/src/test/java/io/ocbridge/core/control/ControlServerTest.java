@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ocbridge.core.log.Log;
+import io.ocbridge.core.testing.Poll;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -171,10 +172,9 @@ class ControlServerTest {
                     }
                 }
                 assertEquals(StatusJson.write(StatusFixtures.site()), response, "served once the stalled were closed");
-                for (long until = System.nanoTime() + 5_000_000_000L; server.timedOutConnections()
-                        < ControlServer.MAX_CONNECTIONS && System.nanoTime() < until; Thread.sleep(20)) {
-                    // the stalled ones are counted as they close
-                }
+                // the stalled ones are counted as they close
+                Poll.until(Duration.ofSeconds(5), Duration.ofMillis(20),
+                        () -> server.timedOutConnections() >= ControlServer.MAX_CONNECTIONS);
                 assertEquals(ControlServer.MAX_CONNECTIONS, server.timedOutConnections());
             } finally {
                 for (SocketChannel client : stalled) {

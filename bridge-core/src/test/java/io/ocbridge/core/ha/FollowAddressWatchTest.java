@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.ocbridge.core.device.AddressEvents;
 import io.ocbridge.core.device.NetNamespace;
 import io.ocbridge.core.log.Log;
+import io.ocbridge.core.testing.Poll;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class FollowAddressWatchTest {
     private static final String VIP = "192.0.2.10";
-    private static final long WAIT_NANOS = 5_000_000_000L;
+    private static final Duration WAIT = Duration.ofSeconds(5);
 
     @Test
     void theRoleFollowsTheAddressAndItsLink() throws Exception {
@@ -70,10 +72,7 @@ class FollowAddressWatchTest {
     }
 
     private static void awaitRole(FollowAddressWatch watch, Role role) throws InterruptedException {
-        long start = System.nanoTime();
-        while (watch.state().role() != role && System.nanoTime() - start < WAIT_NANOS) {
-            Thread.sleep(5);
-        }
+        Poll.until(WAIT, Duration.ofMillis(5), () -> watch.state().role() == role);
         assertEquals(role, watch.state().role());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ocbridge.core.log.Log;
+import io.ocbridge.core.testing.Poll;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,10 +72,9 @@ class ScrapeServerTest {
                     }
                 }
                 assertTrue(response.startsWith("HTTP/1.1 404 "), "served once the stalled were closed: " + response);
-                for (long until = System.nanoTime() + 5_000_000_000L; server.timedOutConnections()
-                        < ScrapeServer.MAX_CONNECTIONS && System.nanoTime() < until; Thread.sleep(20)) {
-                    // the stalled ones are counted as they close
-                }
+                // the stalled ones are counted as they close
+                Poll.until(Duration.ofSeconds(5), Duration.ofMillis(20),
+                        () -> server.timedOutConnections() >= ScrapeServer.MAX_CONNECTIONS);
                 assertEquals(ScrapeServer.MAX_CONNECTIONS, server.timedOutConnections());
             } finally {
                 for (SocketChannel client : stalled) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ocbridge.core.log.Log;
+import io.ocbridge.core.testing.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -230,10 +231,9 @@ class UapiServerTest {
                         n = client.read(sink);
                     } while (n >= 0);
                 }
-                for (long until = System.nanoTime() + 5_000_000_000L; server.timedOutConnections()
-                        < UapiServer.MAX_CONNECTIONS && System.nanoTime() < until; Thread.sleep(20)) {
-                    // the count follows the close the clients saw
-                }
+                // the count follows the close the clients saw
+                Poll.until(Duration.ofSeconds(5), Duration.ofMillis(20),
+                        () -> server.timedOutConnections() >= UapiServer.MAX_CONNECTIONS);
                 assertEquals(UapiServer.MAX_CONNECTIONS, server.timedOutConnections());
             } finally {
                 for (SocketChannel client : stalled) {
