@@ -33,13 +33,13 @@ class FollowAddressWatchTest {
                     watch.listen(seen::add);
                     assertEquals(List.of(Role.STANDBY), seen, "no address yet");
                     ip(ns, "address", "add", VIP + "/32", "dev", "lo");
-                    awaitRole(watch, Role.ACTIVE);
+                    awaitRole(watch, seen, Role.ACTIVE);
                     ip(ns, "link", "set", "lo", "down");
-                    awaitRole(watch, Role.STANDBY);
+                    awaitRole(watch, seen, Role.STANDBY);
                     ip(ns, "link", "set", "lo", "up");
-                    awaitRole(watch, Role.ACTIVE);
+                    awaitRole(watch, seen, Role.ACTIVE);
                     ip(ns, "address", "del", VIP + "/32", "dev", "lo");
-                    awaitRole(watch, Role.STANDBY);
+                    awaitRole(watch, seen, Role.STANDBY);
                     assertEquals(List.of(Role.STANDBY, Role.ACTIVE, Role.STANDBY, Role.ACTIVE, Role.STANDBY), seen);
                     assertEquals(4, watch.state().transitions());
                 }
@@ -71,8 +71,12 @@ class FollowAddressWatchTest {
         assertEquals(0, p.exitValue(), argv + ": " + new String(p.getInputStream().readAllBytes()));
     }
 
-    private static void awaitRole(FollowAddressWatch watch, Role role) throws InterruptedException {
-        Poll.until(WAIT, Duration.ofMillis(5), () -> watch.state().role() == role);
+    /**
+     * Waits until the listener has heard {@code role}: the state changes just before the listener is called, so
+     * waiting on the state alone would race the list of what was heard.
+     */
+    private static void awaitRole(FollowAddressWatch watch, List<Role> seen, Role role) throws InterruptedException {
+        Poll.until(WAIT, Duration.ofMillis(5), () -> !seen.isEmpty() && seen.getLast() == role);
         assertEquals(role, watch.state().role());
     }
 }
