@@ -417,6 +417,7 @@ class ResourceBoundsTest {
             ByteBuf datagram = ALLOC.directBuffer(Protocol.INITIATION_SIZE);
             datagram.writeBytes(message);
             responder.outside().onDatagram(datagram, source);
+            responder.processHandshakes();
         }
     }
 

@@ -36,7 +36,8 @@ class GarbageTest extends LabTest<Topology> {
     /** Where a garbage datagram can end at B; the transfer's own packets end in none of these. */
     private static final List<DropReason> GARBAGE_FATES = List.of(DropReason.MALFORMED, DropReason.BAD_MAC1,
             DropReason.UNKNOWN_INDEX, DropReason.COOKIE_REQUIRED, DropReason.RATE_LIMITED, DropReason.HANDSHAKE_FAILED,
-            DropReason.BAD_COOKIE_REPLY, DropReason.DECRYPT_FAILED, DropReason.KEYPAIR_EXPIRED);
+            DropReason.COOKIE_RATE_LIMITED, DropReason.HANDSHAKE_QUEUE_FULL, DropReason.BAD_COOKIE_REPLY,
+            DropReason.DECRYPT_FAILED, DropReason.KEYPAIR_EXPIRED);
 
     @Test
     void transferSurvivesGarbageAndEveryDatagramIsCounted(TestInfo test) {

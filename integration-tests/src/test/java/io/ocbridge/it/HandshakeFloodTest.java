@@ -53,7 +53,8 @@ class HandshakeFloodTest extends LabTest<Topology> {
     private static final Pattern COOKIES = Pattern.compile("cookies=(\\d+)");
     /** Where a flooded initiation can end at B. */
     private static final List<DropReason> FLOOD_FATES = List.of(DropReason.COOKIE_REQUIRED, DropReason.RATE_LIMITED,
-            DropReason.HANDSHAKE_FAILED, DropReason.BAD_MAC1, DropReason.MALFORMED);
+            DropReason.COOKIE_RATE_LIMITED, DropReason.HANDSHAKE_QUEUE_FULL, DropReason.HANDSHAKE_FAILED,
+            DropReason.BAD_MAC1, DropReason.MALFORMED);
 
     @Test
     void legitimatePeerHandshakesAndTransfersThroughTheFlood(TestInfo test) {

@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>One Netty epoll event loop owns the UDP sockets, the TUN and TAP devices (their descriptors are in
  *       the loop's epoll set: {@link DeviceReader}) and all overlay state: peers, sessions, index tables,
  *       timers (a 20 ms tick on the same loop), staged packets. Single writer, no locks, no hand-over
- *       between threads on the data path. Handshakes (X25519, BLAKE2s) also run there; past
- *       {@code UNDER_LOAD_HANDSHAKES_PER_SECOND} initiators must present cookies.</li>
+ *       between threads on the data path. Handshakes (X25519, BLAKE2s) also run there, apart from data: each
+ *       message is queued (bounded, fair across source addresses) and answered after the read burst, within a
+ *       quarter of the loop's time ({@code overlay.Handshaker}); under load initiators must present cookies.</li>
  *   <li>One platform thread accepts on the control socket ({@link ControlPlane}), a virtual thread serves each
  *       connection; they read overlay state only as snapshots taken on the event loop. Metrics have one HTTP
  *       thread that reads the counters below.</li>

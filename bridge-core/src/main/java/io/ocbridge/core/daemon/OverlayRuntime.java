@@ -65,6 +65,7 @@ final class OverlayRuntime implements AutoCloseable {
     /** SHA-256 of each peer's preshared key as last read, to see a key file rewritten in place. Control thread. */
     private final Map<String, String> pskDigests = new ConcurrentHashMap<>();
     private final TunDevice device;
+    private final TunOverlayIo io;
     private final Overlay overlay;
     private final EventLoop loop;
     private final Log log;
@@ -76,10 +77,14 @@ final class OverlayRuntime implements AutoCloseable {
     private UapiServer uapi;
     /** Set by the loop task that starts the overlay; until then what the socket and device deliver is dropped. Loop. */
     private boolean started;
+    /** A task to answer leftover handshakes is scheduled. Loop. */
+    private boolean handshakesScheduled;
 
-    private OverlayRuntime(OverlayConfig config, TunDevice device, Overlay overlay, EventLoop loop, Log log) {
+    private OverlayRuntime(OverlayConfig config, TunDevice device, TunOverlayIo io, Overlay overlay, EventLoop loop,
+            Log log) {
         this.config = config;
         this.device = device;
+        this.io = io;
         this.overlay = overlay;
         this.loop = loop;
         this.log = log;
@@ -104,7 +109,7 @@ final class OverlayRuntime implements AutoCloseable {
         Overlay overlay = new Overlay(config.name(), config.mtu(), identity, io, System::nanoTime,
                 Clock.systemUTC(), log);
         io.onDeviceWriteFailure(() -> overlay.drops().increment(DropReason.WRITE_FAILED));
-        OverlayRuntime runtime = new OverlayRuntime(config, device, overlay, loop, log);
+        OverlayRuntime runtime = new OverlayRuntime(config, device, io, overlay, loop, log);
         try {
             runtime.configureLink();
             for (PeerConfig peer : config.peers()) {
@@ -115,8 +120,8 @@ final class OverlayRuntime implements AutoCloseable {
                 runtime.segments.add(segmentRuntime);
                 io.addFlushHook(segmentRuntime::flushDevice);
             }
-            runtime.udp = UdpTransport.bind(loop, bindAddress, config.listenPort(), runtime::onDatagram, io::flush,
-                    Offloads.SOCKET, log);
+            runtime.udp = UdpTransport.bind(loop, bindAddress, config.listenPort(), runtime::onDatagram,
+                    runtime::onReadComplete, Offloads.SOCKET, log);
             runtime.addRoutes();
             runtime.reader = new DeviceReader(device, runtime::onDevicePacket, io::flush,
                     PooledByteBufAllocator.DEFAULT, PacketLayout.HEADROOM, config.mtu(), PacketLayout.TAILROOM, log);
@@ -160,6 +165,23 @@ final class OverlayRuntime implements AutoCloseable {
             overlay.outside().onDatagram(datagram, sender);
         } else {
             overlay.drop(datagram, DropReason.STARTING);
+        }
+    }
+
+    /**
+     * After each burst of datagrams: handshake messages of the burst are answered (within their share of the loop's
+     * time), then everything queued goes to the socket and devices. Handshakes left over for lack of budget get a task
+     * of their own when the budget allows, unless a read burst or the tick comes first.
+     */
+    private void onReadComplete() {
+        long laterNanos = overlay.processHandshakes();
+        io.flush();
+        if (laterNanos >= 0 && !handshakesScheduled) {
+            handshakesScheduled = true;
+            loop.schedule(() -> {
+                handshakesScheduled = false;
+                onReadComplete();
+            }, laterNanos, TimeUnit.NANOSECONDS);
         }
     }
 

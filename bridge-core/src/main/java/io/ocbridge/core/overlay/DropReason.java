@@ -13,6 +13,16 @@ public enum DropReason {
      * (20/s, burst 5 per IPv4 address or IPv6 /64; see HandshakeRateLimiter).
      */
     RATE_LIMITED,
+    /**
+     * Under load, a handshake message without a valid MAC2 from a source that already had its share of cookie replies
+     * (20/s, burst 5, as {@link #RATE_LIMITED}): a legitimate initiator needs one every two minutes.
+     */
+    COOKIE_RATE_LIMITED,
+    /**
+     * Handshake message that found the handshake queue full, in total or for its source (1024 messages, 16 per IPv4
+     * address or IPv6 /64): handshakes are arriving faster than their share of the event loop can answer.
+     */
+    HANDSHAKE_QUEUE_FULL,
     /** Handshake message that authenticated MAC1 but failed the Noise checks. */
     HANDSHAKE_FAILED,
     /** Cookie reply that did not decrypt or matched no pending handshake. */

@@ -73,7 +73,7 @@ public final class Inside {
                     overlay.drop(null, DropReason.STAGED_OVERFLOW);
                 }
                 if (!overlay.sendStaged(peer)) {
-                    overlay.initiateHandshake(peer, false);
+                    overlay.handshaker().initiate(peer, false);
                 }
                 return;
             }
@@ -129,7 +129,7 @@ public final class Inside {
                 if (!peer.stage(packet)) {
                     overlay.drop(null, DropReason.STAGED_OVERFLOW);
                 }
-                overlay.initiateHandshake(peer, false);
+                overlay.handshaker().initiate(peer, false);
                 return;
             }
             int payloadLength = packet.readableBytes();
@@ -183,7 +183,7 @@ public final class Inside {
         // two peers do not both start a handshake at REKEY_AFTER_TIME.
         if (Long.compareUnsigned(counter, Protocol.REKEY_AFTER_MESSAGES) >= 0
                 || (keypair.isInitiator() && now - keypair.createdNanos() >= Protocol.REKEY_AFTER_TIME_NANOS)) {
-            overlay.initiateHandshake(peer, false);
+            overlay.handshaker().initiate(peer, false);
         }
     }
 

@@ -4,27 +4,21 @@ import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.Vxlan;
-import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.IndexTable;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.crypto.Protocol;
-import io.ocbridge.crypto.noise.HandshakeFailure;
-import io.ocbridge.crypto.noise.Handshakes;
-import io.ocbridge.crypto.noise.InitiationResult;
 import io.ocbridge.crypto.noise.Keypair;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 
 /**
  * Network to device. Every datagram that reaches the overlay's UDP port lands here; nothing in it
- * is trusted until it authenticates. Handshake messages drive the Noise state machine; transport
- * messages are decrypted in place, checked against the replay window and the sending peer's
- * allowed-ips, and written to the TUN device.
+ * is trusted until it authenticates. Handshake messages go to the {@link Handshaker}'s queue, apart from data;
+ * transport messages are decrypted, checked against the replay window and the sending peer's allowed-ips, and
+ * written to the TUN device (or, VXLAN to our endpoint, to its segment).
  *
  * <pre>
- *   UDP recv ─▶ onDatagram ─▶ type 1/2 ─▶ MAC1 (+MAC2, per-source rate under load) ─▶ Noise ─▶ response / session
- *                          ├▶ type 3 ─▶ cookie for our pending handshake
- *                          └▶ type 4 ─▶ index ─▶ open in place ─▶ replay ─▶ src in allowed-ips ─▶ TUN write
+ *   UDP recv ─▶ onDatagram ─▶ type 1/2/3 ─▶ Handshaker.offer (size, MAC1, bounded fair queue)
+ *                          └▶ type 4 ─▶ index ─▶ open ─▶ replay ─▶ src in allowed-ips ─▶ TUN write / segment
  * </pre>
  * Bad input never throws: it is dropped and counted ({@link DropReason}).
  */
@@ -66,181 +60,10 @@ public final class Outside {
         int type = datagram.getIntLE(datagram.readerIndex());
         switch (type) {
             case Protocol.MESSAGE_TRANSPORT -> onTransport(datagram, source);
-            case Protocol.MESSAGE_INITIATION -> onInitiation(datagram, source);
-            case Protocol.MESSAGE_RESPONSE -> onResponse(datagram, source);
-            case Protocol.MESSAGE_COOKIE_REPLY -> onCookieReply(datagram);
+            case Protocol.MESSAGE_INITIATION, Protocol.MESSAGE_RESPONSE, Protocol.MESSAGE_COOKIE_REPLY ->
+                    overlay.handshaker().offer(type, datagram, source);
             default -> overlay.drop(null, DropReason.MALFORMED);
         }
-    }
-
-    private void onInitiation(ByteBuf datagram, InetSocketAddress source) {
-        if (datagram.readableBytes() != Protocol.INITIATION_SIZE) {
-            overlay.drop(null, DropReason.MALFORMED);
-            return;
-        }
-        ByteBuffer message = datagram.nioBuffer();
-        if (!passesCookieChecks(message, datagram, source, Protocol.INITIATION_SIZE)) {
-            return;
-        }
-        overlay.handshakes().increment(HandshakeCounters.Event.INITIATION_RECEIVED);
-        InitiationResult result = Handshakes.consumeInitiation(overlay.identity(), message.duplicate(),
-                key -> {
-                    Peer p = overlay.peerByKey(key);
-                    return p == null ? null : p.handshake();
-                });
-        if (result.peer() == null) {
-            overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
-            overlay.handshakes().increment(HandshakeCounters.Event.FAILED);
-            if (result.failure() == HandshakeFailure.REPLAYED_TIMESTAMP) {
-                overlay.handshakes().increment(HandshakeCounters.Event.REPLAYED_TIMESTAMP);
-            } else if (result.failure() == HandshakeFailure.TOO_FREQUENT) {
-                overlay.handshakes().increment(HandshakeCounters.Event.INITIATION_TOO_FREQUENT);
-            }
-            overlay.logHandshakeFailure(Protocol.MESSAGE_INITIATION, "message=initiation endpoint=" + Log.endpoint(source)
-                    + " reason=" + result.failure().name().toLowerCase().replace('_', '-'));
-            return;
-        }
-        Peer peer = overlay.peerByKey(result.peer().remoteStatic());
-        long now = overlay.now();
-        overlay.noteHandshake(peer, source, now);
-        peer.updateEndpoint(source);
-        peer.timers().anyAuthenticatedReceived(now);
-        peer.timers().anyAuthenticatedTraversal(now);
-
-        // Consuming their initiation replaced our own handshake state (both sides initiated at
-        // once): retire the index of our initiation, so its late response is an unknown index,
-        // not a failed handshake. The session comes from this exchange instead.
-        boolean crossed = peer.pendingInitiationIndex() != 0 && peer.initiationRecentlySent(now);
-        if (peer.pendingInitiationIndex() != 0) {
-            overlay.indexTable().remove(peer.pendingInitiationIndex());
-            peer.pendingInitiationIndex(0);
-        }
-        int index = overlay.indexTable().allocate(peer);
-        ByteBuf response = overlay.io().alloc().directBuffer(Protocol.RESPONSE_SIZE);
-        ByteBuffer view = response.nioBuffer(0, Protocol.RESPONSE_SIZE);
-        Keypair keypair = peer.handshake().createResponse(index, view.duplicate());
-        peer.cookieGenerator().addMacs(view);
-        response.writerIndex(Protocol.RESPONSE_SIZE);
-        overlay.indexTable().attach(index, keypair);
-        overlay.retire(peer.keypairs().install(keypair));
-        peer.timers().sessionDerived(now);
-        peer.timers().anyAuthenticatedSent(now);
-        overlay.log().debug("handshake-response-sent", "peer=" + peer.name() + " endpoint=" + Log.endpoint(source));
-        overlay.handshakes().increment(HandshakeCounters.Event.RESPONSE_SENT);
-        if (!overlay.io().send(response, source)) {
-            overlay.drops().increment(DropReason.WRITE_FAILED);
-        }
-        if (crossed) {
-            overlay.settleCrossedInitiations(peer);
-        }
-    }
-
-    private void onResponse(ByteBuf datagram, InetSocketAddress source) {
-        if (datagram.readableBytes() != Protocol.RESPONSE_SIZE) {
-            overlay.drop(null, DropReason.MALFORMED);
-            return;
-        }
-        ByteBuffer message = datagram.nioBuffer();
-        if (!passesCookieChecks(message, datagram, source, Protocol.RESPONSE_SIZE)) {
-            return;
-        }
-        int receiverIndex = datagram.getIntLE(datagram.readerIndex() + 8);
-        IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
-        if (entry == null || entry.keypair() != null || entry.peer().pendingInitiationIndex() != receiverIndex) {
-            overlay.drop(null, DropReason.UNKNOWN_INDEX);
-            return;
-        }
-        Peer peer = entry.peer();
-        overlay.handshakes().increment(HandshakeCounters.Event.RESPONSE_RECEIVED);
-        Keypair keypair = peer.handshake().consumeResponse(message.duplicate());
-        if (keypair == null) {
-            overlay.drops().increment(DropReason.HANDSHAKE_FAILED);
-            overlay.handshakes().increment(HandshakeCounters.Event.FAILED);
-            overlay.logHandshakeFailure(Protocol.MESSAGE_RESPONSE, "message=response peer=" + peer.name()
-                    + " endpoint=" + Log.endpoint(source) + " reason=does-not-authenticate hint=check-keys-and-preshared-key");
-            return;
-        }
-        long now = overlay.now();
-        overlay.noteHandshake(peer, source, now);
-        peer.pendingInitiationIndex(0);
-        overlay.indexTable().attach(receiverIndex, keypair);
-        overlay.retire(peer.keypairs().install(keypair));
-        peer.updateEndpoint(source);
-        peer.timers().sessionDerived(now);
-        peer.timers().anyAuthenticatedReceived(now);
-        peer.timers().anyAuthenticatedTraversal(now);
-        overlay.sessionConfirmed(peer, now);
-        // The responder holds its keys in "next" until our first packet proves we have them.
-        if (!overlay.sendStaged(peer)) {
-            overlay.sendKeepalive(peer);
-        }
-    }
-
-    private void onCookieReply(ByteBuf datagram) {
-        if (datagram.readableBytes() != Protocol.COOKIE_REPLY_SIZE) {
-            overlay.drop(null, DropReason.MALFORMED);
-            return;
-        }
-        int receiverIndex = datagram.getIntLE(datagram.readerIndex() + 4);
-        IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
-        if (entry == null) {
-            overlay.drop(null, DropReason.UNKNOWN_INDEX);
-            return;
-        }
-        boolean accepted = entry.peer().cookieGenerator().consumeReply(datagram.nioBuffer());
-        if (!accepted) {
-            overlay.drop(null, DropReason.BAD_COOKIE_REPLY);
-            return;
-        }
-        overlay.handshakes().increment(HandshakeCounters.Event.COOKIE_REPLY_RECEIVED);
-        overlay.log().debug("cookie-received", "peer=" + entry.peer().name());
-        if (entry.keypair() == null && entry.peer().pendingInitiationIndex() == receiverIndex) {
-            overlay.retryWithCookie(entry.peer());
-        }
-    }
-
-    /**
-     * MAC1 always; under load also MAC2, answering a cookie reply when it is missing, and the
-     * per-source rate limit. Drops the datagram and returns false when the message may not proceed.
-     */
-    private boolean passesCookieChecks(ByteBuffer message, ByteBuf datagram, InetSocketAddress source, int size) {
-        if (!overlay.cookieChecker().checkMac1(message.duplicate())) {
-            overlay.drop(null, DropReason.BAD_MAC1);
-            return false;
-        }
-        if (!overlay.countHandshakeMessageUnderLoad()) {
-            return true;
-        }
-        byte[] sourceBytes = sourceBytes(source);
-        if (overlay.cookieChecker().checkMac2(message.duplicate(), sourceBytes)) {
-            // MAC2 proves the source can receive at its address; it still gets only its share.
-            if (overlay.rateLimiter().allow(sourceBytes, sourceBytes.length - 2)) {
-                return true;
-            }
-            overlay.drop(null, DropReason.RATE_LIMITED);
-            return false;
-        }
-        int senderIndex = datagram.getIntLE(datagram.readerIndex() + 4);
-        ByteBuf reply = overlay.io().alloc().directBuffer(Protocol.COOKIE_REPLY_SIZE);
-        ByteBuffer view = reply.nioBuffer(0, Protocol.COOKIE_REPLY_SIZE);
-        overlay.cookieChecker().createReply(message.duplicate(), senderIndex, sourceBytes, view);
-        reply.writerIndex(Protocol.COOKIE_REPLY_SIZE);
-        overlay.drop(null, DropReason.COOKIE_REQUIRED);
-        overlay.handshakes().increment(HandshakeCounters.Event.COOKIE_REPLY_SENT);
-        if (!overlay.io().send(reply, source)) {
-            overlay.drops().increment(DropReason.WRITE_FAILED);
-        }
-        return false;
-    }
-
-    /** The initiator's address as WireGuard binds cookies to it: IP bytes then the port. */
-    private static byte[] sourceBytes(InetSocketAddress source) {
-        byte[] ip = source.getAddress().getAddress();
-        byte[] out = new byte[ip.length + 2];
-        System.arraycopy(ip, 0, out, 0, ip.length);
-        out[ip.length] = (byte) source.getPort();
-        out[ip.length + 1] = (byte) (source.getPort() >>> 8);
-        return out;
     }
 
     private void onTransport(ByteBuf datagram, InetSocketAddress source) {
@@ -252,7 +75,7 @@ public final class Outside {
         int at = datagram.readerIndex();
         int receiverIndex = datagram.getIntLE(at + 4);
         long counter = datagram.getLongLE(at + 8);
-        IndexTable.Entry entry = overlay.indexTable().lookup(receiverIndex);
+        IndexTable.Entry entry = overlay.registry().indexTable().lookup(receiverIndex);
         if (entry == null || entry.keypair() == null) {
             overlay.drop(null, DropReason.UNKNOWN_INDEX);
             return;
@@ -286,15 +109,15 @@ public final class Outside {
             peer.timers().anyAuthenticatedReceived(now);
             peer.timers().anyAuthenticatedTraversal(now);
             if (keypair == peer.keypairs().next()) {
-                overlay.retire(peer.keypairs().promoteNext());
-                overlay.sessionConfirmed(peer, now);
+                overlay.registry().retire(peer.keypairs().promoteNext());
+                overlay.handshaker().sessionConfirmed(peer, now);
                 overlay.sendStaged(peer);
             }
             peer.addRx(length);
             if (keypair.isInitiator() && keypair == peer.keypairs().current()
                     && now - keypair.createdNanos() >= Protocol.REJECT_AFTER_TIME_NANOS
                             - Protocol.KEEPALIVE_TIMEOUT_NANOS - Protocol.REKEY_TIMEOUT_NANOS) {
-                overlay.initiateHandshake(peer, false);
+                overlay.handshaker().initiate(peer, false);
             }
             if (packet != null) {
                 peer.timers().dataReceived(now);

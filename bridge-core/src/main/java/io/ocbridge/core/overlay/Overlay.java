@@ -5,13 +5,11 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.ocbridge.core.ip.Ipv4Reassembler;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.log.Log;
-import io.ocbridge.core.peer.IndexTable;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.peer.PeerTimers;
 import io.ocbridge.core.route.AllowedIps;
 import io.ocbridge.core.route.Cidr;
 import io.ocbridge.crypto.Protocol;
-import io.ocbridge.crypto.cookie.CookieChecker;
 import io.ocbridge.crypto.cookie.CookieGenerator;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PublicKey;
@@ -19,15 +17,10 @@ import io.ocbridge.crypto.noise.Keypair;
 import io.ocbridge.crypto.noise.LocalIdentity;
 import io.ocbridge.crypto.noise.PeerHandshake;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.LongSupplier;
 
@@ -38,20 +31,10 @@ import java.util.function.LongSupplier;
  * handshake and timer logic. Everything here runs on one thread, the overlay's event loop.
  */
 public final class Overlay {
-    /** Handshake messages per second above which we demand cookies (MAC2) from initiators. */
-    static final int UNDER_LOAD_HANDSHAKES_PER_SECOND = 64;
     /** Fragment reassembly bounds, as Linux's ipfrag_high_thresh (4 MiB) and ipfrag_time (30 s). */
     private static final int REASSEMBLY_MAX_BYTES = 4 << 20;
     private static final int REASSEMBLY_MAX_DATAGRAMS = 1024;
     private static final long REASSEMBLY_TIMEOUT_NANOS = 30_000_000_000L;
-    private static final long FAILURE_LOG_INTERVAL_NANOS = 5_000_000_000L;
-    /** At most one immediate resend per peer per this interval when a cookie reply arrives (see {@link Peer}). */
-    private static final long COOKIE_RETRY_INTERVAL_NANOS = 1_000_000_000L;
-    private static final int MAX_REMOVED_TIMESTAMPS = 4096;
-    /** A session younger than this, replaced by a handshake, was not due for a rekey: the peer started afresh. */
-    private static final long SCHEDULED_REKEY_NANOS = Protocol.REKEY_AFTER_TIME_NANOS - Protocol.REKEY_TIMEOUT_NANOS;
-    /** {@link Peer#FRESH_STARTS_REMEMBERED} live sessions replaced within this window: two gateways with one key. */
-    private static final long SPLIT_BRAIN_WINDOW_NANOS = 60_000_000_000L;
 
     private final String name;
     private final int mtuBytes;
@@ -61,29 +44,10 @@ public final class Overlay {
     private final Clock wallClock;
     private final Log log;
 
-    private final CookieChecker cookieChecker;
-    private final IndexTable indexTable = new IndexTable();
-    private final AllowedIps<Peer> allowedIps = new AllowedIps<>();
-    private final Map<PublicKey, Peer> peersByKey = new HashMap<>();
-    private final Map<String, Peer> peersByName = new HashMap<>();
-    private final List<Peer> peers = new ArrayList<>();
+    private final PeerRegistry registry = new PeerRegistry();
     private final DropCounters drops = new DropCounters();
-    private final HandshakeCounters handshakes = new HandshakeCounters();
-    private final HandshakeRateLimiter rateLimiter;
+    private final Handshaker handshaker;
     private final InitiationPacer firstContact = new InitiationPacer(new Random());
-    /**
-     * The last initiation timestamp accepted from each removed peer, by public key: a peer added again (a reload that
-     * changed its preshared key re-creates it) keeps refusing initiations recorded before, so an on-path attacker
-     * cannot replay one to move its endpoint. Bounded; the oldest removals are forgotten first.
-     */
-    private final Map<PublicKey, byte[]> removedTimestamps = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<PublicKey, byte[]> eldest) {
-            return size() > MAX_REMOVED_TIMESTAMPS;
-        }
-    };
-    private final long[] lastFailureLogNanos = new long[Protocol.MESSAGE_TRANSPORT + 1];
-
     private final Inside inside;
     private final Outside outside;
 
@@ -101,9 +65,6 @@ public final class Overlay {
      * crosses, so the pair's two TAPs in one LAN make no loop. Event loop only; see {@link #standBy()}.
      */
     private boolean active = true;
-    private long loadWindowStartNanos;
-    private int handshakesInWindow;
-    private boolean forceUnderLoad;
 
     public Overlay(String name, int mtuBytes, LocalIdentity identity, OverlayIo io, LongSupplier nanoClock,
             Clock wallClock, Log log) {
@@ -114,11 +75,9 @@ public final class Overlay {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.log = log;
-        this.cookieChecker = new CookieChecker(identity.publicKey(), nanoClock);
-        this.rateLimiter = new HandshakeRateLimiter(nanoClock);
+        this.handshaker = new Handshaker(identity, registry, io, drops, nanoClock, wallClock, log, new Sessions());
         this.inside = new Inside(this);
         this.outside = new Outside(this);
-        this.loadWindowStartNanos = nanoClock.getAsLong();
     }
 
     /**
@@ -127,22 +86,17 @@ public final class Overlay {
      */
     public Peer addPeer(String peerName, PublicKey publicKey, PresharedKey psk, InetSocketAddress endpoint,
             List<Cidr> allowed, int persistentKeepaliveSeconds) {
-        if (peersByKey.containsKey(publicKey)) {
+        if (registry.contains(publicKey)) {
             throw new IllegalArgumentException("overlay " + name + " already has a peer with that public key");
         }
         PeerHandshake handshake = new PeerHandshake(identity, publicKey, psk, wallClock, nanoClock);
-        byte[] remembered = removedTimestamps.remove(publicKey);
+        byte[] remembered = registry.takeRemovedTimestamp(publicKey);
         if (remembered != null) {
             handshake.rememberTimestamp(remembered);
         }
         CookieGenerator cookies = new CookieGenerator(publicKey, nanoClock);
         Peer peer = new Peer(peerName, publicKey, handshake, cookies, endpoint, persistentKeepaliveSeconds);
-        peers.add(peer);
-        peersByKey.put(publicKey, peer);
-        peersByName.putIfAbsent(peerName, peer);
-        for (Cidr prefix : allowed) {
-            allowedIps.insert(prefix, peer);
-        }
+        registry.add(peer, allowed);
         if (started && active) {
             peer.timers().started(now());
             if (endpoint != null) {
@@ -163,24 +117,12 @@ public final class Overlay {
                 throw new IllegalStateException("peer " + peer.name() + " carries segment " + segment.name());
             }
         }
-        if (!peers.remove(peer)) {
-            return;
-        }
-        peersByKey.remove(peer.publicKey());
-        peersByName.remove(peer.name(), peer);
-        removedTimestamps.put(peer.publicKey(), peer.handshake().lastTimestamp());
-        allowedIps.removeValue(peer);
-        retire(peer.keypairs().destroyAll());
-        indexTable.removePeer(peer);
-        peer.clearAll();
+        registry.remove(peer);
     }
 
     /** Replaces a peer's allowed-ips (a prefix another peer held moves to this one). Sessions are kept. */
     public void replaceAllowedIps(Peer peer, List<Cidr> allowed) {
-        allowedIps.removeValue(peer);
-        for (Cidr prefix : allowed) {
-            allowedIps.insert(prefix, peer);
-        }
+        registry.replaceAllowedIps(peer, allowed);
     }
 
     /**
@@ -252,26 +194,18 @@ public final class Overlay {
         }
         active = false;
         firstContact.clear();
+        handshaker.clearQueue();
         for (Segment segment : segments) {
             segment.standBy();
         }
-        for (Peer peer : peers) {
+        for (Peer peer : registry.all()) {
             int dropped = peer.dropStaged();
             for (int i = 0; i < dropped; i++) {
                 drops.increment(DropReason.STANDBY);
             }
-            eraseSessions(peer);
+            registry.eraseSessions(peer);
             peer.timers().reset();
         }
-    }
-
-    /** Zeroes a peer's keys and handshake state, and frees the indexes its sessions and pending initiation held. */
-    private void eraseSessions(Peer peer) {
-        retire(peer.keypairs().destroyAll());
-        if (peer.pendingInitiationIndex() != 0) {
-            indexTable.remove(peer.pendingInitiationIndex());
-        }
-        peer.clearAll();
     }
 
     /** Whether this gateway speaks for the site (always, without HA). */
@@ -290,10 +224,10 @@ public final class Overlay {
 
     private void becomeReachable() {
         long now = nanoClock.getAsLong();
-        for (Peer peer : peers) {
+        for (Peer peer : registry.all()) {
             peer.timers().started(now);
         }
-        firstContact.schedule(peers, now);
+        firstContact.schedule(registry.all(), now);
         firstContact.release(now, this::contact);
         io.flush();
     }
@@ -304,13 +238,13 @@ public final class Overlay {
      * that reached us first, and for one removed meanwhile.
      */
     private void contact(Peer peer) {
-        if (!active || peersByKey.get(peer.publicKey()) != peer || peer.keypairs().current() != null) {
+        if (!active || !registry.isCurrent(peer) || peer.keypairs().current() != null) {
             return;
         }
         if (peer.persistentKeepaliveSeconds() > 0) {
             sendKeepalive(peer);
         } else {
-            initiateHandshake(peer, false);
+            handshaker.initiate(peer, false);
         }
     }
 
@@ -319,14 +253,14 @@ public final class Overlay {
     public Inside inside() { return inside; }
     public Outside outside() { return outside; }
     public DropCounters drops() { return drops; }
-    public HandshakeCounters handshakes() { return handshakes; }
-    public List<Peer> peers() { return Collections.unmodifiableList(peers); }
-    public AllowedIps<Peer> allowedIps() { return allowedIps; }
+    public HandshakeCounters handshakes() { return handshaker.counters(); }
+    public List<Peer> peers() { return registry.all(); }
+    public AllowedIps<Peer> allowedIps() { return registry.allowedIps(); }
     public List<Segment> segments() { return Collections.unmodifiableList(segments); }
 
     /** The peer named {@code name}, or null. */
     public Peer peer(String peerName) {
-        return peersByName.get(peerName);
+        return registry.byName(peerName);
     }
 
     boolean hasSegments() { return reassembler != null; }
@@ -341,15 +275,22 @@ public final class Overlay {
 
     /** Behave as if under load, so every handshake must carry a valid MAC2 (tests, through OverlayInternals). */
     void forceUnderLoad(boolean underLoad) {
-        this.forceUnderLoad = underLoad;
+        handshaker.forceUnderLoad(underLoad);
+    }
+
+    /**
+     * Answers queued handshake messages within their share of the loop's time ({@link Handshaker}). Call after each
+     * burst of datagrams. Returns -1 when none are left, else the nanoseconds after which to call again.
+     */
+    public long processHandshakes() {
+        return handshaker.processQueued();
     }
 
     // --- shared with Inside / Outside -------------------------------------------------------
 
     OverlayIo io() { return io; }
-    IndexTable indexTable() { return indexTable; }
-    CookieChecker cookieChecker() { return cookieChecker; }
-    HandshakeRateLimiter rateLimiter() { return rateLimiter; }
+    PeerRegistry registry() { return registry; }
+    Handshaker handshaker() { return handshaker; }
     LocalIdentity identity() { return identity; }
     Log log() { return log; }
     long now() { return nanoClock.getAsLong(); }
@@ -362,10 +303,6 @@ public final class Overlay {
         return cryptoScratch;
     }
 
-    Peer peerByKey(PublicKey key) {
-        return peersByKey.get(key);
-    }
-
     /** Releases {@code buf} (may be null) and counts why. The one exit for dropped packets. */
     public void drop(ByteBuf buf, DropReason reason) {
         if (buf != null) {
@@ -374,144 +311,9 @@ public final class Overlay {
         drops.increment(reason);
     }
 
-    /**
-     * Logs a failed handshake at most once per interval per message type, so hostile traffic
-     * cannot flood the log; the drop counters still count every one.
-     */
-    void logHandshakeFailure(int messageType, String fields) {
-        long now = now();
-        long last = lastFailureLogNanos[messageType];
-        if (last == 0 || now - last >= FAILURE_LOG_INTERVAL_NANOS) {
-            lastFailureLogNanos[messageType] = now == 0 ? 1 : now;
-            log.warn("handshake-failed", fields);
-        }
-    }
-
-    /** Counts one received handshake message into the rate window; returns whether that rate means under load. */
-    boolean countHandshakeMessageUnderLoad() {
-        long now = now();
-        if (now - loadWindowStartNanos >= 1_000_000_000L) {
-            loadWindowStartNanos = now;
-            handshakesInWindow = 0;
-        }
-        handshakesInWindow++;
-        return forceUnderLoad || handshakesInWindow > UNDER_LOAD_HANDSHAKES_PER_SECOND;
-    }
-
     /** Whether {@code keypair} may still encrypt: not past REJECT_AFTER_TIME. */
     boolean usableForSending(Keypair keypair, long now) {
         return keypair != null && now - keypair.createdNanos() < Protocol.REJECT_AFTER_TIME_NANOS;
-    }
-
-    /**
-     * Sends a handshake initiation to {@code peer} unless one went out less than REKEY_TIMEOUT ago
-     * ({@code retry} bypasses that: the retransmit timer already waited).
-     */
-    void initiateHandshake(Peer peer, boolean retry) {
-        long now = now();
-        if (!retry && peer.initiationRecentlySent(now)) {
-            return;
-        }
-        InetSocketAddress endpoint = peer.endpoint();
-        if (endpoint == null) {
-            int dropped = peer.dropStaged();
-            for (int i = 0; i < dropped; i++) {
-                drops.increment(DropReason.NO_ENDPOINT);
-            }
-            return;
-        }
-        if (peer.pendingInitiationIndex() != 0) {
-            indexTable.remove(peer.pendingInitiationIndex());
-        }
-        int index = indexTable.allocate(peer);
-        peer.pendingInitiationIndex(index);
-        ByteBuf message = io.alloc().directBuffer(Protocol.INITIATION_SIZE);
-        ByteBuffer view = message.nioBuffer(0, Protocol.INITIATION_SIZE);
-        peer.handshake().createInitiation(index, view.duplicate());
-        peer.cookieGenerator().addMacs(view);
-        message.writerIndex(Protocol.INITIATION_SIZE);
-        peer.initiationSent(now);
-        PeerTimers timers = peer.timers();
-        timers.handshakeInitiated(now);
-        timers.anyAuthenticatedTraversal(now);
-        timers.anyAuthenticatedSent(now);
-        log.debug("handshake-initiation-sent", "peer=" + peer.name() + " endpoint=" + Log.endpoint(endpoint));
-        handshakes.increment(HandshakeCounters.Event.INITIATION_SENT);
-        if (!io.send(message, endpoint)) {
-            drops.increment(DropReason.WRITE_FAILED);
-        }
-    }
-
-    /**
-     * A cookie reply for our pending initiation: the responder is under load and wants MAC2. Resending at once with
-     * the cookie, instead of on the 5 s retransmit timer, is what gets a legitimate handshake through a flood.
-     */
-    void retryWithCookie(Peer peer) {
-        if (active && peer.mayRetryWithCookie(now(), COOKIE_RETRY_INTERVAL_NANOS)) {
-            initiateHandshake(peer, true);
-        }
-    }
-
-    /**
-     * Both sides initiated at once (two gateways starting together, or a takeover): each consumed the other's
-     * initiation and answered it, so each holds a responder session that waits for a first packet the other cannot
-     * send, and each drops the other's answer to its own (retired) initiation. Left alone, only the 5 s retransmit
-     * settles it. Instead the side with the greater public key initiates again shortly (a peer refuses two
-     * initiations within 20 ms); the other side, having no initiation pending any more, answers, and the session
-     * stands one round trip later. Both sides compare the same two keys, so exactly one of them acts.
-     */
-    void settleCrossedInitiations(Peer peer) {
-        if (Arrays.compareUnsigned(identity.publicKey().bytes(), peer.publicKey().bytes()) > 0) {
-            peer.timers().initiationsCrossed(now());
-        }
-    }
-
-    /** Retires keypairs pushed out of a peer's slots: their indexes are freed and keys zeroed. */
-    void retire(Keypair... keypairs) {
-        for (Keypair k : keypairs) {
-            if (k != null) {
-                indexTable.remove(k.localIndex());
-                k.destroy();
-            }
-        }
-    }
-
-    /**
-     * Called with each handshake message that will give {@code peer} a session (their initiation, or the response to
-     * ours), before its keys are installed: notes whether the session starts afresh, i.e. there is no session, the
-     * peer speaks from a new endpoint, or the session it replaces is younger than a scheduled rekey. A restarted
-     * peer, or the other gateway of an HA pair taking over with the same key, looks like that.
-     */
-    void noteHandshake(Peer peer, InetSocketAddress source, long now) {
-        Keypair current = peer.keypairs().current();
-        boolean replacesLive = current != null && (now - current.createdNanos() < SCHEDULED_REKEY_NANOS
-                || !source.equals(peer.endpoint()));
-        peer.handshakeStartsAfresh(current == null || replacesLive, replacesLive);
-    }
-
-    /**
-     * A session became current (initiator got the response, or responder got the first packet). One that started
-     * afresh is announced to the segments (their local MACs go to the peer); live sessions replaced several times in a
-     * row point at two gateways with one key (split brain), or at a peer in a restart loop: worth a warning either way.
-     */
-    void sessionConfirmed(Peer peer, long now) {
-        peer.timers().handshakeComplete(now);
-        peer.handshakeCompleted(wallClock.millis());
-        handshakes.increment(HandshakeCounters.Event.COMPLETED);
-        log.info("handshake-complete", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint()));
-        if (!peer.confirmStartedAfresh(now)) {
-            return;
-        }
-        handshakes.increment(HandshakeCounters.Event.FRESH_SESSION);
-        for (Segment segment : segments) {
-            segment.announceLocalMacs(peer);
-        }
-        if (peer.replacementsWithin(now, SPLIT_BRAIN_WINDOW_NANOS)
-                && peer.maySplitBrainWarn(now, SPLIT_BRAIN_WINDOW_NANOS)) {
-            log.warn("split-brain-suspected", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint())
-                    + " reason=" + Peer.FRESH_STARTS_REMEMBERED + "-sessions-replaced-within-60s"
-                    + " hint=two-active-gateways-with-one-key-or-a-restart-loop");
-        }
     }
 
     /** Sends the packets that waited for a session; true if at least one went out. */
@@ -540,10 +342,10 @@ public final class Overlay {
             inside.encryptAndSend(peer, empty);
         } else if (peer.stagedCount() == 0) {
             peer.stage(empty);
-            initiateHandshake(peer, false);
+            handshaker.initiate(peer, false);
         } else {
             empty.release();
-            initiateHandshake(peer, false);
+            handshaker.initiate(peer, false);
         }
     }
 
@@ -556,49 +358,26 @@ public final class Overlay {
         if (reassembler != null) {
             reassembler.expire();
         }
-        rateLimiter.sweep();
+        handshaker.sweep();
         if (!active) {
             return;  // a standby has no sessions and sends nothing
         }
         firstContact.release(now, this::contact);
-        for (Peer peer : peers) {
+        for (Peer peer : registry.all()) {
             int actions = peer.timers().expire(now);
             if (actions == 0) {
                 continue;
             }
-            if ((actions & PeerTimers.GIVE_UP_HANDSHAKE) != 0) {
-                int dropped = peer.dropStaged();
-                for (int i = 0; i < dropped; i++) {
-                    drops.increment(DropReason.STAGED_OVERFLOW);
-                }
-                if (peer.pendingInitiationIndex() != 0) {
-                    indexTable.remove(peer.pendingInitiationIndex());
-                    peer.pendingInitiationIndex(0);
-                }
-                handshakes.increment(HandshakeCounters.Event.TIMED_OUT);
-                log.warn("handshake-timeout", "peer=" + peer.name() + " endpoint=" + Log.endpoint(peer.endpoint())
-                        + " attempts=" + (Protocol.REKEY_ATTEMPT_TIME_NANOS / Protocol.REKEY_TIMEOUT_NANOS));
-            }
-            if ((actions & PeerTimers.RETRANSMIT_HANDSHAKE) != 0) {
-                log.debug("handshake-retransmit", "peer=" + peer.name());
-                initiateHandshake(peer, true);
-            }
-            if ((actions & PeerTimers.NEW_HANDSHAKE) != 0) {
-                log.debug("handshake-renew", "peer=" + peer.name() + " reason=no-reply-to-data");
-                initiateHandshake(peer, false);
-            }
-            if ((actions & PeerTimers.INITIATE_AFTER_CROSSING) != 0) {
-                log.debug("handshake-recross", "peer=" + peer.name());
-                initiateHandshake(peer, true);
-            }
+            handshaker.onTimers(peer, actions);
             if ((actions & PeerTimers.SEND_KEEPALIVE) != 0) {
                 sendKeepalive(peer);
             }
             if ((actions & PeerTimers.ZERO_KEY_MATERIAL) != 0) {
-                eraseSessions(peer);
+                registry.eraseSessions(peer);
                 log.info("keys-zeroed", "peer=" + peer.name());
             }
         }
+        handshaker.processQueued();
         io.flush();
     }
 
@@ -607,9 +386,35 @@ public final class Overlay {
         if (reassembler != null) {
             reassembler.clear();
         }
-        for (Peer peer : peers) {
-            retire(peer.keypairs().destroyAll());
+        handshaker.clearQueue();
+        for (Peer peer : registry.all()) {
+            registry.retire(peer.keypairs().destroyAll());
             peer.clearAll();
+        }
+    }
+
+    /** What the handshake asks of this overlay's sessions. */
+    private final class Sessions implements Handshaker.Sessions {
+        @Override
+        public boolean active() {
+            return active;
+        }
+
+        @Override
+        public boolean sendStaged(Peer peer) {
+            return Overlay.this.sendStaged(peer);
+        }
+
+        @Override
+        public void sendKeepalive(Peer peer) {
+            Overlay.this.sendKeepalive(peer);
+        }
+
+        @Override
+        public void startedAfresh(Peer peer) {
+            for (Segment segment : segments) {
+                segment.announceLocalMacs(peer);
+            }
         }
     }
 }

@@ -197,6 +197,7 @@ class OutsideFuzzTest {
                         d.release();
                     } else {
                         b.outside().onDatagram(d, ADDR_A);
+                        b.processHandshakes();
                     }
                 }
                 d = toA.pollFirst();
@@ -205,6 +206,7 @@ class OutsideFuzzTest {
                         d.release();
                     } else {
                         a.outside().onDatagram(d, ADDR_B);
+                        a.processHandshakes();
                     }
                 }
             }
@@ -221,6 +223,7 @@ class OutsideFuzzTest {
             buf.writeBytes(bytes);
             target.outside().onDatagram(buf, source);
             assertEquals(0, buf.refCnt(), "Outside consumes every datagram");
+            target.processHandshakes();
         }
 
         /**

@@ -71,7 +71,9 @@ public final class BackToBack implements AutoCloseable {
             ByteBuf datagram = datagrams[slot];
             InetSocketAddress source = sources[slot];
             datagrams[slot] = null;
-            (source.equals(ADDR_A) ? b : a).outside().onDatagram(datagram, source);
+            Overlay target = source.equals(ADDR_A) ? b : a;
+            target.outside().onDatagram(datagram, source);
+            target.processHandshakes();
         }
     }
 

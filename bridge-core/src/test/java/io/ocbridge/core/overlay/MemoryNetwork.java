@@ -54,6 +54,7 @@ final class MemoryNetwork {
                 continue;
             }
             target.overlay.outside().onDatagram(f.datagram(), f.from());
+            target.overlay.processHandshakes();  // one datagram per read burst
             delivered++;
         }
         return delivered;

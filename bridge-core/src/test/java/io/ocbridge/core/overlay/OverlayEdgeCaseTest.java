@@ -204,7 +204,7 @@ class OverlayEdgeCaseTest {
         connect();
         byte[] older = sent(ADDR_A, Protocol.MESSAGE_INITIATION).getFirst().bytes();
         net.advanceMillis(6_000);
-        a.overlay.initiateHandshake(bAtA, true);
+        a.overlay.handshaker().initiate(bAtA, true);
         net.deliverAll();
         assertEquals(2, aAtB.handshakesCompleted(), "a newer initiation is accepted");
         net.advanceMillis(100);
@@ -224,7 +224,7 @@ class OverlayEdgeCaseTest {
         // A retries every 5 s (REKEY_TIMEOUT) as its timers would; B refuses until A's clock is past the last stamp.
         while (aAtB.keypairs().current() == session && attempts < 20) {
             net.advanceMillis(5_000);
-            a.overlay.initiateHandshake(bAtA, true);
+            a.overlay.handshaker().initiate(bAtA, true);
             net.deliverAll();
             attempts++;
             refused = b.overlay.handshakes().get(Event.REPLAYED_TIMESTAMP);
@@ -243,20 +243,20 @@ class OverlayEdgeCaseTest {
         connect();
         net.advanceMillis(30);
         wallOffsetNanosA.addAndGet(1_000_000_000L);   // fresh timestamps; only the monotonic clock is close
-        a.overlay.initiateHandshake(bAtA, true);
+        a.overlay.handshaker().initiate(bAtA, true);
         net.deliverAll();
         assertEquals(0, b.overlay.handshakes().get(Event.INITIATION_TOO_FREQUENT), "30 ms after the last is fine");
         long completed = aAtB.handshakesCompleted();
 
         net.advanceMillis(10);
         wallOffsetNanosA.addAndGet(1_000_000_000L);
-        a.overlay.initiateHandshake(bAtA, true);
+        a.overlay.handshaker().initiate(bAtA, true);
         net.deliverAll();
         assertEquals(1, b.overlay.handshakes().get(Event.INITIATION_TOO_FREQUENT), "10 ms after the last is refused");
 
         net.advanceMillis(15);   // 25 ms since the last accepted one
         wallOffsetNanosA.addAndGet(1_000_000_000L);
-        a.overlay.initiateHandshake(bAtA, true);
+        a.overlay.handshaker().initiate(bAtA, true);
         net.deliverAll();
         assertEquals(1, b.overlay.handshakes().get(Event.INITIATION_TOO_FREQUENT), "25 ms after the last accepted is fine");
         assertEquals(3, b.overlay.handshakes().get(Event.RESPONSE_SENT));
@@ -286,7 +286,9 @@ class OverlayEdgeCaseTest {
         }
         net.deliverAll();
         assertEquals(6, b.overlay.drops().get(DropReason.RATE_LIMITED), "elsewhere the MAC2 is invalid...");
-        assertEquals(11, b.overlay.drops().get(DropReason.COOKIE_REQUIRED), "...so it gets a cookie reply");
+        assertEquals(1 + 5, b.overlay.drops().get(DropReason.COOKIE_REQUIRED),
+                "...so it gets cookie replies, a burst of 5 per source...");
+        assertEquals(5, b.overlay.drops().get(DropReason.COOKIE_RATE_LIMITED), "...and no more");
 
         net.advanceMillis(50);
         net.inject(withMac2, ADDR_A, ADDR_B);

@@ -16,7 +16,7 @@ public final class OverlayInternals {
     }
 
     public static int indexTableSize(Overlay overlay) {
-        return overlay.indexTable().size();
+        return overlay.registry().indexTable().size();
     }
 
     /** A stand-alone handshake rate limiter, as each overlay holds one. */

@@ -85,14 +85,14 @@ class OverlayReloadTest {
     void removingOnePeerAndWideningAnotherKeepsTheUntouchedSession() {
         Keypair sessionB = bAtA.keypairs().current();
         Keypair sessionC = cAtA.keypairs().current();
-        int indexesBefore = a.overlay.indexTable().size();
+        int indexesBefore = a.overlay.registry().indexTable().size();
 
         a.overlay.removePeer(cAtA);
         a.overlay.replaceAllowedIps(bAtA, List.of(Cidr.parse("172.16.2.0/24"), Cidr.parse("172.16.9.0/24")));
 
         assertTrue(sessionC.isDestroyed(), "the removed peer's keys are zeroed");
         assertNull(a.overlay.peer("site-c"));
-        assertEquals(indexesBefore - 1, a.overlay.indexTable().size(), "its index went with it");
+        assertEquals(indexesBefore - 1, a.overlay.registry().indexTable().size(), "its index went with it");
         assertTrue(a.overlay.allowedIps().prefixesOf(cAtA).isEmpty());
         send(a, HOST_A, HOST_C, 3);
         assertEquals(1, a.overlay.drops().get(DropReason.NO_ROUTE), "nothing routes to a removed peer");
