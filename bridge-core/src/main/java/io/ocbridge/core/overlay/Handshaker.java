@@ -147,8 +147,8 @@ final class Handshaker {
             }
             countArrival();
         }
-        if (!queue.offer(datagram, source)) {
-            drops.increment(DropReason.HANDSHAKE_QUEUE_FULL);
+        if (queue.offer(datagram, source) != HandshakeQueue.Offer.QUEUED) {
+            drops.increment(DropReason.HANDSHAKE_QUEUE_FULL);  // this one, or the one it replaced
         }
     }
 
