@@ -2,6 +2,8 @@ package io.ocbridge.core.ip;
 
 import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.buffer.ByteBufViews;
+import io.ocbridge.core.packet.Ipv4Header;
+import io.ocbridge.core.packet.Ipv6Header;
 import java.nio.ByteBuffer;
 
 /**
@@ -9,9 +11,6 @@ import java.nio.ByteBuffer;
  * reader or writer indexes. Callers keep ranges inside the buffer.
  */
 public final class Checksums {
-    /** Offset of the header checksum within an IPv4 header (RFC 791). */
-    static final int IPV4_CHECKSUM_OFFSET = 10;
-
     /** Ranges from this length on are summed through one NIO view (see {@link #sum}). */
     static final int NIO_MIN_BYTES = 128;
 
@@ -77,7 +76,8 @@ public final class Checksums {
      * destination address, zero, {@code protocol}, {@code upperLayerBytes}.
      */
     public static int pseudoHeaderV4(ByteBuf buf, int ipOffset, int protocol, int upperLayerBytes) {
-        long acc = buf.getUnsignedInt(ipOffset + 12) + buf.getUnsignedInt(ipOffset + 16);
+        long acc = buf.getUnsignedInt(ipOffset + Ipv4Header.SRC_OFFSET)
+                + buf.getUnsignedInt(ipOffset + Ipv4Header.DST_OFFSET);
         return fold(acc + protocol + upperLayerBytes);
     }
 
@@ -88,7 +88,8 @@ public final class Checksums {
      */
     public static int pseudoHeaderV6(ByteBuf buf, int ipOffset, int protocol, int upperLayerBytes) {
         long acc = 0;
-        for (int i = ipOffset + 8; i < ipOffset + 40; i += 8) {
+        int addressesEnd = ipOffset + Ipv6Header.DST_OFFSET + Ipv6Header.ADDRESS_BYTES;
+        for (int i = ipOffset + Ipv6Header.SRC_OFFSET; i < addressesEnd; i += Long.BYTES) {
             long w = buf.getLong(i);
             acc += (w >>> 32) + (w & 0xFFFF_FFFFL);
         }
@@ -102,9 +103,9 @@ public final class Checksums {
 
     /** Header checksum of the IPv4 header at {@code ipOffset} over IHL*4 bytes, the field read as 0. */
     public static short ipv4Header(ByteBuf buf, int ipOffset) {
-        int headerBytes = (buf.getUnsignedByte(ipOffset) & 0x0F) * 4;
-        int s = sum(buf, ipOffset, IPV4_CHECKSUM_OFFSET, 0);
-        int afterField = IPV4_CHECKSUM_OFFSET + 2;
+        int headerBytes = Ipv4Header.headerBytes(buf, ipOffset);
+        int s = sum(buf, ipOffset, Ipv4Header.CHECKSUM_OFFSET, 0);
+        int afterField = Ipv4Header.CHECKSUM_OFFSET + Short.BYTES;
         return finish(sum(buf, ipOffset + afterField, headerBytes - afterField, s));
     }
 

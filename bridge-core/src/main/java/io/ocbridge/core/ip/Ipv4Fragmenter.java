@@ -3,6 +3,7 @@ package io.ocbridge.core.ip;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ocbridge.core.buffer.ByteBufViews;
+import io.ocbridge.core.packet.Ipv4Header;
 import java.util.function.Consumer;
 
 /**
@@ -12,15 +13,9 @@ import java.util.function.Consumer;
  */
 public final class Ipv4Fragmenter {
     /** Smallest MTU every IPv4 link must carry (RFC 791): a 60-byte header plus 8 data bytes. */
-    public static final int MIN_MTU_BYTES = 68;
-
-    public static final int HEADER_BYTES = 20;
-    static final int TOTAL_LENGTH_OFFSET = 2;
-    public static final int FRAGMENT_OFFSET = 6;
-    public static final int PROTOCOL_OFFSET = 9;
-    static final int FLAG_DF = 0x4000;
-    static final int FLAG_MF = 0x2000;
-    public static final int OFFSET_MASK = 0x1FFF;
+    public static final int MIN_MTU_BYTES = Ipv4Header.MAX_HEADER_BYTES + Ipv4Header.FRAGMENT_UNIT_BYTES;
+    private static final int HEADER_BYTES = Ipv4Header.HEADER_BYTES;
+    private static final int UNIT_BYTES = Ipv4Header.FRAGMENT_UNIT_BYTES;
 
     private Ipv4Fragmenter() {}
 
@@ -45,10 +40,11 @@ public final class Ipv4Fragmenter {
             if (readable < HEADER_BYTES || mtuBytes < MIN_MTU_BYTES || headroom < 0 || tailroom < 0) {
                 return 0;
             }
-            int versionIhl = packet.getUnsignedByte(ip);
-            int headerBytes = (versionIhl & 0x0F) * 4;
-            int totalLength = packet.getUnsignedShort(ip + TOTAL_LENGTH_OFFSET);
-            if (versionIhl >>> 4 != 4 || headerBytes < HEADER_BYTES || totalLength < headerBytes || totalLength > readable) {
+            int versionIhl = packet.getUnsignedByte(ip + Ipv4Header.VERSION_IHL_OFFSET);
+            int headerBytes = Ipv4Header.headerBytes(versionIhl);
+            int totalLength = packet.getUnsignedShort(ip + Ipv4Header.TOTAL_LENGTH_OFFSET);
+            if (versionIhl >>> 4 != Ipv4Header.VERSION || headerBytes < HEADER_BYTES || totalLength < headerBytes
+                    || totalLength > readable) {
                 return 0;
             }
             if (totalLength <= mtuBytes) {
@@ -57,17 +53,17 @@ public final class Ipv4Fragmenter {
                 out.accept(packet);
                 return 1;
             }
-            int flagsOffset = packet.getUnsignedShort(ip + FRAGMENT_OFFSET);
-            if ((flagsOffset & FLAG_DF) != 0 || headerBytes != HEADER_BYTES) {
+            int flagsOffset = packet.getUnsignedShort(ip + Ipv4Header.FRAGMENT_OFFSET);
+            if ((flagsOffset & Ipv4Header.FLAG_DF) != 0 || headerBytes != HEADER_BYTES) {
                 return 0;
             }
             int payloadBytes = totalLength - HEADER_BYTES;
-            int firstUnit = flagsOffset & OFFSET_MASK;
-            boolean lastKeepsMf = (flagsOffset & FLAG_MF) != 0;
-            if (firstUnit * 8 + payloadBytes > 0xFFFF - HEADER_BYTES) {
+            int firstUnit = flagsOffset & Ipv4Header.FRAGMENT_OFFSET_MASK;
+            boolean lastKeepsMf = (flagsOffset & Ipv4Header.FLAG_MF) != 0;
+            if (firstUnit * UNIT_BYTES + payloadBytes > Ipv4Header.MAX_TOTAL_LENGTH - HEADER_BYTES) {
                 return 0; // a fragment lying beyond the largest datagram
             }
-            int chunkBytes = (Math.min(mtuBytes, 0xFFFF) - HEADER_BYTES) & ~7;
+            int chunkBytes = (Math.min(mtuBytes, Ipv4Header.MAX_TOTAL_LENGTH) - HEADER_BYTES) & -UNIT_BYTES;
             int count = 0;
             for (int done = 0; done < payloadBytes; done += chunkBytes) {
                 int dataBytes = Math.min(chunkBytes, payloadBytes - done);
@@ -77,11 +73,12 @@ public final class Ipv4Fragmenter {
                 fragment.setIndex(headroom, headroom);
                 ByteBufViews.append(fragment, packet, ip, HEADER_BYTES);
                 ByteBufViews.append(fragment, packet, ip + HEADER_BYTES + done, dataBytes);
-                fragment.setShort(headroom + TOTAL_LENGTH_OFFSET, fragmentBytes);
-                int newFlagsOffset = (flagsOffset & ~(FLAG_MF | OFFSET_MASK)) | (more ? FLAG_MF : 0) | (firstUnit + done / 8);
-                fragment.setShort(headroom + FRAGMENT_OFFSET, newFlagsOffset);
-                fragment.setShort(headroom + Checksums.IPV4_CHECKSUM_OFFSET, 0);
-                fragment.setShort(headroom + Checksums.IPV4_CHECKSUM_OFFSET, Checksums.ipv4Header(fragment, headroom));
+                fragment.setShort(headroom + Ipv4Header.TOTAL_LENGTH_OFFSET, fragmentBytes);
+                int newFlagsOffset = (flagsOffset & ~Ipv4Header.MF_AND_OFFSET_MASK)
+                        | (more ? Ipv4Header.FLAG_MF : 0) | (firstUnit + done / UNIT_BYTES);
+                fragment.setShort(headroom + Ipv4Header.FRAGMENT_OFFSET, newFlagsOffset);
+                fragment.setShort(headroom + Ipv4Header.CHECKSUM_OFFSET, 0);
+                fragment.setShort(headroom + Ipv4Header.CHECKSUM_OFFSET, Checksums.ipv4Header(fragment, headroom));
                 out.accept(fragment);
                 count++;
             }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.ocbridge.core.buffer.ByteBufViews;
+import io.ocbridge.core.packet.Ipv4Header;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
@@ -43,15 +44,11 @@ public final class Ipv4Reassembler {
         TOO_MANY_DATAGRAMS
     }
 
-    // Specification (RFC 791).
-    private static final int MIN_HEADER_BYTES = 20;
-    private static final int MAX_HEADER_BYTES = 60;
-    private static final int MAX_DATAGRAM_BYTES = 0xFFFF;
-    private static final int PROTOCOL_OFFSET = 9;
-    private static final int SOURCE_OFFSET = 12;
-    private static final int DESTINATION_OFFSET = 16;
-    private static final int IDENTIFICATION_OFFSET = 4;
-    private static final int BLOCK_BYTES = 8;
+    // Specification (RFC 791): the layout is Ipv4Header.
+    private static final int MIN_HEADER_BYTES = Ipv4Header.HEADER_BYTES;
+    private static final int MAX_HEADER_BYTES = Ipv4Header.MAX_HEADER_BYTES;
+    private static final int MAX_DATAGRAM_BYTES = Ipv4Header.MAX_TOTAL_LENGTH;
+    private static final int BLOCK_BYTES = Ipv4Header.FRAGMENT_UNIT_BYTES;
     private static final int WORDS_PER_DATAGRAM = (MAX_DATAGRAM_BYTES + 1) / BLOCK_BYTES / Long.SIZE;
 
     // Implementation choices.
@@ -165,25 +162,26 @@ public final class Ipv4Reassembler {
         if (readable < MIN_HEADER_BYTES) {
             return discard(-1, packet, Discard.MALFORMED);
         }
-        int versionIhl = packet.getUnsignedByte(ip);
-        int ihl = (versionIhl & 0x0F) * 4;
-        int totalLength = packet.getUnsignedShort(ip + Ipv4Fragmenter.TOTAL_LENGTH_OFFSET);
-        if (versionIhl >>> 4 != 4 || ihl < MIN_HEADER_BYTES || totalLength < ihl || totalLength > readable) {
+        int versionIhl = packet.getUnsignedByte(ip + Ipv4Header.VERSION_IHL_OFFSET);
+        int ihl = Ipv4Header.headerBytes(versionIhl);
+        int totalLength = packet.getUnsignedShort(ip + Ipv4Header.TOTAL_LENGTH_OFFSET);
+        if (versionIhl >>> 4 != Ipv4Header.VERSION || ihl < MIN_HEADER_BYTES || totalLength < ihl
+                || totalLength > readable) {
             return discard(-1, packet, Discard.MALFORMED);
         }
-        int flagsOffset = packet.getUnsignedShort(ip + Ipv4Fragmenter.FRAGMENT_OFFSET);
-        boolean more = (flagsOffset & Ipv4Fragmenter.FLAG_MF) != 0;
-        int offset = (flagsOffset & Ipv4Fragmenter.OFFSET_MASK) * BLOCK_BYTES;
+        int flagsOffset = packet.getUnsignedShort(ip + Ipv4Header.FRAGMENT_OFFSET);
+        boolean more = (flagsOffset & Ipv4Header.FLAG_MF) != 0;
+        int offset = (flagsOffset & Ipv4Header.FRAGMENT_OFFSET_MASK) * BLOCK_BYTES;
         if (!more && offset == 0) {
             return packet;
         }
         if (Checksums.sum(packet, ip, ihl, 0) != 0xFFFF) {
             return discard(-1, packet, Discard.MALFORMED); // its key cannot be trusted either
         }
-        int src = packet.getInt(ip + SOURCE_OFFSET);
-        int dst = packet.getInt(ip + DESTINATION_OFFSET);
-        int id = packet.getUnsignedShort(ip + IDENTIFICATION_OFFSET);
-        int proto = packet.getUnsignedByte(ip + PROTOCOL_OFFSET);
+        int src = packet.getInt(ip + Ipv4Header.SRC_OFFSET);
+        int dst = packet.getInt(ip + Ipv4Header.DST_OFFSET);
+        int id = packet.getUnsignedShort(ip + Ipv4Header.IDENTIFICATION_OFFSET);
+        int proto = packet.getUnsignedByte(ip + Ipv4Header.PROTOCOL_OFFSET);
         int length = totalLength - ihl;
         int end = offset + length;
 
@@ -479,12 +477,11 @@ public final class Ipv4Reassembler {
         ByteBuf datagram = data[slot];
         data[slot] = null;
         datagram.setBytes(headroom, headers, slot * MAX_HEADER_BYTES, ihl);
-        datagram.setShort(headroom + Ipv4Fragmenter.TOTAL_LENGTH_OFFSET, ihl + payload);
-        int flags = datagram.getUnsignedShort(headroom + Ipv4Fragmenter.FRAGMENT_OFFSET);
-        datagram.setShort(headroom + Ipv4Fragmenter.FRAGMENT_OFFSET,
-                flags & ~(Ipv4Fragmenter.FLAG_MF | Ipv4Fragmenter.OFFSET_MASK));
-        datagram.setShort(headroom + Checksums.IPV4_CHECKSUM_OFFSET, 0);
-        datagram.setShort(headroom + Checksums.IPV4_CHECKSUM_OFFSET, Checksums.ipv4Header(datagram, headroom));
+        datagram.setShort(headroom + Ipv4Header.TOTAL_LENGTH_OFFSET, ihl + payload);
+        int flags = datagram.getUnsignedShort(headroom + Ipv4Header.FRAGMENT_OFFSET);
+        datagram.setShort(headroom + Ipv4Header.FRAGMENT_OFFSET, flags & ~Ipv4Header.MF_AND_OFFSET_MASK);
+        datagram.setShort(headroom + Ipv4Header.CHECKSUM_OFFSET, 0);
+        datagram.setShort(headroom + Ipv4Header.CHECKSUM_OFFSET, Checksums.ipv4Header(datagram, headroom));
         datagram.setIndex(headroom, headroom + ihl + payload);
         reassembled++;
         free(slot);

@@ -1,33 +1,14 @@
 package io.ocbridge.core.ip;
 
 import io.netty.buffer.ByteBuf;
+import io.ocbridge.core.packet.Ipv6Header;
 
 /**
- * IPv6 (RFC 8200) header fields, and a bounded walk over the extension-header chain to the upper-layer header,
- * read in place. The walk result is one long (no allocation): {@link #protocol}, {@link #offset},
+ * A bounded walk over the IPv6 (RFC 8200) extension-header chain to the upper-layer header, read in place; the
+ * layout is {@link Ipv6Header}. The walk result is one long (no allocation): {@link #protocol}, {@link #offset},
  * {@link #isLaterFragment}.
  */
 public final class Ipv6 {
-    // Specification (RFC 8200).
-    public static final int HEADER_BYTES = 40;
-    public static final int VERSION = 6;
-    public static final int PAYLOAD_LENGTH_OFFSET = 4;
-    public static final int NEXT_HEADER_OFFSET = 6;
-    public static final int HOP_LIMIT_OFFSET = 7;
-    public static final int SRC_OFFSET = 8;
-    public static final int DST_OFFSET = 24;
-    public static final int HOP_BY_HOP = 0;
-    public static final int ROUTING = 43;
-    public static final int FRAGMENT = 44;
-    public static final int DESTINATION_OPTIONS = 60;
-    /** Hop-by-hop, routing and destination options: next header, then length in 8-byte units beyond the first 8. */
-    private static final int EXTENSION_LENGTH_OFFSET = 1;
-    private static final int EXTENSION_UNIT_BYTES = 8;
-    /** The fragment header: next header, reserved, 13-bit offset in 8-byte units, flags, identification. */
-    private static final int FRAGMENT_HEADER_BYTES = 8;
-    private static final int FRAGMENT_OFFSET_OFFSET = 2;
-    private static final int FRAGMENT_OFFSET_MASK = 0xfff8;
-
     // Implementation choice: a real packet carries a few extension headers (RFC 8504 lets a host limit them);
     // a longer chain is one we decline to judge.
     public static final int MAX_EXTENSION_HEADERS = 8;
@@ -47,17 +28,19 @@ public final class Ipv6 {
      * fits.
      */
     public static long upperLayer(ByteBuf frame, int ip, int end) {
-        int next = frame.getUnsignedByte(ip + NEXT_HEADER_OFFSET);
-        int at = ip + HEADER_BYTES;
+        int next = frame.getUnsignedByte(ip + Ipv6Header.NEXT_HEADER_OFFSET);
+        int at = ip + Ipv6Header.HEADER_BYTES;
         for (int headers = 0; headers <= MAX_EXTENSION_HEADERS; headers++) {
             int length;
-            if (next == FRAGMENT) {
-                length = FRAGMENT_HEADER_BYTES;
-            } else if (next == HOP_BY_HOP || next == ROUTING || next == DESTINATION_OPTIONS) {
-                if (at + EXTENSION_UNIT_BYTES > end) {
+            if (next == Ipv6Header.FRAGMENT) {
+                length = Ipv6Header.FRAGMENT_HEADER_BYTES;
+            } else if (next == Ipv6Header.HOP_BY_HOP || next == Ipv6Header.ROUTING
+                    || next == Ipv6Header.DESTINATION_OPTIONS) {
+                if (at + Ipv6Header.EXTENSION_UNIT_BYTES > end) {
                     return UNKNOWN;
                 }
-                length = (frame.getUnsignedByte(at + EXTENSION_LENGTH_OFFSET) + 1) * EXTENSION_UNIT_BYTES;
+                length = (frame.getUnsignedByte(at + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1)
+                        * Ipv6Header.EXTENSION_UNIT_BYTES;
             } else {
                 return (long) next << 32 | at;
             }
@@ -67,8 +50,9 @@ public final class Ipv6 {
             int header = next;
             next = frame.getUnsignedByte(at);
             at += length;
-            if (header == FRAGMENT && (frame.getUnsignedShort(at - length + FRAGMENT_OFFSET_OFFSET)
-                    & FRAGMENT_OFFSET_MASK) != 0) {
+            if (header == Ipv6Header.FRAGMENT
+                    && (frame.getUnsignedShort(at - length + Ipv6Header.FRAGMENT_FIELD_OFFSET)
+                            & Ipv6Header.FRAGMENT_OFFSET_MASK) != 0) {
                 return LATER_FRAGMENT | (long) next << 32 | at;
             }
         }

@@ -2,6 +2,11 @@ package io.ocbridge.core.ip;
 
 import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.packet.Ethernet;
+import io.ocbridge.core.packet.Ip;
+import io.ocbridge.core.packet.Ipv4Header;
+import io.ocbridge.core.packet.Ipv6Header;
+import io.ocbridge.core.packet.TcpHeader;
+import io.ocbridge.core.packet.UdpHeader;
 
 /**
  * Inline TCP MSS clamping on Ethernet frames, like iptables {@code TCPMSS --clamp-mss-to-pmtu}: a SYN
@@ -10,21 +15,12 @@ import io.ocbridge.core.packet.Ethernet;
  * come here.
  */
 public final class MssClamp {
-    // Specification: Ethernet and its tags in {@link Ethernet}; IPv4 (RFC 791), IPv6 (RFC 8200), TCP (RFC 9293).
-    private static final int IPV4_HEADER_BYTES = Ipv4Fragmenter.HEADER_BYTES;
-    private static final int PROTOCOL_TCP = 6;
-    private static final int TCP_HEADER_BYTES = 20;
-    private static final int TCP_DATA_OFFSET_OFFSET = 12;
-    private static final int TCP_FLAGS_OFFSET = 13;
-    private static final int TCP_CHECKSUM_OFFSET = 16;
-    private static final int TCP_FLAG_SYN = 0x02;
-    private static final int TCP_FLAG_RST = 0x04;
-    private static final int OPTION_END = 0;
-    private static final int OPTION_NOP = 1;
-    private static final int OPTION_MSS = 2;
-    private static final int OPTION_MSS_BYTES = 4;
+    // The layouts are in the packet package: Ethernet, Ipv4Header, Ipv6Header, TcpHeader.
+    /** The VXLAN header (RFC 7348); l2.Vxlan builds it, and l2 sits above this package. */
+    private static final int VXLAN_HEADER_BYTES = 8;
     /** Bytes an overlay packet spends before the inner IP header: outer IPv4, UDP, VXLAN, inner Ethernet. */
-    private static final int OVERLAY_OVERHEAD_BYTES = 20 + 8 + 8 + Ethernet.HEADER_BYTES;
+    private static final int OVERLAY_OVERHEAD_BYTES =
+            Ipv4Header.HEADER_BYTES + UdpHeader.HEADER_BYTES + VXLAN_HEADER_BYTES + Ethernet.HEADER_BYTES;
 
     private MssClamp() {}
 
@@ -60,72 +56,74 @@ public final class MssClamp {
 
     /** MSS that avoids fragmenting an IPv4 TCP segment bridged over an overlay of MTU {@code overlayMtu}; 0 if none. */
     public static int autoMssV4(int overlayMtu) {
-        return Math.max(0, overlayMtu - OVERLAY_OVERHEAD_BYTES - IPV4_HEADER_BYTES - TCP_HEADER_BYTES);
+        return Math.max(0, overlayMtu - OVERLAY_OVERHEAD_BYTES - Ipv4Header.HEADER_BYTES - TcpHeader.HEADER_BYTES);
     }
 
     /** MSS that avoids fragmenting an IPv6 TCP segment bridged over an overlay of MTU {@code overlayMtu}; 0 if none. */
     public static int autoMssV6(int overlayMtu) {
-        return Math.max(0, overlayMtu - OVERLAY_OVERHEAD_BYTES - Ipv6.HEADER_BYTES - TCP_HEADER_BYTES);
+        return Math.max(0, overlayMtu - OVERLAY_OVERHEAD_BYTES - Ipv6Header.HEADER_BYTES - TcpHeader.HEADER_BYTES);
     }
 
     private static boolean clampIpv4(ByteBuf frame, int ip, int limit, int maxMss) {
-        if (limit - ip < IPV4_HEADER_BYTES) {
+        if (limit - ip < Ipv4Header.HEADER_BYTES) {
             return false;
         }
-        int versionIhl = frame.getUnsignedByte(ip);
-        int ihl = (versionIhl & 0x0F) * 4;
-        int totalLength = frame.getUnsignedShort(ip + Ipv4Fragmenter.TOTAL_LENGTH_OFFSET);
-        if (versionIhl >>> 4 != 4 || ihl < IPV4_HEADER_BYTES || totalLength < ihl || totalLength > limit - ip
-                || frame.getUnsignedByte(ip + Ipv4Fragmenter.PROTOCOL_OFFSET) != PROTOCOL_TCP
-                || (frame.getUnsignedShort(ip + Ipv4Fragmenter.FRAGMENT_OFFSET) & Ipv4Fragmenter.OFFSET_MASK) != 0) {
+        int versionIhl = frame.getUnsignedByte(ip + Ipv4Header.VERSION_IHL_OFFSET);
+        int ihl = Ipv4Header.headerBytes(versionIhl);
+        int totalLength = frame.getUnsignedShort(ip + Ipv4Header.TOTAL_LENGTH_OFFSET);
+        if (versionIhl >>> 4 != Ipv4Header.VERSION || ihl < Ipv4Header.HEADER_BYTES || totalLength < ihl
+                || totalLength > limit - ip
+                || frame.getUnsignedByte(ip + Ipv4Header.PROTOCOL_OFFSET) != Ip.PROTOCOL_TCP
+                || Ipv4Header.isLaterFragment(frame, ip)) {
             return false;
         }
         return clampTcp(frame, ip + ihl, ip + totalLength, maxMss);
     }
 
     private static boolean clampIpv6(ByteBuf frame, int ip, int limit, int maxMss) {
-        if (limit - ip < Ipv6.HEADER_BYTES
-                || frame.getUnsignedByte(ip) >>> 4 != 6
-                || frame.getUnsignedByte(ip + Ipv6.NEXT_HEADER_OFFSET) != PROTOCOL_TCP) {
+        if (limit - ip < Ipv6Header.HEADER_BYTES
+                || Ip.version(frame, ip) != Ipv6Header.VERSION
+                || frame.getUnsignedByte(ip + Ipv6Header.NEXT_HEADER_OFFSET) != Ip.PROTOCOL_TCP) {
             return false;
         }
-        int payloadLength = frame.getUnsignedShort(ip + Ipv6.PAYLOAD_LENGTH_OFFSET);
-        if (payloadLength > limit - ip - Ipv6.HEADER_BYTES) {
+        int payloadLength = frame.getUnsignedShort(ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
+        if (payloadLength > limit - ip - Ipv6Header.HEADER_BYTES) {
             return false;
         }
-        return clampTcp(frame, ip + Ipv6.HEADER_BYTES, ip + Ipv6.HEADER_BYTES + payloadLength, maxMss);
+        return clampTcp(frame, ip + Ipv6Header.HEADER_BYTES, ip + Ipv6Header.HEADER_BYTES + payloadLength, maxMss);
     }
 
     /** The TCP segment is {@code frame[tcp..end)}, already known to lie within writerIndex. */
     private static boolean clampTcp(ByteBuf frame, int tcp, int end, int maxMss) {
-        if (end - tcp < TCP_HEADER_BYTES
-                || (frame.getUnsignedByte(tcp + TCP_FLAGS_OFFSET) & (TCP_FLAG_SYN | TCP_FLAG_RST)) != TCP_FLAG_SYN) {
+        if (end - tcp < TcpHeader.HEADER_BYTES
+                || (frame.getUnsignedByte(tcp + TcpHeader.FLAGS_OFFSET) & (TcpHeader.FLAG_SYN | TcpHeader.FLAG_RST))
+                        != TcpHeader.FLAG_SYN) {
             return false;
         }
-        int dataOffset = (frame.getUnsignedByte(tcp + TCP_DATA_OFFSET_OFFSET) >>> 4) * 4;
-        if (dataOffset < TCP_HEADER_BYTES || dataOffset > end - tcp) {
+        int dataOffset = TcpHeader.headerBytes(frame, tcp);
+        if (dataOffset < TcpHeader.HEADER_BYTES || dataOffset > end - tcp) {
             return false;
         }
         int optionsEnd = tcp + dataOffset;
-        int option = tcp + TCP_HEADER_BYTES;
+        int option = tcp + TcpHeader.HEADER_BYTES;
         while (option < optionsEnd) {
             int kind = frame.getUnsignedByte(option);
-            if (kind == OPTION_END) {
+            if (kind == TcpHeader.OPTION_END) {
                 return false;
             }
-            if (kind == OPTION_NOP) {
+            if (kind == TcpHeader.OPTION_NOP) {
                 option++;
                 continue;
             }
-            if (optionsEnd - option < 2) {
+            if (optionsEnd - option < TcpHeader.OPTION_VALUE_OFFSET) {
                 return false;
             }
-            int length = frame.getUnsignedByte(option + 1);
-            if (length < 2 || length > optionsEnd - option) {
+            int length = frame.getUnsignedByte(option + TcpHeader.OPTION_LENGTH_OFFSET);
+            if (length < TcpHeader.OPTION_VALUE_OFFSET || length > optionsEnd - option) {
                 return false;
             }
-            if (kind == OPTION_MSS && length == OPTION_MSS_BYTES) {
-                return rewriteMss(frame, tcp, option + 2, maxMss);
+            if (kind == TcpHeader.OPTION_MSS && length == TcpHeader.OPTION_MSS_BYTES) {
+                return rewriteMss(frame, tcp, option + TcpHeader.OPTION_VALUE_OFFSET, maxMss);
             }
             option += length;
         }
@@ -143,7 +141,7 @@ public final class MssClamp {
         boolean odd = ((mssIndex - tcp) & 1) != 0;
         short oldWord = (short) (odd ? Integer.reverseBytes(oldMss) >>> 16 : oldMss);
         short newWord = (short) (odd ? Integer.reverseBytes(maxMss) >>> 16 : maxMss);
-        int checksumIndex = tcp + TCP_CHECKSUM_OFFSET;
+        int checksumIndex = tcp + TcpHeader.CHECKSUM_OFFSET;
         frame.setShort(checksumIndex, Checksums.update(frame.getShort(checksumIndex), oldWord, newWord));
         return true;
     }

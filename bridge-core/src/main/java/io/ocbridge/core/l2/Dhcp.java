@@ -1,9 +1,12 @@
 package io.ocbridge.core.l2;
 
 import io.netty.buffer.ByteBuf;
-import io.ocbridge.core.ip.Ipv4Fragmenter;
 import io.ocbridge.core.ip.Ipv6;
 import io.ocbridge.core.packet.Ethernet;
+import io.ocbridge.core.packet.Ip;
+import io.ocbridge.core.packet.Ipv4Header;
+import io.ocbridge.core.packet.Ipv6Header;
+import io.ocbridge.core.packet.UdpHeader;
 
 /**
  * Recognises DHCP (RFC 2131) and DHCPv6 (RFC 8415) messages in an Ethernet frame for the segment's DHCP guard, by
@@ -19,10 +22,7 @@ import io.ocbridge.core.packet.Ethernet;
  * place; never throws on a short or odd frame.
  */
 public final class Dhcp {
-    // Specification: UDP (RFC 768), the DHCP ports (RFC 2131 section 4.1, RFC 8415 section 7.2).
-    private static final int PROTOCOL_UDP = 17;
-    private static final int UDP_HEADER_BYTES = 8;
-    private static final int UDP_DST_PORT_OFFSET = 2;
+    // Specification: the DHCP ports (RFC 2131 section 4.1, RFC 8415 section 7.2).
     private static final int V4_SERVER_PORT = 67;
     private static final int V4_CLIENT_PORT = 68;
     private static final int V6_CLIENT_PORT = 546;
@@ -73,34 +73,36 @@ public final class Dhcp {
     }
 
     private static int destinationV4(ByteBuf frame, int ip, int end) {
-        if (ip + Ipv4Fragmenter.HEADER_BYTES > end) {
+        if (ip + Ipv4Header.HEADER_BYTES > end) {
             return NOT_UDP;
         }
-        int versionIhl = frame.getUnsignedByte(ip);
-        int headerBytes = (versionIhl & 0x0f) * 4;
-        if (versionIhl >>> 4 != 4 || headerBytes < Ipv4Fragmenter.HEADER_BYTES
-                || frame.getUnsignedByte(ip + Ipv4Fragmenter.PROTOCOL_OFFSET) != PROTOCOL_UDP
-                || (frame.getUnsignedShort(ip + Ipv4Fragmenter.FRAGMENT_OFFSET) & Ipv4Fragmenter.OFFSET_MASK) != 0) {
+        int versionIhl = frame.getUnsignedByte(ip + Ipv4Header.VERSION_IHL_OFFSET);
+        int headerBytes = Ipv4Header.headerBytes(versionIhl);
+        if (versionIhl >>> 4 != Ipv4Header.VERSION || headerBytes < Ipv4Header.HEADER_BYTES
+                || frame.getUnsignedByte(ip + Ipv4Header.PROTOCOL_OFFSET) != Ip.PROTOCOL_UDP
+                || Ipv4Header.isLaterFragment(frame, ip)) {
             return NOT_UDP;
         }
         return port(frame, ip + headerBytes, end, 0);
     }
 
     private static int destinationV6(ByteBuf frame, int ip, int end) {
-        if (ip + Ipv6.HEADER_BYTES > end || frame.getUnsignedByte(ip) >>> 4 != Ipv6.VERSION) {
+        if (ip + Ipv6Header.HEADER_BYTES > end || Ip.version(frame, ip) != Ipv6Header.VERSION) {
             return NOT_UDP;
         }
         long upper = Ipv6.upperLayer(frame, ip, end);
         if (upper == Ipv6.UNKNOWN) {
             return UNCLEAR;
         }
-        if (Ipv6.protocol(upper) != PROTOCOL_UDP) {
+        if (Ipv6.protocol(upper) != Ip.PROTOCOL_UDP) {
             return NOT_UDP;
         }
         return Ipv6.isLaterFragment(upper) ? UNCLEAR : port(frame, Ipv6.offset(upper), end, V6);
     }
 
     private static int port(ByteBuf frame, int udp, int end, int family) {
-        return udp + UDP_HEADER_BYTES > end ? UNCLEAR : family | frame.getUnsignedShort(udp + UDP_DST_PORT_OFFSET);
+        return udp + UdpHeader.HEADER_BYTES > end
+                ? UNCLEAR
+                : family | frame.getUnsignedShort(udp + UdpHeader.DST_PORT_OFFSET);
     }
 }

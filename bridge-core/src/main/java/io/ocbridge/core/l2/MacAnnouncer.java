@@ -21,7 +21,6 @@ import java.util.function.BiConsumer;
 final class MacAnnouncer<P> {
     static final int PER_TICK = 10;
     /** RARP (RFC 903) as QEMU and VMware send it: Ethernet, then the ARP header with opcode 3, all addresses ours. */
-    static final int ETHERTYPE_RARP = 0x8035;
     private static final int RARP_REQUEST_REVERSE = 3;
     /** The RARP payload is 28 bytes; padded to Ethernet's 60-byte minimum (without FCS). */
     static final int FRAME_BYTES = 60;
@@ -75,8 +74,8 @@ final class MacAnnouncer<P> {
         int start = frame.writerIndex();
         frame.writeShort(0xffff).writeInt(0xffffffff);          // destination: broadcast
         writeMac(frame, mac);                                   // source: the announced MAC
-        frame.writeShort(ETHERTYPE_RARP);
-        frame.writeShort(1).writeShort(0x0800);                 // hardware Ethernet, protocol IPv4
+        frame.writeShort(Ethernet.TYPE_RARP);
+        frame.writeShort(1).writeShort(Ethernet.TYPE_IPV4);     // hardware Ethernet, protocol IPv4
         frame.writeByte(6).writeByte(4).writeShort(RARP_REQUEST_REVERSE);
         writeMac(frame, mac);                                   // sender hardware address
         frame.writeInt(0);                                      // sender protocol address: unknown

@@ -3,6 +3,8 @@ package io.ocbridge.core.l2;
 import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.packet.Ethernet;
+import io.ocbridge.core.packet.Ip;
+import io.ocbridge.core.packet.Ipv6Header;
 import java.util.function.LongPredicate;
 
 /**
@@ -17,9 +19,6 @@ import java.util.function.LongPredicate;
  * any frame.
  */
 public final class Neighbors {
-    static final int ETHERTYPE_ARP = Ethernet.TYPE_ARP;
-    static final int ETHERTYPE_IPV6 = Ethernet.TYPE_IPV6;
-
     // ARP for IPv4 over Ethernet, offsets from the start of the ARP message.
     private static final int ARP_BYTES = 28;
     private static final int ARP_OPER = 6;
@@ -32,14 +31,9 @@ public final class Neighbors {
     /** htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4. */
     private static final long ARP_ETHERNET_IPV4 = 0x0001_0800_0604L;
 
-    // IPv6 and ICMPv6, offsets from the start of the IPv6 header.
-    private static final int IPV6_HEADER_BYTES = 40;
-    private static final int IPV6_PAYLOAD_LENGTH = 4;
-    private static final int IPV6_NEXT_HEADER = 6;
-    private static final int IPV6_HOP_LIMIT = 7;
-    private static final int IPV6_SRC = 8;
-    private static final int IPV6_DST = 24;
-    private static final int ICMPV6 = 58;
+    /** RFC 4861: ND is sent with hop limit 255 and received only with it, so no router forwarded it. */
+    private static final int ND_HOP_LIMIT = 255;
+    // ICMPv6 Neighbor Discovery, offsets from the start of the ICMPv6 header.
     private static final int ND_TARGET = 8;
     private static final int ND_OPTIONS = 24;
     private static final int ND_NS = 135;
@@ -60,7 +54,7 @@ public final class Neighbors {
             long now) {
         int type = frame.getUnsignedShort(at + Ethernet.TYPE_OFFSET);
         int l3 = at + Ethernet.HEADER_BYTES;
-        if (type == ETHERTYPE_ARP) {
+        if (type == Ethernet.TYPE_ARP) {
             if (!isArp(frame, l3, end)) {
                 return null;
             }
@@ -72,12 +66,12 @@ public final class Neighbors {
             }
             return table.learnV4(spa, sha, owner, now);
         }
-        if (type != ETHERTYPE_IPV6 || !isNd(frame, l3, end, ND_NA)) {
+        if (type != Ethernet.TYPE_IPV6 || !isNd(frame, l3, end, ND_NA)) {
             return null;
         }
         long mac = Ethernet.mac(frame, at + Ethernet.SRC_OFFSET);
-        int icmp = l3 + IPV6_HEADER_BYTES;
-        int icmpEnd = Math.min(end, icmp + frame.getUnsignedShort(l3 + IPV6_PAYLOAD_LENGTH));
+        int icmp = l3 + Ipv6Header.HEADER_BYTES;
+        int icmpEnd = Math.min(end, icmp + frame.getUnsignedShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET));
         for (int opt = icmp + ND_OPTIONS, hops = 0; opt + 8 <= icmpEnd && hops < 8; hops++) {
             int length = frame.getUnsignedByte(opt + 1) * 8;
             if (length == 0) {
@@ -107,10 +101,10 @@ public final class Neighbors {
             LongPredicate bound) {
         int type = frame.getUnsignedShort(at + Ethernet.TYPE_OFFSET);
         int l3 = at + Ethernet.HEADER_BYTES;
-        if (type == ETHERTYPE_ARP) {
+        if (type == Ethernet.TYPE_ARP) {
             return answerArp(frame, at, l3, end, table, now, bound);
         }
-        if (type == ETHERTYPE_IPV6) {
+        if (type == Ethernet.TYPE_IPV6) {
             return answerNs(frame, at, l3, end, capacityEnd, table, now, bound);
         }
         return 0;
@@ -143,12 +137,12 @@ public final class Neighbors {
 
     private static int answerNs(ByteBuf frame, int at, int l3, int end, int capacityEnd, NeighborTable table, long now,
             LongPredicate bound) {
-        if (!isNd(frame, l3, end, ND_NS) || l3 + IPV6_HEADER_BYTES + NA_BYTES > capacityEnd) {
+        if (!isNd(frame, l3, end, ND_NS) || l3 + Ipv6Header.HEADER_BYTES + NA_BYTES > capacityEnd) {
             return 0;
         }
-        int icmp = l3 + IPV6_HEADER_BYTES;
-        long srcHigh = frame.getLong(l3 + IPV6_SRC);
-        long srcLow = frame.getLong(l3 + IPV6_SRC + 8);
+        int icmp = l3 + Ipv6Header.HEADER_BYTES;
+        long srcHigh = frame.getLong(l3 + Ipv6Header.SRC_OFFSET);
+        long srcLow = frame.getLong(l3 + Ipv6Header.SRC_OFFSET + 8);
         long targetHigh = frame.getLong(icmp + ND_TARGET);
         long targetLow = frame.getLong(icmp + ND_TARGET + 8);
         if ((srcHigh | srcLow) == 0 || (targetHigh >>> 56) == 0xff) {
@@ -161,13 +155,13 @@ public final class Neighbors {
         long requester = Ethernet.mac(frame, at + Ethernet.SRC_OFFSET);
         putMac(frame, at + Ethernet.DST_OFFSET, requester);
         putMac(frame, at + Ethernet.SRC_OFFSET, mac);
-        frame.setInt(l3, 0x6000_0000);
-        frame.setShort(l3 + IPV6_PAYLOAD_LENGTH, NA_BYTES);
-        frame.setByte(l3 + IPV6_HOP_LIMIT, 255);
-        frame.setLong(l3 + IPV6_DST, srcHigh);
-        frame.setLong(l3 + IPV6_DST + 8, srcLow);
-        frame.setLong(l3 + IPV6_SRC, targetHigh);
-        frame.setLong(l3 + IPV6_SRC + 8, targetLow);
+        frame.setInt(l3, Ipv6Header.VERSION << 28);  // traffic class and flow label 0
+        frame.setShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET, NA_BYTES);
+        frame.setByte(l3 + Ipv6Header.HOP_LIMIT_OFFSET, ND_HOP_LIMIT);
+        frame.setLong(l3 + Ipv6Header.DST_OFFSET, srcHigh);
+        frame.setLong(l3 + Ipv6Header.DST_OFFSET + 8, srcLow);
+        frame.setLong(l3 + Ipv6Header.SRC_OFFSET, targetHigh);
+        frame.setLong(l3 + Ipv6Header.SRC_OFFSET + 8, targetLow);
         frame.setByte(icmp, ND_NA);
         frame.setByte(icmp + 1, 0);
         frame.setShort(icmp + 2, 0);
@@ -175,10 +169,10 @@ public final class Neighbors {
         frame.setByte(icmp + ND_OPTIONS, ND_OPTION_TLLA);
         frame.setByte(icmp + ND_OPTIONS + 1, 1);
         putMac(frame, icmp + ND_OPTIONS + 2, mac);
-        int sum = Checksums.sum(frame, l3 + IPV6_SRC, 32, 0);
-        sum = Checksums.sum(frame, icmp, NA_BYTES, sum + NA_BYTES + ICMPV6);
+        int sum = Checksums.sum(frame, l3 + Ipv6Header.SRC_OFFSET, 2 * Ipv6Header.ADDRESS_BYTES, 0);
+        sum = Checksums.sum(frame, icmp, NA_BYTES, sum + NA_BYTES + Ip.PROTOCOL_ICMPV6);
         frame.setShort(icmp + 2, Checksums.finish(sum));
-        return Ethernet.HEADER_BYTES + IPV6_HEADER_BYTES + NA_BYTES;
+        return Ethernet.HEADER_BYTES + Ipv6Header.HEADER_BYTES + NA_BYTES;
     }
 
     private static boolean isArp(ByteBuf frame, int l3, int end) {
@@ -188,12 +182,12 @@ public final class Neighbors {
 
     /** An ICMPv6 ND message of {@code ndType}, no extension headers, hop limit 255, code 0. */
     private static boolean isNd(ByteBuf frame, int l3, int end, int ndType) {
-        int icmp = l3 + IPV6_HEADER_BYTES;
+        int icmp = l3 + Ipv6Header.HEADER_BYTES;
         return icmp + ND_OPTIONS <= end
-                && (frame.getUnsignedByte(l3) >>> 4) == 6
-                && frame.getUnsignedByte(l3 + IPV6_NEXT_HEADER) == ICMPV6
-                && frame.getUnsignedByte(l3 + IPV6_HOP_LIMIT) == 255
-                && frame.getUnsignedShort(l3 + IPV6_PAYLOAD_LENGTH) >= ND_OPTIONS
+                && Ip.version(frame, l3) == Ipv6Header.VERSION
+                && frame.getUnsignedByte(l3 + Ipv6Header.NEXT_HEADER_OFFSET) == Ip.PROTOCOL_ICMPV6
+                && frame.getUnsignedByte(l3 + Ipv6Header.HOP_LIMIT_OFFSET) == ND_HOP_LIMIT
+                && frame.getUnsignedShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET) >= ND_OPTIONS
                 && frame.getUnsignedByte(icmp) == ndType
                 && frame.getUnsignedByte(icmp + 1) == 0;
     }

@@ -212,7 +212,7 @@ public final class Segment {
     /** Answers an ARP request or NS from the neighbor table, writing the reply to the TAP. Consumes {@code frame} if true. */
     private boolean answerLocally(ByteBuf frame, int at, int end, long now) {
         int type = frame.getUnsignedShort(at + Ethernet.TYPE_OFFSET);
-        if (type != Neighbors.ETHERTYPE_ARP && type != Neighbors.ETHERTYPE_IPV6) {
+        if (type != Ethernet.TYPE_ARP && type != Ethernet.TYPE_IPV6) {
             return false;
         }
         lookupNanos = now;
@@ -221,7 +221,7 @@ public final class Segment {
             return false;
         }
         frame.writerIndex(at + replyBytes);
-        counters.increment(type == Neighbors.ETHERTYPE_ARP ? Event.ARP_SUPPRESSED : Event.ND_SUPPRESSED);
+        counters.increment(type == Ethernet.TYPE_ARP ? Event.ARP_SUPPRESSED : Event.ND_SUPPRESSED);
         boolean written;
         try {
             written = tap.write(frame);

@@ -3,6 +3,9 @@ package io.ocbridge.core.l2;
 import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.packet.Ethernet;
+import io.ocbridge.core.packet.Ip;
+import io.ocbridge.core.packet.Ipv4Header;
+import io.ocbridge.core.packet.UdpHeader;
 
 /**
  * VXLAN (RFC 7348) as ocbridge carries it inside the tunnel: IPv4 / UDP to port 4789 / 8-byte
@@ -10,14 +13,17 @@ import io.ocbridge.core.packet.Ethernet;
  */
 public final class Vxlan {
     public static final int UDP_PORT = 4789;
-    public static final int IPV4_HEADER_BYTES = 20;
-    public static final int UDP_HEADER_BYTES = 8;
     public static final int HEADER_BYTES = 8;
-    /** Bytes in front of the Ethernet frame: outer IPv4 + UDP + VXLAN. */
-    public static final int ENCAP_BYTES = IPV4_HEADER_BYTES + UDP_HEADER_BYTES + HEADER_BYTES;
+    /** Bytes in front of the Ethernet frame: outer IPv4 (no options) + UDP + VXLAN. */
+    public static final int ENCAP_BYTES = Ipv4Header.HEADER_BYTES + UdpHeader.HEADER_BYTES + HEADER_BYTES;
+    // The VXLAN header: flags, 24 reserved bits, the 24-bit VNI, 8 reserved bits.
+    private static final int FLAGS_OFFSET = 0;
+    private static final int VNI_OFFSET = 4;
     /** The I flag: the VNI field is valid. */
     private static final int FLAG_VNI_VALID = 0x08;
-    private static final int PROTOCOL_UDP = 17;
+    /** Version 4, IHL 5 words: the outer header carries no options. */
+    private static final int IPV4_VERSION_IHL = 0x45;
+    private static final int IPV4_TTL = 64;
     private static final int SOURCE_PORT_BASE = 49152;
 
     private Vxlan() {}
@@ -32,31 +38,31 @@ public final class Vxlan {
         int frameAt = frame.readerIndex();
         int frameBytes = frame.readableBytes();
         int ip = frameAt - ENCAP_BYTES;
-        int udp = ip + IPV4_HEADER_BYTES;
-        int vxlan = udp + UDP_HEADER_BYTES;
+        int udp = ip + Ipv4Header.HEADER_BYTES;
+        int vxlan = udp + UdpHeader.HEADER_BYTES;
         int totalBytes = ENCAP_BYTES + frameBytes;
 
-        frame.setByte(ip, 0x45);
-        frame.setByte(ip + 1, 0);
-        frame.setShort(ip + 2, totalBytes);
-        frame.setShort(ip + 4, ipId);
-        frame.setShort(ip + 6, 0);
-        frame.setByte(ip + 8, 64);
-        frame.setByte(ip + 9, PROTOCOL_UDP);
-        frame.setShort(ip + 10, 0);
-        frame.setInt(ip + 12, sourceVtep);
-        frame.setInt(ip + 16, destinationVtep);
-        frame.setShort(ip + 10, Checksums.ipv4Header(frame, ip));
+        frame.setByte(ip + Ipv4Header.VERSION_IHL_OFFSET, IPV4_VERSION_IHL);
+        frame.setByte(ip + Ipv4Header.TOS_OFFSET, 0);
+        frame.setShort(ip + Ipv4Header.TOTAL_LENGTH_OFFSET, totalBytes);
+        frame.setShort(ip + Ipv4Header.IDENTIFICATION_OFFSET, ipId);
+        frame.setShort(ip + Ipv4Header.FRAGMENT_OFFSET, 0);
+        frame.setByte(ip + Ipv4Header.TTL_OFFSET, IPV4_TTL);
+        frame.setByte(ip + Ipv4Header.PROTOCOL_OFFSET, Ip.PROTOCOL_UDP);
+        frame.setShort(ip + Ipv4Header.CHECKSUM_OFFSET, 0);
+        frame.setInt(ip + Ipv4Header.SRC_OFFSET, sourceVtep);
+        frame.setInt(ip + Ipv4Header.DST_OFFSET, destinationVtep);
+        frame.setShort(ip + Ipv4Header.CHECKSUM_OFFSET, Checksums.ipv4Header(frame, ip));
 
         long macs = Ethernet.mac(frame, frameAt) * 31 + Ethernet.mac(frame, frameAt + Ethernet.SRC_OFFSET);
         int entropy = (int) (macs ^ (macs >>> 17) ^ (macs >>> 34)) & 0x3fff;
-        frame.setShort(udp, SOURCE_PORT_BASE + entropy);
-        frame.setShort(udp + 2, UDP_PORT);
-        frame.setShort(udp + 4, UDP_HEADER_BYTES + HEADER_BYTES + frameBytes);
-        frame.setShort(udp + 6, 0);
+        frame.setShort(udp + UdpHeader.SRC_PORT_OFFSET, SOURCE_PORT_BASE + entropy);
+        frame.setShort(udp + UdpHeader.DST_PORT_OFFSET, UDP_PORT);
+        frame.setShort(udp + UdpHeader.LENGTH_OFFSET, UdpHeader.HEADER_BYTES + HEADER_BYTES + frameBytes);
+        frame.setShort(udp + UdpHeader.CHECKSUM_OFFSET, 0);
 
-        frame.setInt(vxlan, FLAG_VNI_VALID << 24);
-        frame.setInt(vxlan + 4, vni << 8);
+        frame.setInt(vxlan + FLAGS_OFFSET, FLAG_VNI_VALID << 24);
+        frame.setInt(vxlan + VNI_OFFSET, vni << 8);
         frame.readerIndex(ip);
     }
 
@@ -68,24 +74,25 @@ public final class Vxlan {
     public static int vni(ByteBuf packet) {
         int ip = packet.readerIndex();
         int length = packet.readableBytes();
-        int ihl = (packet.getByte(ip) & 0x0f) * 4;
-        if (ihl < IPV4_HEADER_BYTES || length < ihl + UDP_HEADER_BYTES + HEADER_BYTES + Ethernet.HEADER_BYTES
-                || packet.getUnsignedByte(ip + 9) != PROTOCOL_UDP) {
+        int ihl = Ipv4Header.headerBytes(packet, ip);
+        if (ihl < Ipv4Header.HEADER_BYTES
+                || length < ihl + UdpHeader.HEADER_BYTES + HEADER_BYTES + Ethernet.HEADER_BYTES
+                || packet.getUnsignedByte(ip + Ipv4Header.PROTOCOL_OFFSET) != Ip.PROTOCOL_UDP) {
             return -1;
         }
         int udp = ip + ihl;
-        if (packet.getUnsignedShort(udp + 2) != UDP_PORT) {
+        if (packet.getUnsignedShort(udp + UdpHeader.DST_PORT_OFFSET) != UDP_PORT) {
             return -1;
         }
-        int vxlan = udp + UDP_HEADER_BYTES;
-        if ((packet.getUnsignedByte(vxlan) & FLAG_VNI_VALID) == 0) {
+        int vxlan = udp + UdpHeader.HEADER_BYTES;
+        if ((packet.getUnsignedByte(vxlan + FLAGS_OFFSET) & FLAG_VNI_VALID) == 0) {
             return -1;
         }
-        return packet.getInt(vxlan + 4) >>> 8;
+        return packet.getInt(vxlan + VNI_OFFSET) >>> 8;
     }
 
     /** Offset of the inner Ethernet frame in a VXLAN packet whose IPv4 header starts at {@code ip}. */
     public static int frameOffset(ByteBuf packet, int ip) {
-        return ip + (packet.getByte(ip) & 0x0f) * 4 + UDP_HEADER_BYTES + HEADER_BYTES;
+        return ip + Ipv4Header.headerBytes(packet, ip) + UdpHeader.HEADER_BYTES + HEADER_BYTES;
     }
 }

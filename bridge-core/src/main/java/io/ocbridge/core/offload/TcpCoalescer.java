@@ -5,6 +5,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.ip.Checksums;
+import io.ocbridge.core.packet.Ethernet;
+import io.ocbridge.core.packet.Ip;
+import io.ocbridge.core.packet.Ipv4Header;
+import io.ocbridge.core.packet.Ipv6Header;
+import io.ocbridge.core.packet.TcpHeader;
 import java.util.function.Consumer;
 
 /**
@@ -34,34 +39,10 @@ public final class TcpCoalescer {
     /** IP bytes of a super-packet: the IPv4 total length field (and the 64 KiB a TUN write carries without BIG TCP). */
     public static final int MAX_IP_BYTES = 65_535;
 
-    private static final int SUPER_CAPACITY = VirtioNetHeader.SIZE + LinkHeader.MAX_BYTES + MAX_IP_BYTES;
-    private static final int IPV4_MIN_HEADER_BYTES = 20;
-    private static final int IPV4_TOS = 1;
-    private static final int IPV4_TOTAL_LENGTH = 2;
-    private static final int IPV4_FRAGMENT = 6;
-    private static final int IPV4_DF = 0x4000;
-    private static final int IPV4_MF_AND_OFFSET = 0x3fff;
-    private static final int IPV4_TTL = 8;
-    private static final int IPV4_PROTOCOL = 9;
-    private static final int IPV4_CHECKSUM = 10;
-    private static final int IPV4_ADDRESSES = 12;
-    private static final int IPV6_HEADER_BYTES = 40;
-    private static final int IPV6_PAYLOAD_LENGTH = 4;
-    private static final int IPV6_NEXT_HEADER = 6;
-    private static final int IPV6_HOP_LIMIT = 7;
-    private static final int IPV6_ADDRESSES = 8;
-    private static final int PROTOCOL_TCP = 6;
-    private static final int TCP_MIN_HEADER_BYTES = 20;
-    private static final int TCP_SEQ = 4;
-    private static final int TCP_ACK = 8;
-    private static final int TCP_DATA_OFFSET = 12;
-    private static final int TCP_FLAGS = 13;
-    private static final int TCP_WINDOW = 14;
-    /** Offset of the TCP checksum within the TCP header: csum_offset of the super-packet. */
-    private static final int TCP_CHECKSUM = 16;
-    private static final int FLAGS_ACK = 0x10;
-    private static final int FLAGS_ACK_PSH = 0x18;
-    private static final int TCP_PSH = 0x08;
+    private static final int SUPER_CAPACITY = VirtioNetHeader.SIZE + Ethernet.MAX_HEADER_BYTES + MAX_IP_BYTES;
+    /** The flags of a segment that may join a run; PSH also ends it. */
+    private static final int FLAGS_ACK = TcpHeader.FLAG_ACK;
+    private static final int FLAGS_ACK_PSH = TcpHeader.FLAG_ACK | TcpHeader.FLAG_PSH;
 
     /** What {@link #parse} found in the offered packet. */
     private static final int NOT_TCP = 0;
@@ -136,7 +117,7 @@ public final class TcpCoalescer {
      */
     public void offer(ByteBuf packet) {
         int start = packet.readerIndex();
-        l2 = ethernet ? LinkHeader.ipOffset(packet, start, packet.readableBytes()) : 0;
+        l2 = ethernet ? Ethernet.ipOffset(packet, start, packet.readableBytes()) : 0;
         if (l2 < 0) {
             writeThrough(packet);
             return;
@@ -216,41 +197,43 @@ public final class TcpCoalescer {
      * be merged; CANDIDATE may (checksum still unverified).
      */
     private int parse(ByteBuf p, int ip, int length) {
-        if (length < IPV4_MIN_HEADER_BYTES) {
+        if (length < Ipv4Header.HEADER_BYTES) {
             return NOT_TCP;
         }
-        int version = p.getUnsignedByte(ip) >>> 4;
+        int version = Ip.version(p, ip);
         boolean exactLength;
-        if (version == 4) {
+        if (version == Ipv4Header.VERSION) {
             ipv6 = false;
-            ipBytes = (p.getUnsignedByte(ip) & 0x0f) * 4;
-            if (ipBytes < IPV4_MIN_HEADER_BYTES || ipBytes + TCP_MIN_HEADER_BYTES > length
-                    || p.getUnsignedByte(ip + IPV4_PROTOCOL) != PROTOCOL_TCP
-                    || (p.getUnsignedShort(ip + IPV4_FRAGMENT) & IPV4_MF_AND_OFFSET) != 0) {
+            ipBytes = Ipv4Header.headerBytes(p, ip);
+            if (ipBytes < Ipv4Header.HEADER_BYTES || ipBytes + TcpHeader.HEADER_BYTES > length
+                    || p.getUnsignedByte(ip + Ipv4Header.PROTOCOL_OFFSET) != Ip.PROTOCOL_TCP
+                    || Ipv4Header.isFragment(p, ip)) {
                 return NOT_TCP;  // fragments included: only the first would carry ports
             }
-            exactLength = p.getUnsignedShort(ip + IPV4_TOTAL_LENGTH) == length
+            exactLength = p.getUnsignedShort(ip + Ipv4Header.TOTAL_LENGTH_OFFSET) == length
                     && Checksums.sum(p, ip, ipBytes, 0) == 0xffff;  // merging recomputes it: never launder a bad one
-        } else if (version == 6) {
+        } else if (version == Ipv6Header.VERSION) {
             ipv6 = true;
-            ipBytes = IPV6_HEADER_BYTES;
-            if (IPV6_HEADER_BYTES + TCP_MIN_HEADER_BYTES > length || p.getUnsignedByte(ip + IPV6_NEXT_HEADER) != PROTOCOL_TCP) {
+            ipBytes = Ipv6Header.HEADER_BYTES;
+            if (Ipv6Header.HEADER_BYTES + TcpHeader.HEADER_BYTES > length
+                    || p.getUnsignedByte(ip + Ipv6Header.NEXT_HEADER_OFFSET) != Ip.PROTOCOL_TCP) {
                 return NOT_TCP;  // extension headers included
             }
-            exactLength = p.getUnsignedShort(ip + IPV6_PAYLOAD_LENGTH) + IPV6_HEADER_BYTES == length;
+            exactLength = p.getUnsignedShort(ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET) + Ipv6Header.HEADER_BYTES == length;
         } else {
             return NOT_TCP;
         }
         int tcp = ip + ipBytes;
-        int dataOffsetByte = p.getUnsignedByte(tcp + TCP_DATA_OFFSET);
-        tcpBytes = (dataOffsetByte >>> 4) * 4;
+        int dataOffsetByte = p.getUnsignedByte(tcp + TcpHeader.DATA_OFFSET_OFFSET);
+        tcpBytes = TcpHeader.headerBytes(dataOffsetByte);
         payloadBytes = length - ipBytes - tcpBytes;
-        int flags = p.getUnsignedByte(tcp + TCP_FLAGS);
-        if (!exactLength || tcpBytes < TCP_MIN_HEADER_BYTES || payloadBytes <= 0 || (dataOffsetByte & 0x0f) != 0
+        int flags = p.getUnsignedByte(tcp + TcpHeader.FLAGS_OFFSET);
+        if (!exactLength || tcpBytes < TcpHeader.HEADER_BYTES || payloadBytes <= 0
+                || (dataOffsetByte & TcpHeader.DATA_OFFSET_RESERVED_MASK) != 0
                 || (flags != FLAGS_ACK && flags != FLAGS_ACK_PSH)) {
             return TCP_OTHER;
         }
-        seq = p.getInt(tcp + TCP_SEQ);
+        seq = p.getInt(tcp + TcpHeader.SEQ_OFFSET);
         psh = flags == FLAGS_ACK_PSH;
         return CANDIDATE;
     }
@@ -266,9 +249,11 @@ public final class TcpCoalescer {
             if (l2 > 0 && !ByteBufUtil.equals(h, h.readerIndex(), p, start, l2)) {
                 continue;
             }
+            // Source and destination address, adjacent in either header (IPv4: one long).
             boolean same = ipv6
-                    ? ByteBufUtil.equals(h, hip + IPV6_ADDRESSES, p, ip + IPV6_ADDRESSES, 32)
-                    : h.getLong(hip + IPV4_ADDRESSES) == p.getLong(ip + IPV4_ADDRESSES);
+                    ? ByteBufUtil.equals(h, hip + Ipv6Header.SRC_OFFSET, p, ip + Ipv6Header.SRC_OFFSET,
+                            2 * Ipv6Header.ADDRESS_BYTES)
+                    : h.getLong(hip + Ipv4Header.SRC_OFFSET) == p.getLong(ip + Ipv4Header.SRC_OFFSET);
             if (same && h.getInt(hip + f.ipBytes) == p.getInt(ip + ipBytes)) {
                 return f;
             }
@@ -285,20 +270,24 @@ public final class TcpCoalescer {
         ByteBuf h = f.held;
         int hip = h.readerIndex() + f.l2;
         if (ipv6) {
-            if (h.getInt(hip) != p.getInt(ip) || h.getByte(hip + IPV6_HOP_LIMIT) != p.getByte(ip + IPV6_HOP_LIMIT)) {
+            if (h.getInt(hip) != p.getInt(ip)
+                    || h.getByte(hip + Ipv6Header.HOP_LIMIT_OFFSET) != p.getByte(ip + Ipv6Header.HOP_LIMIT_OFFSET)) {
                 return false;
             }
-        } else if (h.getByte(hip + IPV4_TOS) != p.getByte(ip + IPV4_TOS)
-                || h.getByte(hip + IPV4_TTL) != p.getByte(ip + IPV4_TTL)
-                || (h.getShort(hip + IPV4_FRAGMENT) & IPV4_DF) != (p.getShort(ip + IPV4_FRAGMENT) & IPV4_DF)
-                || !ByteBufUtil.equals(h, hip + IPV4_MIN_HEADER_BYTES, p, ip + IPV4_MIN_HEADER_BYTES, ipBytes - IPV4_MIN_HEADER_BYTES)) {
+        } else if (h.getByte(hip + Ipv4Header.TOS_OFFSET) != p.getByte(ip + Ipv4Header.TOS_OFFSET)
+                || h.getByte(hip + Ipv4Header.TTL_OFFSET) != p.getByte(ip + Ipv4Header.TTL_OFFSET)
+                || (h.getShort(hip + Ipv4Header.FRAGMENT_OFFSET) & Ipv4Header.FLAG_DF)
+                        != (p.getShort(ip + Ipv4Header.FRAGMENT_OFFSET) & Ipv4Header.FLAG_DF)
+                || !ByteBufUtil.equals(h, hip + Ipv4Header.HEADER_BYTES, p, ip + Ipv4Header.HEADER_BYTES,
+                        ipBytes - Ipv4Header.HEADER_BYTES)) {
             return false;
         }
         int htcp = hip + ipBytes;
         int tcp = ip + ipBytes;
-        return h.getInt(htcp + TCP_ACK) == p.getInt(tcp + TCP_ACK)
-                && h.getShort(htcp + TCP_WINDOW) == p.getShort(tcp + TCP_WINDOW)
-                && ByteBufUtil.equals(h, htcp + TCP_MIN_HEADER_BYTES, p, tcp + TCP_MIN_HEADER_BYTES, tcpBytes - TCP_MIN_HEADER_BYTES);
+        return h.getInt(htcp + TcpHeader.ACK_OFFSET) == p.getInt(tcp + TcpHeader.ACK_OFFSET)
+                && h.getShort(htcp + TcpHeader.WINDOW_OFFSET) == p.getShort(tcp + TcpHeader.WINDOW_OFFSET)
+                && ByteBufUtil.equals(h, htcp + TcpHeader.HEADER_BYTES, p, tcp + TcpHeader.HEADER_BYTES,
+                        tcpBytes - TcpHeader.HEADER_BYTES);
     }
 
     /** Starts a flow with the offered candidate, writing out the oldest flow if every slot is taken. */
@@ -340,8 +329,8 @@ public final class TcpCoalescer {
         f.totalIpBytes += payloadBytes;
         f.nextSeq += payloadBytes;
         if (psh) {
-            int flagsAt = f.held.readerIndex() + f.l2 + f.ipBytes + TCP_FLAGS;
-            f.held.setByte(flagsAt, f.held.getByte(flagsAt) | TCP_PSH);
+            int flagsAt = f.held.readerIndex() + f.l2 + f.ipBytes + TcpHeader.FLAGS_OFFSET;
+            f.held.setByte(flagsAt, f.held.getByte(flagsAt) | TcpHeader.FLAG_PSH);
         }
         f.closed = psh || payloadBytes < f.segmentPayloadBytes;
     }
@@ -357,11 +346,11 @@ public final class TcpCoalescer {
         int start = b.readerIndex();
         int ip = start + f.l2;
         if (f.ipv6) {
-            b.setShort(ip + IPV6_PAYLOAD_LENGTH, f.totalIpBytes - IPV6_HEADER_BYTES);
+            b.setShort(ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET, f.totalIpBytes - Ipv6Header.HEADER_BYTES);
         } else {
-            b.setShort(ip + IPV4_TOTAL_LENGTH, f.totalIpBytes);
-            b.setShort(ip + IPV4_CHECKSUM, 0);
-            b.setShort(ip + IPV4_CHECKSUM, Checksums.ipv4Header(b, ip));
+            b.setShort(ip + Ipv4Header.TOTAL_LENGTH_OFFSET, f.totalIpBytes);
+            b.setShort(ip + Ipv4Header.CHECKSUM_OFFSET, 0);
+            b.setShort(ip + Ipv4Header.CHECKSUM_OFFSET, Checksums.ipv4Header(b, ip));
         }
         // CHECKSUM_PARTIAL, as the kernel's own stack leaves it (__tcp_v4_send_check / __tcp_v6_send_check:
         // th->check = ~tcp_v4_check(skb->len, saddr, daddr, 0)): the checksum field holds the pseudo-header sum
@@ -375,13 +364,13 @@ public final class TcpCoalescer {
         // (tun/offload_linux.go) writes the same.
         int tcpSegmentBytes = f.totalIpBytes - f.ipBytes;
         int pseudo = f.ipv6
-                ? Checksums.pseudoHeaderV6(b, ip, PROTOCOL_TCP, tcpSegmentBytes)
-                : Checksums.pseudoHeaderV4(b, ip, PROTOCOL_TCP, tcpSegmentBytes);
-        b.setShort(ip + f.ipBytes + TCP_CHECKSUM, pseudo);
+                ? Checksums.pseudoHeaderV6(b, ip, Ip.PROTOCOL_TCP, tcpSegmentBytes)
+                : Checksums.pseudoHeaderV4(b, ip, Ip.PROTOCOL_TCP, tcpSegmentBytes);
+        b.setShort(ip + f.ipBytes + TcpHeader.CHECKSUM_OFFSET, pseudo);
         int hdr = start - VirtioNetHeader.SIZE;
         VirtioNetHeader.write(b, hdr, VirtioNetHeader.F_NEEDS_CSUM,
                 f.ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
-                f.l2 + f.ipBytes + f.tcpBytes, f.segmentPayloadBytes, f.l2 + f.ipBytes, TCP_CHECKSUM);
+                f.l2 + f.ipBytes + f.tcpBytes, f.segmentPayloadBytes, f.l2 + f.ipBytes, TcpHeader.CHECKSUM_OFFSET);
         b.readerIndex(hdr);
         deviceWriter.accept(b);
     }
@@ -411,8 +400,8 @@ public final class TcpCoalescer {
     private static boolean checksumValid(ByteBuf p, int ip, int length, boolean ipv6, int ipBytes) {
         int tcpSegmentBytes = length - ipBytes;
         int pseudo = ipv6
-                ? Checksums.pseudoHeaderV6(p, ip, PROTOCOL_TCP, tcpSegmentBytes)
-                : Checksums.pseudoHeaderV4(p, ip, PROTOCOL_TCP, tcpSegmentBytes);
+                ? Checksums.pseudoHeaderV6(p, ip, Ip.PROTOCOL_TCP, tcpSegmentBytes)
+                : Checksums.pseudoHeaderV4(p, ip, Ip.PROTOCOL_TCP, tcpSegmentBytes);
         return Checksums.sum(p, ip + ipBytes, tcpSegmentBytes, pseudo) == 0xffff;
     }
 

@@ -4,6 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.ip.Checksums;
+import io.ocbridge.core.packet.Ethernet;
+import io.ocbridge.core.packet.Ip;
+import io.ocbridge.core.packet.Ipv4Header;
+import io.ocbridge.core.packet.Ipv6Header;
+import io.ocbridge.core.packet.TcpHeader;
+import io.ocbridge.core.packet.UdpHeader;
 import java.util.function.Consumer;
 
 /**
@@ -16,34 +22,10 @@ import java.util.function.Consumer;
  * length: the super-packet's IPv4 total length / IPv6 payload length and hdr_len are not trusted.
  */
 public final class TsoSplitter {
-    private static final int IPV4_MIN_HEADER_BYTES = 20;
-    private static final int IPV4_TOTAL_LENGTH = 2;
-    private static final int IPV4_ID = 4;
-    private static final int IPV4_FRAGMENT = 6;
-    private static final int IPV4_FRAGMENT_MF_AND_OFFSET = 0x3fff;
-    private static final int IPV4_PROTOCOL = 9;
-    private static final int IPV4_CHECKSUM = 10;
-    private static final int IPV6_HEADER_BYTES = 40;
-    private static final int IPV6_PAYLOAD_LENGTH = 4;
-    private static final int IPV6_NEXT_HEADER = 6;
-    private static final int IPV6_HOP_BY_HOP = 0;
-    private static final int IPV6_DESTINATION_OPTIONS = 60;
     /** Extension headers we walk before giving up (RFC 8200 allows each of these once or twice). */
     private static final int IPV6_MAX_EXTENSION_HEADERS = 4;
     /** IPv4 total length / IPv6 payload length: 16 bits. */
-    private static final int MAX_IP_LENGTH_FIELD = 0xffff;
-    private static final int PROTOCOL_TCP = 6;
-    private static final int PROTOCOL_UDP = 17;
-    private static final int UDP_CHECKSUM = 6;
-    private static final int TCP_MIN_HEADER_BYTES = 20;
-    private static final int TCP_SEQ = 4;
-    private static final int TCP_DATA_OFFSET = 12;
-    private static final int TCP_FLAGS = 13;
-    private static final int TCP_CHECKSUM = 16;
-    private static final int TCP_FIN = 0x01;
-    private static final int TCP_PSH = 0x08;
-    private static final int TCP_CWR = 0x80;
-
+    private static final int MAX_IP_LENGTH_FIELD = Ipv4Header.MAX_TOTAL_LENGTH;
 
     private final ByteBufAllocator alloc;
     private final int headroom;
@@ -91,7 +73,7 @@ public final class TsoSplitter {
         if (gsoType == VirtioNetHeader.GSO_NONE) {
             return completeChecksum(src, hdr, ip, length, sink);
         }
-        int l2 = ethernet ? LinkHeader.ipOffset(src, ip, length) : 0;
+        int l2 = ethernet ? Ethernet.ipOffset(src, ip, length) : 0;
         if (l2 < 0) {
             return SplitDrop.BAD_IP_HEADER.code();
         }
@@ -119,9 +101,9 @@ public final class TsoSplitter {
             int partial = out.getUnsignedShort(field);
             out.setShort(field, 0);
             short checksum = Checksums.finish(Checksums.sum(out, o + start, length - start, partial));
-            int l2 = ethernet ? LinkHeader.ipOffset(out, o, length) : 0;
-            if (checksum == 0 && offset == UDP_CHECKSUM && l2 >= 0
-                    && upperLayer(out, o + l2, length - l2) == ((PROTOCOL_UDP << 16) | (start - l2))) {
+            int l2 = ethernet ? Ethernet.ipOffset(out, o, length) : 0;
+            if (checksum == 0 && offset == UdpHeader.CHECKSUM_OFFSET && l2 >= 0
+                    && upperLayer(out, o + l2, length - l2) == ((Ip.PROTOCOL_UDP << 16) | (start - l2))) {
                 checksum = (short) 0xffff;  // RFC 768: a computed zero is sent as all ones (zero means "no checksum")
             }
             out.setShort(field, checksum);
@@ -137,34 +119,38 @@ public final class TsoSplitter {
         // csum_start counts from the frame's first byte, l2 bytes before the IP header.
         int ipBytes = VirtioNetHeader.csumStart(src, hdr) - l2;
         int gsoSize = VirtioNetHeader.gsoSize(src, hdr);
-        int version = src.getUnsignedByte(ip) >>> 4;
+        int version = Ip.version(src, ip);
         if (ipv6) {
-            if (version != 6 || length < IPV6_HEADER_BYTES || upperLayer(src, ip, length) != ((PROTOCOL_TCP << 16) | ipBytes)) {
+            if (version != Ipv6Header.VERSION || length < Ipv6Header.HEADER_BYTES
+                    || upperLayer(src, ip, length) != ((Ip.PROTOCOL_TCP << 16) | ipBytes)) {
                 return SplitDrop.BAD_IP_HEADER.code();
             }
-        } else if (version != 4 || length < IPV4_MIN_HEADER_BYTES
-                || (src.getUnsignedByte(ip) & 0x0f) * 4 != ipBytes || ipBytes < IPV4_MIN_HEADER_BYTES
-                || src.getUnsignedByte(ip + IPV4_PROTOCOL) != PROTOCOL_TCP
-                || (src.getUnsignedShort(ip + IPV4_FRAGMENT) & IPV4_FRAGMENT_MF_AND_OFFSET) != 0) {
+        } else if (version != Ipv4Header.VERSION || length < Ipv4Header.HEADER_BYTES
+                || Ipv4Header.headerBytes(src, ip) != ipBytes || ipBytes < Ipv4Header.HEADER_BYTES
+                || src.getUnsignedByte(ip + Ipv4Header.PROTOCOL_OFFSET) != Ip.PROTOCOL_TCP
+                || Ipv4Header.isFragment(src, ip)) {
             return SplitDrop.BAD_IP_HEADER.code();
         }
-        if (ipBytes + TCP_MIN_HEADER_BYTES > length) {
+        if (ipBytes + TcpHeader.HEADER_BYTES > length) {
             return SplitDrop.BAD_TCP_HEADER.code();
         }
-        int tcpBytes = (src.getUnsignedByte(ip + ipBytes + TCP_DATA_OFFSET) >>> 4) * 4;
+        int tcpBytes = TcpHeader.headerBytes(src, ip + ipBytes);
         int headerBytes = ipBytes + tcpBytes;
-        if (tcpBytes < TCP_MIN_HEADER_BYTES || headerBytes > length) {
+        if (tcpBytes < TcpHeader.HEADER_BYTES || headerBytes > length) {
             return SplitDrop.BAD_TCP_HEADER.code();
         }
         int payloadBytes = length - headerBytes;
-        int largestIpLengthField = (ipv6 ? -IPV6_HEADER_BYTES : 0) + headerBytes + Math.min(gsoSize, payloadBytes);
+        int largestIpLengthField =
+                (ipv6 ? -Ipv6Header.HEADER_BYTES : 0) + headerBytes + Math.min(gsoSize, payloadBytes);
         if (gsoSize == 0 || payloadBytes == 0 || largestIpLengthField > MAX_IP_LENGTH_FIELD) {
             return SplitDrop.BAD_GSO_SIZE.code();
         }
         int segments = (payloadBytes + gsoSize - 1) / gsoSize;
-        int firstSeq = src.getInt(ip + ipBytes + TCP_SEQ);
-        int firstId = src.getUnsignedShort(ip + IPV4_ID);
-        int addressSum = ipv6 ? Checksums.pseudoHeaderV6(src, ip, PROTOCOL_TCP, 0) : Checksums.pseudoHeaderV4(src, ip, PROTOCOL_TCP, 0);
+        int firstSeq = src.getInt(ip + ipBytes + TcpHeader.SEQ_OFFSET);
+        int firstId = src.getUnsignedShort(ip + Ipv4Header.IDENTIFICATION_OFFSET);
+        int addressSum = ipv6
+                ? Checksums.pseudoHeaderV6(src, ip, Ip.PROTOCOL_TCP, 0)
+                : Checksums.pseudoHeaderV4(src, ip, Ip.PROTOCOL_TCP, 0);
         for (int i = 0; i < segments; i++) {
             int dataAt = headerBytes + i * gsoSize;
             int dataBytes = Math.min(gsoSize, length - dataAt);
@@ -174,26 +160,27 @@ public final class TsoSplitter {
             ByteBufViews.append(out, src, ip + dataAt, dataBytes);
             int o = headroom + l2;
             if (ipv6) {
-                out.setShort(o + IPV6_PAYLOAD_LENGTH, segmentBytes - IPV6_HEADER_BYTES);
+                out.setShort(o + Ipv6Header.PAYLOAD_LENGTH_OFFSET, segmentBytes - Ipv6Header.HEADER_BYTES);
             } else {
-                out.setShort(o + IPV4_TOTAL_LENGTH, segmentBytes);
-                out.setShort(o + IPV4_ID, firstId + i);  // the kernel numbers TSO segments consecutively
-                out.setShort(o + IPV4_CHECKSUM, 0);
-                out.setShort(o + IPV4_CHECKSUM, Checksums.ipv4Header(out, o));
+                out.setShort(o + Ipv4Header.TOTAL_LENGTH_OFFSET, segmentBytes);
+                // The kernel numbers TSO segments consecutively.
+                out.setShort(o + Ipv4Header.IDENTIFICATION_OFFSET, firstId + i);
+                out.setShort(o + Ipv4Header.CHECKSUM_OFFSET, 0);
+                out.setShort(o + Ipv4Header.CHECKSUM_OFFSET, Checksums.ipv4Header(out, o));
             }
             int tcp = o + ipBytes;
-            out.setInt(tcp + TCP_SEQ, firstSeq + i * gsoSize);
-            int flags = out.getUnsignedByte(tcp + TCP_FLAGS);
+            out.setInt(tcp + TcpHeader.SEQ_OFFSET, firstSeq + i * gsoSize);
+            int flags = out.getUnsignedByte(tcp + TcpHeader.FLAGS_OFFSET);
             if (i != segments - 1) {
-                flags &= ~(TCP_FIN | TCP_PSH);
+                flags &= ~(TcpHeader.FLAG_FIN | TcpHeader.FLAG_PSH);
             }
             if (i != 0) {
-                flags &= ~TCP_CWR;
+                flags &= ~TcpHeader.FLAG_CWR;
             }
-            out.setByte(tcp + TCP_FLAGS, flags);
+            out.setByte(tcp + TcpHeader.FLAGS_OFFSET, flags);
             int tcpSegmentBytes = segmentBytes - ipBytes;
-            out.setShort(tcp + TCP_CHECKSUM, 0);
-            out.setShort(tcp + TCP_CHECKSUM, Checksums.finish(
+            out.setShort(tcp + TcpHeader.CHECKSUM_OFFSET, 0);
+            out.setShort(tcp + TcpHeader.CHECKSUM_OFFSET, Checksums.finish(
                     Checksums.sum(out, tcp, tcpSegmentBytes, addressSum + tcpSegmentBytes)));
             sink.accept(out);
         }
@@ -212,25 +199,27 @@ public final class TsoSplitter {
      * segmented: both refused).
      */
     static int upperLayer(ByteBuf buf, int ip, int length) {
-        int version = buf.getUnsignedByte(ip) >>> 4;
-        if (version == 4) {
-            int ihl = (buf.getUnsignedByte(ip) & 0x0f) * 4;
-            return length >= IPV4_MIN_HEADER_BYTES && ihl >= IPV4_MIN_HEADER_BYTES && ihl <= length
-                    ? (buf.getUnsignedByte(ip + IPV4_PROTOCOL) << 16) | ihl : -1;
+        int version = Ip.version(buf, ip);
+        if (version == Ipv4Header.VERSION) {
+            int ihl = Ipv4Header.headerBytes(buf, ip);
+            return length >= Ipv4Header.HEADER_BYTES && ihl >= Ipv4Header.HEADER_BYTES && ihl <= length
+                    ? (buf.getUnsignedByte(ip + Ipv4Header.PROTOCOL_OFFSET) << 16) | ihl : -1;
         }
-        if (version != 6 || length < IPV6_HEADER_BYTES) {
+        if (version != Ipv6Header.VERSION || length < Ipv6Header.HEADER_BYTES) {
             return -1;
         }
-        int next = buf.getUnsignedByte(ip + IPV6_NEXT_HEADER);
-        int at = IPV6_HEADER_BYTES;
-        for (int k = 0; k < IPV6_MAX_EXTENSION_HEADERS && (next == IPV6_HOP_BY_HOP || next == IPV6_DESTINATION_OPTIONS); k++) {
-            if (at + 8 > length) {
+        int next = buf.getUnsignedByte(ip + Ipv6Header.NEXT_HEADER_OFFSET);
+        int at = Ipv6Header.HEADER_BYTES;
+        for (int k = 0; k < IPV6_MAX_EXTENSION_HEADERS
+                && (next == Ipv6Header.HOP_BY_HOP || next == Ipv6Header.DESTINATION_OPTIONS); k++) {
+            if (at + Ipv6Header.EXTENSION_UNIT_BYTES > length) {
                 return -1;
             }
             next = buf.getUnsignedByte(ip + at);
-            at += (buf.getUnsignedByte(ip + at + 1) + 1) * 8;
+            at += (buf.getUnsignedByte(ip + at + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1)
+                    * Ipv6Header.EXTENSION_UNIT_BYTES;
         }
-        if (next == IPV6_HOP_BY_HOP || next == IPV6_DESTINATION_OPTIONS || at > length || at > 0xffff) {
+        if (next == Ipv6Header.HOP_BY_HOP || next == Ipv6Header.DESTINATION_OPTIONS || at > length || at > 0xffff) {
             return -1;
         }
         return (next << 16) | at;

@@ -12,6 +12,9 @@ import io.ocbridge.crypto.noise.Handshakes;
 import io.ocbridge.crypto.noise.InitiationResult;
 import io.ocbridge.crypto.noise.Keypair;
 import io.ocbridge.crypto.noise.LocalIdentity;
+import io.ocbridge.crypto.wire.CookieReply;
+import io.ocbridge.crypto.wire.Initiation;
+import io.ocbridge.crypto.wire.Response;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -263,7 +266,7 @@ final class Handshaker {
         if (!passesCookieChecks(message, source)) {
             return;
         }
-        int receiverIndex = message.getInt(8);
+        int receiverIndex = message.getInt(Response.RECEIVER_OFFSET);
         IndexTable.Entry entry = registry.indexTable().lookup(receiverIndex);
         if (entry == null || entry.keypair() != null || entry.peer().pendingInitiationIndex() != receiverIndex) {
             drops.increment(DropReason.UNKNOWN_INDEX);
@@ -296,7 +299,7 @@ final class Handshaker {
     }
 
     private void onCookieReply(ByteBuffer message) {
-        int receiverIndex = message.getInt(4);
+        int receiverIndex = message.getInt(CookieReply.RECEIVER_OFFSET);
         IndexTable.Entry entry = registry.indexTable().lookup(receiverIndex);
         if (entry == null) {
             drops.increment(DropReason.UNKNOWN_INDEX);
@@ -338,7 +341,7 @@ final class Handshaker {
             drops.increment(DropReason.COOKIE_RATE_LIMITED);
             return false;
         }
-        int senderIndex = message.getInt(4);
+        int senderIndex = message.getInt(Initiation.SENDER_OFFSET);  // a response's is at the same offset
         ByteBuf reply = io.alloc().directBuffer(Protocol.COOKIE_REPLY_SIZE);
         ByteBuffer view = reply.nioBuffer(0, Protocol.COOKIE_REPLY_SIZE);
         cookieChecker.createReply(message.duplicate(), senderIndex, sourceBytes, view);

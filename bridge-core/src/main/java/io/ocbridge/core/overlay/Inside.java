@@ -2,9 +2,13 @@ package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.buffer.ByteBufViews;
+import io.ocbridge.core.packet.Ip;
+import io.ocbridge.core.packet.Ipv4Header;
+import io.ocbridge.core.packet.Ipv6Header;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.noise.Keypair;
+import io.ocbridge.crypto.wire.Transport;
 import java.net.InetSocketAddress;
 
 /**
@@ -91,12 +95,13 @@ public final class Inside {
             overlay.drop(packet, DropReason.NOT_IP);
             return null;
         }
-        int version = (packet.getByte(at) & 0xff) >>> 4;
+        int version = Ip.version(packet, at);
         Peer peer;
-        if (version == 4 && length >= 20) {
-            peer = overlay.allowedIps().lookupV4(packet.getInt(at + 16));
-        } else if (version == 6 && length >= 40) {
-            peer = overlay.allowedIps().lookupV6(packet.getLong(at + 24), packet.getLong(at + 32));
+        if (version == Ipv4Header.VERSION && length >= Ipv4Header.HEADER_BYTES) {
+            peer = overlay.allowedIps().lookupV4(packet.getInt(at + Ipv4Header.DST_OFFSET));
+        } else if (version == Ipv6Header.VERSION && length >= Ipv6Header.HEADER_BYTES) {
+            int dst = at + Ipv6Header.DST_OFFSET;
+            peer = overlay.allowedIps().lookupV6(packet.getLong(dst), packet.getLong(dst + Long.BYTES));
         } else {
             overlay.drop(packet, DropReason.NOT_IP);
             return null;
@@ -160,9 +165,9 @@ public final class Inside {
         message.writeZero(padded - payloadLength);
 
         int header = at - Protocol.TRANSPORT_HEADER_SIZE;
-        message.setIntLE(header, Protocol.MESSAGE_TRANSPORT);
-        message.setIntLE(header + 4, keypair.remoteIndex());
-        message.setLongLE(header + 8, counter);
+        message.setIntLE(header + Transport.TYPE_OFFSET, Protocol.MESSAGE_TRANSPORT);
+        message.setIntLE(header + Transport.RECEIVER_OFFSET, keypair.remoteIndex());
+        message.setLongLE(header + Transport.COUNTER_OFFSET, counter);
         // The JDK's AEAD works on arrays: one copy in, seal in place, one copy out; no buffer views.
         byte[] work = overlay.cryptoScratch(padded + Protocol.TAG_SIZE);
         ByteBufViews.getBytes(message, at, work, 0, padded);

@@ -4,10 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.Vxlan;
+import io.ocbridge.core.packet.Ip;
+import io.ocbridge.core.packet.Ipv4Header;
+import io.ocbridge.core.packet.Ipv6Header;
 import io.ocbridge.core.peer.IndexTable;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.noise.Keypair;
+import io.ocbridge.crypto.wire.Transport;
 import java.net.InetSocketAddress;
 
 /**
@@ -23,8 +27,6 @@ import java.net.InetSocketAddress;
  * Bad input never throws: it is dropped and counted ({@link DropReason}).
  */
 public final class Outside {
-    private static final int UDP = 17;
-
     private final Overlay overlay;
 
     Outside(Overlay overlay) {
@@ -73,8 +75,8 @@ public final class Outside {
             return;
         }
         int at = datagram.readerIndex();
-        int receiverIndex = datagram.getIntLE(at + 4);
-        long counter = datagram.getLongLE(at + 8);
+        int receiverIndex = datagram.getIntLE(at + Transport.RECEIVER_OFFSET);
+        long counter = datagram.getLongLE(at + Transport.COUNTER_OFFSET);
         IndexTable.Entry entry = overlay.registry().indexTable().lookup(receiverIndex);
         if (entry == null || entry.keypair() == null) {
             overlay.drop(null, DropReason.UNKNOWN_INDEX);
@@ -160,8 +162,9 @@ public final class Outside {
             return;
         }
         // From here on the packet belongs to its consumer, which releases it even when it fails.
-        if ((packet.getByte(at) & 0xf0) == 0x40 && overlay.hasSegments() && packet.getInt(at + 16) == overlay.localVtep()
-                && packet.getUnsignedByte(at + 9) == UDP) {
+        if (Ip.version(packet, at) == Ipv4Header.VERSION && overlay.hasSegments()
+                && packet.getInt(at + Ipv4Header.DST_OFFSET) == overlay.localVtep()
+                && packet.getUnsignedByte(at + Ipv4Header.PROTOCOL_OFFSET) == Ip.PROTOCOL_UDP) {
             deliverToSegment(packet, peer);
             return;
         }
@@ -173,21 +176,22 @@ public final class Outside {
      * null when it may; then the packet's indexes frame exactly the IP packet. Borrows {@code packet}.
      */
     private DropReason check(ByteBuf packet, int at, int available, Peer peer) {
-        int version = (packet.getByte(at) & 0xff) >>> 4;
+        int version = Ip.version(packet, at);
         int packetLength;
         Peer owner;
-        if (version == 4 && available >= 20) {
-            packetLength = packet.getUnsignedShort(at + 2);
-            if (packetLength < 20 || packetLength > available) {
+        if (version == Ipv4Header.VERSION && available >= Ipv4Header.HEADER_BYTES) {
+            packetLength = packet.getUnsignedShort(at + Ipv4Header.TOTAL_LENGTH_OFFSET);
+            if (packetLength < Ipv4Header.HEADER_BYTES || packetLength > available) {
                 return DropReason.NOT_IP;
             }
-            owner = overlay.allowedIps().lookupV4(packet.getInt(at + 12));
-        } else if (version == 6 && available >= 40) {
-            packetLength = 40 + packet.getUnsignedShort(at + 4);
+            owner = overlay.allowedIps().lookupV4(packet.getInt(at + Ipv4Header.SRC_OFFSET));
+        } else if (version == Ipv6Header.VERSION && available >= Ipv6Header.HEADER_BYTES) {
+            packetLength = Ipv6Header.HEADER_BYTES + packet.getUnsignedShort(at + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
             if (packetLength > available) {
                 return DropReason.NOT_IP;
             }
-            owner = overlay.allowedIps().lookupV6(packet.getLong(at + 8), packet.getLong(at + 16));
+            int src = at + Ipv6Header.SRC_OFFSET;
+            owner = overlay.allowedIps().lookupV6(packet.getLong(src), packet.getLong(src + Long.BYTES));
         } else {
             return DropReason.NOT_IP;
         }

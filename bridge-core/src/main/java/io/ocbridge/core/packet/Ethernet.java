@@ -12,6 +12,8 @@ public final class Ethernet {
     public static final int TYPE_IPV4 = 0x0800;
     public static final int TYPE_ARP = 0x0806;
     public static final int TYPE_IPV6 = 0x86dd;
+    /** Reverse ARP (RFC 903), which hypervisors send after moving a VM. */
+    public static final int TYPE_RARP = 0x8035;
     /** TPID of an 802.1Q customer tag (C-tag). */
     public static final int TYPE_VLAN = 0x8100;
     /** TPID of an 802.1ad service tag (S-tag, "QinQ"). */
@@ -20,8 +22,10 @@ public final class Ethernet {
     public static final int TAG_BYTES = 4;
     /** Tags looked through: an 802.1ad S-tag and a C-tag; a third tag is not a frame we classify. */
     public static final int MAX_TAGS = 2;
+    /** The longest header we look through: {@link #MAX_TAGS} tags. */
+    public static final int MAX_HEADER_BYTES = HEADER_BYTES + MAX_TAGS * TAG_BYTES;
     /** Largest frame we carry: 1500-byte payload, header, one 802.1Q tag. */
-    public static final int MAX_FRAME_BYTES = 1500 + HEADER_BYTES + 4;
+    public static final int MAX_FRAME_BYTES = 1500 + HEADER_BYTES + TAG_BYTES;
 
     private Ethernet() {}
 
@@ -42,6 +46,21 @@ public final class Ethernet {
             typeAt += TAG_BYTES;
         }
         return -1;
+    }
+
+    /**
+     * Bytes before the IP header of the {@code length}-byte frame at {@code at}: {@link #HEADER_BYTES}, plus
+     * {@link #TAG_BYTES} per VLAN tag (at most {@link #MAX_TAGS}); -1 if it does not carry IPv4 or IPv6, or nothing
+     * follows the header.
+     */
+    public static int ipOffset(ByteBuf frame, int at, int length) {
+        int typeAt = payloadTypeOffset(frame, at, at + length);
+        if (typeAt < 0) {
+            return -1;
+        }
+        int bytes = typeAt + TYPE_BYTES - at;
+        int type = frame.getUnsignedShort(typeAt);
+        return bytes < length && (type == TYPE_IPV4 || type == TYPE_IPV6) ? bytes : -1;
     }
 
     public static boolean isTag(int type) {

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.ocbridge.core.ip.Ipv6;
 import io.ocbridge.core.packet.Ethernet;
+import io.ocbridge.core.packet.Ipv6Header;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +45,7 @@ class DhcpTest {
                     .writeByte(255);
             buf.writeLong(0xfe80_0000_0000_0000L).writeLong(1).writeLong(0xff02_0000_0000_0000L).writeLong(0x1_0002);
             for (int i = 0; i + 1 < headers.length; i++) {
-                if (headers[i] == Ipv6.FRAGMENT) {
+                if (headers[i] == Ipv6Header.FRAGMENT) {
                     buf.writeByte(headers[i + 1]).writeByte(0).writeShort(fragmentOffsetField).writeInt(99);
                 } else {
                     buf.writeByte(headers[i + 1]).writeByte(0).writeShort(0x0104).writeInt(0);  // PadN
@@ -95,10 +96,10 @@ class DhcpTest {
 
     @Test
     void dhcpv6BehindExtensionHeaders() {
-        int hbh = Ipv6.HOP_BY_HOP;
-        int dst = Ipv6.DESTINATION_OPTIONS;
-        int rt = Ipv6.ROUTING;
-        int frag = Ipv6.FRAGMENT;
+        int hbh = Ipv6Header.HOP_BY_HOP;
+        int dst = Ipv6Header.DESTINATION_OPTIONS;
+        int rt = Ipv6Header.ROUTING;
+        int frag = Ipv6Header.FRAGMENT;
         assertTrue(new Frame().ipv6(chain(hbh, UDP), 0, udp(547, 546)).server());
         assertTrue(new Frame().ipv6(chain(dst, UDP), 0, udp(547, 546)).server());
         assertTrue(new Frame().ipv6(chain(hbh, rt, dst, UDP), 0, udp(547, 546)).server());
@@ -113,7 +114,7 @@ class DhcpTest {
         assertTrue(new Frame(Ethernet.TYPE_VLAN).ipv4(UDP, 0, udp(67, 68)).server());
         assertTrue(new Frame(Ethernet.TYPE_QINQ).ipv4(UDP, 0, udp(67, 68)).server());
         assertTrue(new Frame(Ethernet.TYPE_QINQ, Ethernet.TYPE_VLAN).ipv4(UDP, 0, udp(1234, 68)).server());
-        assertTrue(new Frame(Ethernet.TYPE_VLAN, Ethernet.TYPE_VLAN).ipv6(chain(Ipv6.HOP_BY_HOP, UDP), 0,
+        assertTrue(new Frame(Ethernet.TYPE_VLAN, Ethernet.TYPE_VLAN).ipv6(chain(Ipv6Header.HOP_BY_HOP, UDP), 0,
                 udp(547, 546)).server());
         assertTrue(new Frame(Ethernet.TYPE_VLAN).ipv4(UDP, 0, udp(68, 67)).client());
         assertFalse(new Frame(Ethernet.TYPE_VLAN).ipv4(UDP, 0, udp(53, 53)).server());
@@ -124,16 +125,16 @@ class DhcpTest {
         assertTrue(new Frame(Ethernet.TYPE_QINQ, Ethernet.TYPE_VLAN, Ethernet.TYPE_VLAN).ipv4(UDP, 0, udp(53, 53))
                 .server(), "a third tag");
         int[] long9 = new int[Ipv6.MAX_EXTENSION_HEADERS + 2];
-        java.util.Arrays.fill(long9, Ipv6.DESTINATION_OPTIONS);
+        java.util.Arrays.fill(long9, Ipv6Header.DESTINATION_OPTIONS);
         long9[long9.length - 1] = UDP;
         assertTrue(new Frame().ipv6(long9, 0, udp(53, 53)).server(), "more extension headers than we walk");
         int[] long8 = java.util.Arrays.copyOfRange(long9, 1, long9.length);
         assertFalse(new Frame().ipv6(long8, 0, udp(53, 53)).server(), "as many as we walk");
-        assertTrue(new Frame().ipv6(chain(Ipv6.FRAGMENT, UDP), 0x0008, new byte[64]).server(),
+        assertTrue(new Frame().ipv6(chain(Ipv6Header.FRAGMENT, UDP), 0x0008, new byte[64]).server(),
                 "an IPv6 UDP fragment with a non-zero offset");
-        assertTrue(new Frame().ipv6(chain(Ipv6.FRAGMENT, UDP), 0x0008, new byte[64]).client());
+        assertTrue(new Frame().ipv6(chain(Ipv6Header.FRAGMENT, UDP), 0x0008, new byte[64]).client());
         assertTrue(new Frame().ipv4(UDP, 0x2000, new byte[0]).server(), "a first fragment without the UDP header");
-        assertTrue(new Frame().ipv6(chain(Ipv6.FRAGMENT, UDP), 0x0001, new byte[0]).server());
+        assertTrue(new Frame().ipv6(chain(Ipv6Header.FRAGMENT, UDP), 0x0001, new byte[0]).server());
     }
 
     @Test
@@ -143,7 +144,7 @@ class DhcpTest {
         assertFalse(new Frame().ipv4(TCP, 0, udp(67, 68)).server());
         assertFalse(new Frame().ipv6(chain(UDP), 0, udp(67, 68)).server(), "DHCPv4 ports over IPv6");
         assertFalse(new Frame().ipv4(UDP, 0, udp(547, 546)).server(), "DHCPv6 ports over IPv4");
-        assertFalse(new Frame().ipv6(chain(Ipv6.FRAGMENT, TCP), 0x0008, new byte[64]).server());
+        assertFalse(new Frame().ipv6(chain(Ipv6Header.FRAGMENT, TCP), 0x0008, new byte[64]).server());
         Frame arp = new Frame(Ethernet.TYPE_VLAN);
         arp.buf.writeShort(Ethernet.TYPE_ARP).writeZero(28);
         assertFalse(arp.server());
@@ -152,7 +153,7 @@ class DhcpTest {
     @Test
     void everyTruncationIsJudgedWithoutThrowing() {
         Frame full = new Frame(Ethernet.TYPE_QINQ, Ethernet.TYPE_VLAN)
-                .ipv6(chain(Ipv6.HOP_BY_HOP, Ipv6.FRAGMENT, Ipv6.DESTINATION_OPTIONS, UDP), 1, udp(547, 546));
+                .ipv6(chain(Ipv6Header.HOP_BY_HOP, Ipv6Header.FRAGMENT, Ipv6Header.DESTINATION_OPTIONS, UDP), 1, udp(547, 546));
         for (int end = 0; end <= full.buf.writerIndex(); end++) {
             ByteBuf cut = full.buf.copy(0, end);  // its capacity ends there: a read past the end would throw
             Dhcp.mayBeServerMessage(cut, 0, end);
