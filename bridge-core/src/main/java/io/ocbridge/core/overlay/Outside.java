@@ -2,8 +2,6 @@ package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.buffer.ByteBufViews;
-import io.ocbridge.core.l2.Segment;
-import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.packet.Ip;
 import io.ocbridge.core.packet.Ipv4Header;
 import io.ocbridge.core.packet.Ipv6Header;
@@ -162,11 +160,11 @@ public final class Outside {
             return;
         }
         // From here on the packet belongs to its consumer, which releases it even when it fails.
-        if (Ip.version(packet, at) == Ipv4Header.VERSION && overlay.hasSegments()
-                && packet.getInt(at + Ipv4Header.DST_OFFSET) == overlay.localVtep()
-                && packet.getUnsignedByte(at + Ipv4Header.PROTOCOL_OFFSET) == Ip.PROTOCOL_UDP) {
-            deliverToSegment(packet, peer);
-            return;
+        if (overlay.vxlan().claims(packet, at)) {
+            packet = overlay.vxlan().deliver(packet, peer);
+            if (packet == null) {
+                return;
+            }
         }
         writeToDevice(packet);
     }
@@ -213,28 +211,5 @@ public final class Outside {
         if (!written) {
             overlay.drops().increment(DropReason.WRITE_FAILED);
         }
-    }
-
-    /**
-     * A UDP packet (or fragment) to our VXLAN endpoint from {@code peer}, whose source address
-     * already passed the allowed-ips check: reassembled, then handed to the segment of its VNI.
-     * Other UDP to our overlay address goes to the device as usual. Consumes {@code packet}.
-     */
-    private void deliverToSegment(ByteBuf packet, Peer peer) {
-        ByteBuf whole = overlay.reassembler().offer(packet);
-        if (whole == null) {
-            return;  // a fragment, held (or discarded and counted) by the reassembler
-        }
-        int vni = Vxlan.vni(whole);
-        if (vni < 0) {
-            writeToDevice(whole);
-            return;
-        }
-        Segment segment = overlay.segment(vni);
-        if (segment == null) {
-            overlay.drop(whole, DropReason.UNKNOWN_VNI);
-            return;
-        }
-        segment.onRemoteFrame(peer, whole, Vxlan.frameOffset(whole, whole.readerIndex()));
     }
 }

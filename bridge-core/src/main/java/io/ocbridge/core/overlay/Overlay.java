@@ -1,8 +1,6 @@
 package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.collection.IntObjectHashMap;
-import io.ocbridge.core.ip.Ipv4Reassembler;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
@@ -18,8 +16,6 @@ import io.ocbridge.crypto.noise.LocalIdentity;
 import io.ocbridge.crypto.noise.PeerHandshake;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.function.LongSupplier;
@@ -31,10 +27,6 @@ import java.util.function.LongSupplier;
  * handshake and timer logic. Everything here runs on one thread, the overlay's event loop.
  */
 public final class Overlay {
-    /** Fragment reassembly bounds, as Linux's ipfrag_high_thresh (4 MiB) and ipfrag_time (30 s). */
-    private static final int REASSEMBLY_MAX_BYTES = 4 << 20;
-    private static final int REASSEMBLY_MAX_DATAGRAMS = 1024;
-    private static final long REASSEMBLY_TIMEOUT_NANOS = 30_000_000_000L;
 
     private final String name;
     private final int mtuBytes;
@@ -51,11 +43,8 @@ public final class Overlay {
     private final Inside inside;
     private final Outside outside;
 
-    /** L2: segments by VNI, our VXLAN endpoint, and reassembly of fragmented VXLAN packets. */
-    private final IntObjectHashMap<Segment> segmentsByVni = new IntObjectHashMap<>();
-    private final List<Segment> segments = new ArrayList<>();
-    private int localVtep;
-    private Ipv4Reassembler reassembler;
+    /** L2: segments by VNI, and reassembly of fragmented VXLAN packets. */
+    private final VxlanEndpoint vxlan;
 
     /** Packets being sealed or opened pass through here (event loop only); grows to the largest seen. */
     private byte[] cryptoScratch = new byte[2048];
@@ -75,6 +64,7 @@ public final class Overlay {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.log = log;
+        this.vxlan = new VxlanEndpoint(io.alloc(), nanoClock, drops);
         this.handshaker = new Handshaker(identity, registry, io, drops, nanoClock, wallClock, log, new Sessions());
         this.inside = new Inside(this);
         this.outside = new Outside(this);
@@ -112,7 +102,7 @@ public final class Overlay {
      * packets. Precondition: no segment of this overlay carries it (segment membership changes need a restart).
      */
     public void removePeer(Peer peer) {
-        for (Segment segment : segments) {
+        for (Segment segment : vxlan.segments()) {
             if (segment.memberOf(peer) != null) {
                 throw new IllegalStateException("peer " + peer.name() + " carries segment " + segment.name());
             }
@@ -142,13 +132,7 @@ public final class Overlay {
      * address) with its VNI go to it instead of the TUN device.
      */
     public void addSegment(Segment segment, int localVtep) {
-        this.localVtep = localVtep;
-        if (reassembler == null) {
-            reassembler = new Ipv4Reassembler(io.alloc(), REASSEMBLY_MAX_BYTES, REASSEMBLY_MAX_DATAGRAMS,
-                    REASSEMBLY_TIMEOUT_NANOS, nanoClock);
-        }
-        segments.add(segment);
-        segmentsByVni.put(segment.vni(), segment);
+        vxlan.add(segment, localVtep);
         if (!active) {
             segment.standBy();
         }
@@ -175,7 +159,7 @@ public final class Overlay {
             return;
         }
         active = true;
-        for (Segment segment : segments) {
+        for (Segment segment : vxlan.segments()) {
             segment.activate();
         }
         if (started) {
@@ -195,7 +179,7 @@ public final class Overlay {
         active = false;
         firstContact.clear();
         handshaker.clearQueue();
-        for (Segment segment : segments) {
+        for (Segment segment : vxlan.segments()) {
             segment.standBy();
         }
         for (Peer peer : registry.all()) {
@@ -256,17 +240,14 @@ public final class Overlay {
     public HandshakeCounters handshakes() { return handshaker.counters(); }
     public List<Peer> peers() { return registry.all(); }
     public AllowedIps<Peer> allowedIps() { return registry.allowedIps(); }
-    public List<Segment> segments() { return Collections.unmodifiableList(segments); }
+    public List<Segment> segments() { return vxlan.segments(); }
 
     /** The peer named {@code name}, or null. */
     public Peer peer(String peerName) {
         return registry.byName(peerName);
     }
 
-    boolean hasSegments() { return reassembler != null; }
-    int localVtep() { return localVtep; }
-    Ipv4Reassembler reassembler() { return reassembler; }
-    Segment segment(int vni) { return segmentsByVni.get(vni); }
+    VxlanEndpoint vxlan() { return vxlan; }
 
     /** Peers still waiting for their first initiation after a start or takeover. */
     int firstContactsQueued() {
@@ -352,12 +333,7 @@ public final class Overlay {
     /** Timer tick: fires every expired peer deadline. Call every ~20 ms on the event loop. */
     public void tick() {
         long now = now();
-        for (Segment segment : segments) {
-            segment.tick();
-        }
-        if (reassembler != null) {
-            reassembler.expire();
-        }
+        vxlan.tick();
         handshaker.sweep();
         if (!active) {
             return;  // a standby has no sessions and sends nothing
@@ -383,9 +359,7 @@ public final class Overlay {
 
     /** Stops the overlay: staged packets released and all key material zeroed. */
     public void close() {
-        if (reassembler != null) {
-            reassembler.clear();
-        }
+        vxlan.close();
         handshaker.clearQueue();
         for (Peer peer : registry.all()) {
             registry.retire(peer.keypairs().destroyAll());
@@ -412,7 +386,7 @@ public final class Overlay {
 
         @Override
         public void startedAfresh(Peer peer) {
-            for (Segment segment : segments) {
+            for (Segment segment : vxlan.segments()) {
                 segment.announceLocalMacs(peer);
             }
         }
