@@ -186,7 +186,7 @@ final class CertificateWatch {
             return Instant.MAX;  // refused by then (peers) or said as an error (ours); the status shows it
         }
         return repeat(key + "@" + deadline, now, warnings, () -> log.warn(event, (fields.isEmpty() ? "" : fields + " ")
-                + "deadline=" + when(deadline) + " in=" + Duration.between(now, deadline).toHours() + "h"));
+                + "deadline=" + when(deadline) + " seconds-left=" + Duration.between(now, deadline).toSeconds()));
     }
 
     /** Our own certificate: a warning before its end, then an error a day, for as long as it stays expired. */

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>One Netty epoll event loop owns the UDP sockets, the TUN and TAP devices (their descriptors are in
  *       the loop's epoll set: {@link DeviceReader}) and all overlay state: peers, sessions, index tables,
- *       timers (a 20 ms tick on the same loop), staged packets. Single writer, no locks, no hand-over
+ *       timers (a 20 ms tick on the same loop), staged packets, and each overlay's {@link CertificateWatch}
+ *       (a 1 s check of the site PKI's deadlines, which removes an expired peer there). Single writer, no locks, no hand-over
  *       between threads on the data path. Handshakes (X25519, BLAKE2s) also run there; past
  *       {@code UNDER_LOAD_HANDSHAKES_PER_SECOND} initiators must present cookies.</li>
  *   <li>One platform thread accepts on the control socket ({@link ControlPlane}), a virtual thread serves each

@@ -141,7 +141,7 @@ class CertificateWatchTest {
         at(Duration.ofDays(6).plusSeconds(1));
         watch.check();
         assertTrue(log().contains("WARN certificate-expiring site=dc-east overlay=corp peer=cloud-a "
-                + "deadline=2026-01-21T00:00:00Z in=335h"), log());
+                + "deadline=2026-01-21T00:00:00Z seconds-left=1209599"), log());
         at(Duration.ofDays(6).plusHours(23));
         watch.check();
         assertEquals(1, log().lines().filter(l -> l.contains("certificate-expiring")).count(), "once a day");
