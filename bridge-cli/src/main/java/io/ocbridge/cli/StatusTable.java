@@ -4,6 +4,7 @@ import io.ocbridge.core.control.SiteStatus;
 import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
 import io.ocbridge.core.overlay.OverlayStatus.SegmentStatus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,13 @@ final class StatusTable {
                         .append(", members ").append(segment.members().isEmpty() ? "(none)" : String.join(", ", segment.members()))
                         .append("; ").append(nonZero(segment.counters())).append('\n');
             }
+            if (overlay.pki() != null) {
+                out.append("  pki: ").append(pki(overlay.pki())).append('\n');
+            }
+            for (OverlayStatus.RefusedPeer refused : overlay.refusedPeers()) {
+                out.append("  refused peer ").append(refused.name()).append(": ").append(refused.reason())
+                        .append(" at ").append(Instant.ofEpochSecond(refused.sinceEpochSeconds())).append('\n');
+            }
             for (PeerStatus peer : overlay.peers()) {
                 rows.add(new String[] {overlay.name(), peer.name(),
                         peer.endpoint() == null ? "(none)" : peer.endpoint(),
@@ -71,6 +79,32 @@ final class StatusTable {
             out.append(line.toString().stripTrailing()).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * "CA until 2036-01-01T00:00:00Z, CRL next update 2026-02-01T00:00:00Z, own certificate until … (expiring),
+     * cloud-a until …": each certificate's end, its state when not plainly valid.
+     */
+    static String pki(OverlayStatus.Pki pki) {
+        List<String> parts = new ArrayList<>();
+        parts.add("CA until " + Instant.ofEpochSecond(pki.caNotAfterEpochSeconds()));
+        if (pki.crlState() != null) {
+            parts.add("CRL next update " + Instant.ofEpochSecond(pki.crlNextUpdateEpochSeconds())
+                    + notValid(pki.crlState()));
+        }
+        if (pki.own() != null) {
+            parts.add("own certificate until " + Instant.ofEpochSecond(pki.own().notAfterEpochSeconds())
+                    + notValid(pki.own().state()));
+        }
+        for (OverlayStatus.CertificateExpiry certificate : pki.certificates()) {
+            parts.add(certificate.name() + " until " + Instant.ofEpochSecond(certificate.notAfterEpochSeconds())
+                    + notValid(certificate.state()));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String notValid(String state) {
+        return "valid".equals(state) ? "" : " (" + state + ")";
     }
 
     /** "device TSO/checksum, UDP GSO, UDP GRO", the ones off named as such. */

@@ -125,6 +125,22 @@ class OperatorCliTest {
     }
 
     @Test
+    void tableSaysWhichPeersThePkiRefusedAndWhenCertificatesEnd() {
+        OverlayStatus plain = fixedStatus().overlays().getFirst();
+        OverlayStatus.Pki pki = new OverlayStatus.Pki(2_082_758_400L, 1_769_817_600L, "expiring",
+                new OverlayStatus.CertificateExpiry("dc-east", 1_798_761_600L, "valid"),
+                List.of(new OverlayStatus.CertificateExpiry("cloud-c", 1_767_225_900L, "expired")));
+        String table = StatusTable.render(new SiteStatus("dc-east", NOW, List.of(plain.withCertificates(
+                List.of(new OverlayStatus.RefusedPeer("cloud-c", "certificate-expired", 1_767_225_901L)), pki))));
+        assertTrue(table.contains("""
+                  drops: no_route 3
+                  pki: CA until 2036-01-01T00:00:00Z, CRL next update 2026-01-31T00:00:00Z (expiring), \
+                own certificate until 2027-01-01T00:00:00Z, cloud-c until 2026-01-01T00:05:00Z (expired)
+                  refused peer cloud-c: certificate-expired at 2026-01-01T00:05:01Z
+                """), table);
+    }
+
+    @Test
     void agoAndBytesRead() {
         assertEquals("1 second ago", StatusTable.ago(100, 99));
         assertEquals("1 hour, 1 minute, 5 seconds ago", StatusTable.ago(10_000, 10_000 - 3_665));

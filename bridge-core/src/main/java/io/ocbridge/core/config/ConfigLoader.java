@@ -67,7 +67,8 @@ public final class ConfigLoader {
     private static final List<String> METRICS_KEYS = List.of("listen");
     private static final List<String> HA_KEYS = List.of("follow-address");
     private static final List<String> OVERLAY_KEYS =
-            List.of("name", "device", "listen-port", "addresses", "mtu", "peers", "segments", "ca", "crl");
+            List.of("name", "device", "listen-port", "addresses", "mtu", "peers", "segments", "ca", "crl",
+                    "certificate");
     private static final List<String> PEER_KEYS = List.of("name", "public-key", "preshared-key-file", "endpoint",
             "allowed-ips", "persistent-keepalive", "vtep", "certificate");
     /** CA certificates, site certificates and CRLs are a few KiB; a CRL of many thousand entries fits. */
@@ -82,6 +83,8 @@ public final class ConfigLoader {
     private final Problems problems;
     /** The instant site certificates must be valid at. */
     private final Instant now;
+    /** The {@code site:} name once read (null if invalid): an overlay's own {@code certificate:} must name it. */
+    private String siteName;
 
     private ConfigLoader(Path file, Instant now) {
         this.file = file;
@@ -195,6 +198,7 @@ public final class ConfigLoader {
             return null;
         }
         String site = name(map, "site");
+        siteName = site;
         Path privateKeyFile = keyFile(map, "private-key-file", true);
         requireNonEmptyList(map, "overlays");
         List<Item<OverlayDraft>> overlays = map.items("overlays", this::overlay);
@@ -307,6 +311,8 @@ public final class ConfigLoader {
             mtu = null;
         }
         Trust trust = trust(map);
+        CertifiedPeer own = map.value("certificate") == null ? null : certifiedPeer(map, siteName, trust,
+                "an overlay's certificate is this site's own, so its site name must be site:");
         List<Item<PeerDraft>> peers = map.items("peers", (peerNode, peerPath) -> peer(peerNode, peerPath, trust));
         checkPeersDistinct(peers);
         List<Item<SegmentConfig>> segments = map.items("segments", this::segment);
@@ -317,7 +323,16 @@ public final class ConfigLoader {
         }
         return new OverlayDraft(new OverlayConfig(name, device, listenPort.intValue(), addresses, mtu.intValue(),
                 peerConfigs, Item.values(segments), trust == null ? null : trust.ca(),
-                trust == null ? null : trust.crl()), map);
+                trust == null ? null : trust.crl(), own == null ? null : own.file(), validity(trust, own)), map);
+    }
+
+    /** When the overlay's PKI runs out, as just read; null without {@code ca:} (or one that could not be used). */
+    private static PkiValidity validity(Trust trust, CertifiedPeer own) {
+        if (trust == null || trust.verifier() == null) {
+            return null;
+        }
+        return new PkiValidity(trust.verifier().caNotAfter(), trust.verifier().crlNextUpdate(),
+                own == null ? null : own.notAfter());
     }
 
     private PeerDraft peer(Node node, String path, Trust trust) {
@@ -329,6 +344,7 @@ public final class ConfigLoader {
         String publicKey;
         List<Item<Cidr>> allowedIps;
         Path certificate = null;
+        Instant notAfter = null;
         if (map.value("certificate") == null) {
             publicKey = map.string("public-key", true);
             if (publicKey != null && !isPublicKey(publicKey)) {
@@ -344,10 +360,11 @@ public final class ConfigLoader {
                             "give either certificate: or public-key/allowed-ips, not both; the certificate supplies " + key);
                 }
             }
-            CertifiedPeer certified = certifiedPeer(map, name, trust);
+            CertifiedPeer certified = certifiedPeer(map, name, trust, "the peer name must match the site name");
             publicKey = certified == null ? null : certified.publicKey();
             allowedIps = certified == null ? List.of() : certified.allowedIps();
             certificate = certified == null ? null : certified.file();
+            notAfter = certified == null ? null : certified.notAfter();
         }
         Path presharedKeyFile = keyFile(map, "preshared-key-file", false);
         Endpoint endpoint = null;
@@ -380,7 +397,7 @@ public final class ConfigLoader {
             return null;
         }
         PeerConfig config = new PeerConfig(name, publicKey, presharedKeyFile, endpoint,
-                Item.values(allowedIps), keepalive.intValue(), vtep, certificate);
+                Item.values(allowedIps), keepalive.intValue(), vtep, certificate, notAfter);
         return new PeerDraft(config, map, allowedIps);
     }
 
@@ -389,7 +406,7 @@ public final class ConfigLoader {
     }
 
     /** What a verified certificate supplies for a peer; its allowed-ips point at the {@code certificate:} line. */
-    private record CertifiedPeer(Path file, String publicKey, List<Item<Cidr>> allowedIps) {
+    private record CertifiedPeer(Path file, String publicKey, List<Item<Cidr>> allowedIps, Instant notAfter) {
     }
 
     /** {@code ca:} and {@code crl:} of an overlay; null if there is no {@code ca:}. */
@@ -421,8 +438,11 @@ public final class ConfigLoader {
         }
     }
 
-    /** {@code certificate:} checked against the overlay's CA (and CRL) at {@link #now}; null if refused (reported). */
-    private CertifiedPeer certifiedPeer(MappingReader map, String name, Trust trust) {
+    /**
+     * {@code certificate:} (a peer's, or on an overlay this site's own) checked against the overlay's CA (and CRL) at
+     * {@link #now} and for site {@code name}; null if refused (reported).
+     */
+    private CertifiedPeer certifiedPeer(MappingReader map, String name, Trust trust, String mismatchHint) {
         Node at = map.value("certificate");
         String field = map.field("certificate");
         Path file = path(map, "certificate");
@@ -445,7 +465,7 @@ public final class ConfigLoader {
         SiteCertificate certificate = verdict.certificate();
         if (name != null && !certificate.site().equals(name)) {
             problems.at(at, field, "certificate is for site \"" + certificate.site() + "\", not \"" + name
-                    + "\"; the peer name must match the site name");
+                    + "\"; " + mismatchHint);
             return null;
         }
         List<Item<Cidr>> allowedIps = new ArrayList<>();
@@ -457,7 +477,8 @@ public final class ConfigLoader {
                 return null;
             }
         }
-        return new CertifiedPeer(file, Base64.getEncoder().encodeToString(certificate.publicKey()), allowedIps);
+        return new CertifiedPeer(file, Base64.getEncoder().encodeToString(certificate.publicKey()), allowedIps,
+                certificate.notAfter());
     }
 
     /** An optional path, resolved against the config's folder; null if absent or invalid (reported). */

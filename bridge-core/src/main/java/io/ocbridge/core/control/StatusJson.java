@@ -4,8 +4,11 @@ import io.ocbridge.core.l2.SegmentCounters;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.overlay.OverlayStatus;
+import io.ocbridge.core.overlay.OverlayStatus.CertificateExpiry;
 import io.ocbridge.core.overlay.OverlayStatus.Offloads;
 import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
+import io.ocbridge.core.overlay.OverlayStatus.Pki;
+import io.ocbridge.core.overlay.OverlayStatus.RefusedPeer;
 import io.ocbridge.core.overlay.OverlayStatus.SegmentStatus;
 import io.ocbridge.core.overlay.OverlayStatus.Session;
 import java.io.StringWriter;
@@ -107,6 +110,51 @@ public final class StatusJson {
             w.writeEndObject();
         }
         w.writeEndArray();
+        w.writeArrayPropertyStart("refused_peers");
+        for (RefusedPeer refused : overlay.refusedPeers()) {
+            w.writeStartObject();
+            w.writeStringProperty("name", refused.name());
+            w.writeStringProperty("reason", refused.reason());
+            w.writeNumberProperty("since", refused.sinceEpochSeconds());
+            w.writeEndObject();
+        }
+        w.writeEndArray();
+        writePki(w, overlay.pki());
+        w.writeEndObject();
+    }
+
+    private static void writePki(JsonGenerator w, Pki pki) {
+        if (pki == null) {
+            w.writeNullProperty("pki");
+            return;
+        }
+        w.writeObjectPropertyStart("pki");
+        w.writeNumberProperty("ca_not_after", pki.caNotAfterEpochSeconds());
+        if (pki.crlState() == null) {
+            w.writeNullProperty("crl_next_update");
+        } else {
+            w.writeNumberProperty("crl_next_update", pki.crlNextUpdateEpochSeconds());
+        }
+        w.writeStringProperty("crl_state", pki.crlState());
+        w.writeName("own_certificate");
+        writeExpiry(w, pki.own());
+        w.writeArrayPropertyStart("certificates");
+        for (CertificateExpiry certificate : pki.certificates()) {
+            writeExpiry(w, certificate);
+        }
+        w.writeEndArray();
+        w.writeEndObject();
+    }
+
+    private static void writeExpiry(JsonGenerator w, CertificateExpiry expiry) {
+        if (expiry == null) {
+            w.writeNull();
+            return;
+        }
+        w.writeStartObject();
+        w.writeStringProperty("name", expiry.name());
+        w.writeNumberProperty("not_after", expiry.notAfterEpochSeconds());
+        w.writeStringProperty("state", expiry.state());
         w.writeEndObject();
     }
 
@@ -164,12 +212,35 @@ public final class StatusJson {
                 offloads = new Offloads(Boolean.TRUE.equals(f.get("device")), Boolean.TRUE.equals(f.get("udp_gso")),
                         Boolean.TRUE.equals(f.get("udp_gro")));
             }
+            List<RefusedPeer> refused = new ArrayList<>();
+            if (o.containsKey("refused_peers")) {  // absent from an older daemon's document
+                for (Object refusedItem : list(o, "refused_peers")) {
+                    Map<String, Object> r = object(refusedItem, "refused peer");
+                    refused.add(new RefusedPeer(string(r, "name"), string(r, "reason"), number(r, "since")));
+                }
+            }
             overlays.add(new OverlayStatus(string(o, "name"), string(o, "device"), (int) number(o, "listen_port"),
                     string(o, "public_key"), peers, counters(o, "drops", DropReason.class),
-                    counters(o, "handshakes", Event.class), segments, offloads));
+                    counters(o, "handshakes", Event.class), segments, offloads, refused,
+                    o.get("pki") == null ? null : readPki(object(o.get("pki"), "pki"))));
         }
         return new SiteStatus(string(root, "site"), number(root, "time"), overlays, string(root, "role"),
                 (String) root.get("follow_address"));
+    }
+
+    private static Pki readPki(Map<String, Object> p) {
+        List<CertificateExpiry> certificates = new ArrayList<>();
+        for (Object item : list(p, "certificates")) {
+            certificates.add(readExpiry(object(item, "certificate")));
+        }
+        String crlState = (String) p.get("crl_state");
+        return new Pki(number(p, "ca_not_after"), crlState == null ? 0 : number(p, "crl_next_update"), crlState,
+                p.get("own_certificate") == null ? null : readExpiry(object(p.get("own_certificate"), "own_certificate")),
+                certificates);
+    }
+
+    private static CertificateExpiry readExpiry(Map<String, Object> c) {
+        return new CertificateExpiry(string(c, "name"), number(c, "not_after"), string(c, "state"));
     }
 
     /**

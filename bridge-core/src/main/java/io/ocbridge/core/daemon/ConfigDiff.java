@@ -203,8 +203,9 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
         out.addAll(replaced);
         out.addAll(updated);
         out.addAll(added);
+        // The PKI files were just verified with the new peers, so their validity is the new one.
         return new OverlayConfig(name, old.device(), old.listenPort(), old.addresses(), old.mtu(), peers,
-                old.segments());
+                old.segments(), next.ca(), next.crl(), next.certificate(), next.pki());
     }
 
     /** Whether a segment of the overlay sends to this peer (a segment without a peer list carries all of them). */

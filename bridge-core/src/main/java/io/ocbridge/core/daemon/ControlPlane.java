@@ -14,6 +14,7 @@ import io.ocbridge.core.control.StatusUnavailableException;
 import io.ocbridge.core.ha.HaState;
 import io.ocbridge.core.ha.Role;
 import io.ocbridge.core.log.Log;
+import io.ocbridge.core.metrics.CertificateMeters;
 import io.ocbridge.core.metrics.MetricsServer;
 import io.ocbridge.core.metrics.OverlayMeters;
 import io.ocbridge.core.metrics.SegmentMeters;
@@ -25,10 +26,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -124,6 +128,13 @@ final class ControlPlane implements AutoCloseable {
                     () -> offloadsOf(name));
             SegmentMeters.bind(metrics.registry(), Tags.of("site", config.site(), "overlay", overlay.name()),
                     onLoop(runtime, () -> List.copyOf(overlay.segments())));
+            CertificateWatch certificates = runtime.certificates();
+            Map<String, LongSupplier> refusals = new LinkedHashMap<>();
+            for (RefusalReason reason : RefusalReason.values()) {
+                refusals.put(reason.label(), () -> certificates.counters().get(reason));
+            }
+            CertificateMeters.bind(metrics.registry(), Tags.of("site", config.site(), "overlay", overlay.name()),
+                    config.site(), certificates.config(), clock, refusals);
         }
     }
 
@@ -155,7 +166,9 @@ final class ControlPlane implements AutoCloseable {
         for (OverlayRuntime runtime : running) {
             try {
                 result.add(runtime.loop().submit(() -> OverlayStatus.capture(runtime.overlay(), runtime.deviceName(),
-                        runtime.listenPort(), runtime.offloads())).get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+                        runtime.listenPort(), runtime.offloads()).withCertificates(
+                                runtime.certificates().refusedStatus(), runtime.certificates().status(clock.instant())))
+                        .get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
             } catch (TimeoutException e) {
                 throw new StatusUnavailableException("overlay " + runtime.overlay().name()
                         + " did not answer within " + SNAPSHOT_TIMEOUT_MILLIS + " ms", e);

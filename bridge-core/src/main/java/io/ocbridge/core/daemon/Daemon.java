@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,9 +37,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>One Netty epoll event loop owns the UDP sockets, the TUN and TAP devices (their descriptors are in
  *       the loop's epoll set: {@link DeviceReader}) and all overlay state: peers, sessions, index tables,
- *       timers (a 20 ms tick on the same loop), staged packets. Single writer, no locks, no hand-over
- *       between threads on the data path. Handshakes (X25519, BLAKE2s) also run there, apart from data: each
- *       message is queued (bounded, fair across source addresses) and answered after the read burst, within a
+ *       timers (a 20 ms tick on the same loop), staged packets, and each overlay's {@link CertificateWatch}
+ *       (a 1 s check of the site PKI's deadlines, which removes an expired peer there). Single writer, no locks, no
+ *       hand-over between threads on the data path. Handshakes (X25519, BLAKE2s) also run there, apart from data:
+ *       each message is queued (bounded, fair across source addresses) and answered after the read burst, within a
  *       quarter of the loop's time ({@code overlay.Handshaker}); under load initiators must present cookies.</li>
  *   <li>One platform thread accepts on the control socket ({@link ControlPlane}), a virtual thread serves each
  *       connection; they read overlay state only as snapshots taken on the event loop. Metrics have one HTTP
@@ -117,7 +120,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private OverlayRuntime startOverlay(OverlayConfig overlay) throws DaemonException {
-        return OverlayRuntime.start(overlay, identity, group.next(), log, ha.followAddress(), ha.role() == Role.ACTIVE);
+        return OverlayRuntime.start(config.site(), overlay, identity, group.next(), log, ha.followAddress(), ha.role() == Role.ACTIVE);
     }
 
     /** The HA watch saw a new role (or confirms the current one): every running overlay follows. Idempotent. */
@@ -182,7 +185,10 @@ public final class Daemon implements AutoCloseable {
         for (OverlayRuntime runtime : overlays) {
             byName.put(runtime.config().name(), runtime);
         }
-        ConfigDiff diff = ConfigDiff.between(config, loaded, (overlay, peer) -> {
+        // Peers the site PKI refused are not running: the diff sees them as absent, so a reload that verified a renewed
+        // certificate (or a fresh CRL) adds them again, and their sessions start with a handshake.
+        Map<String, Set<String>> refused = refusedPeers(byName);
+        ConfigDiff diff = ConfigDiff.between(withoutRefused(config, refused), loaded, (overlay, peer) -> {
             OverlayRuntime runtime = byName.get(overlay);
             return runtime != null && runtime.presharedKeyChanged(peer);
         });
@@ -245,6 +251,7 @@ public final class Daemon implements AutoCloseable {
             } catch (DaemonException e) {
                 failures.add(e.getMessage());
                 appliedOverlays.set(appliedOverlays.indexOf(next), runtime.config());
+                refused.remove(entry.getKey());  // nothing was applied: its site PKI keeps watching what runs
             }
         }
         for (ConfigDiff.Change change : diff.changes()) {
@@ -260,6 +267,16 @@ public final class Daemon implements AutoCloseable {
             }
         }
         config = config.withOverlays(appliedOverlays);
+        for (OverlayConfig applied : appliedOverlays) {
+            OverlayRuntime runtime = byName.get(applied.name());
+            if (runtime != null && running.contains(runtime) && refused.containsKey(applied.name())) {
+                try {
+                    runtime.certificatesReloaded(applied, refused.getOrDefault(applied.name(), Set.of()));
+                } catch (DaemonException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+        }
         for (String field : restart) {
             lines.add("restart-required " + field);
             log.warn("restart-required", "field=\"" + field + "\"");
@@ -270,6 +287,25 @@ public final class Daemon implements AutoCloseable {
             return new ReloadReply(ReloadReply.Outcome.FAILED, lines);
         }
         return new ReloadReply(ReloadReply.Outcome.OK, lines);
+    }
+
+    /** The peers each running overlay's site PKI refused, by overlay name. */
+    private static Map<String, Set<String>> refusedPeers(Map<String, OverlayRuntime> byName) {
+        Map<String, Set<String>> refused = new HashMap<>();  // mutable: an overlay whose reload failed leaves it
+        byName.forEach((name, runtime) -> refused.put(name, runtime.certificates().refused().stream()
+                .map(CertificateWatch.Refusal::peer).collect(Collectors.toUnmodifiableSet())));
+        return refused;
+    }
+
+    /** {@code site} without the refused peers: what actually runs. */
+    static SiteConfig withoutRefused(SiteConfig site, Map<String, Set<String>> refused) {
+        List<OverlayConfig> result = new ArrayList<>();
+        for (OverlayConfig overlay : site.overlays()) {
+            Set<String> out = refused.getOrDefault(overlay.name(), Set.of());
+            result.add(out.isEmpty() ? overlay
+                    : overlay.withPeers(overlay.peers().stream().filter(p -> !out.contains(p.name())).toList()));
+        }
+        return site.withOverlays(result);
     }
 
     /** One line per change, as the reload reply lists it. */

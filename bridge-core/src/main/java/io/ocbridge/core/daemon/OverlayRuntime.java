@@ -57,6 +57,9 @@ final class OverlayRuntime implements AutoCloseable {
      */
     private static final long TICK_MILLIS = 20;
 
+    /** How often the site PKI's deadlines are looked at: the granularity of refusing an expired peer. */
+    private static final long CERTIFICATE_CHECK_MILLIS = 1_000;
+
     /** How long a reload waits for the event loop to apply one overlay's peer changes. */
     private static final long RELOAD_TASK_MILLIS = 5_000;
 
@@ -74,27 +77,31 @@ final class OverlayRuntime implements AutoCloseable {
     private UdpTransport udp;
     private DeviceReader reader;
     private ScheduledFuture<?> tick;
+    private ScheduledFuture<?> certificateCheck;
+    /** The site PKI's deadlines for this overlay's peers (and our own certificate). */
+    private final CertificateWatch certificates;
     private UapiServer uapi;
     /** Set by the loop task that starts the overlay; until then what the socket and device deliver is dropped. Loop. */
     private boolean started;
     /** A task to answer leftover handshakes is scheduled. Loop. */
     private boolean handshakesScheduled;
 
-    private OverlayRuntime(OverlayConfig config, TunDevice device, TunOverlayIo io, Overlay overlay, EventLoop loop,
-            Log log) {
+    private OverlayRuntime(String site, OverlayConfig config, TunDevice device, TunOverlayIo io, Overlay overlay,
+            EventLoop loop, Clock clock, Log log) {
         this.config = config;
         this.device = device;
         this.io = io;
         this.overlay = overlay;
         this.loop = loop;
         this.log = log;
+        this.certificates = new CertificateWatch(site, config, this::refusePeer, clock, log);
     }
 
     /**
      * Brings the overlay up. {@code bindAddress}: the HA follow-address the socket binds (null: the wildcard address);
      * {@code active}: false starts it as an HA standby.
      */
-    static OverlayRuntime start(OverlayConfig config, LocalIdentity identity, EventLoop loop, Log siteLog,
+    static OverlayRuntime start(String site, OverlayConfig config, LocalIdentity identity, EventLoop loop, Log siteLog,
             InetAddress bindAddress, boolean active) throws DaemonException {
         Offloads.check();
         Log log = siteLog.child("overlay=" + config.name());
@@ -109,7 +116,7 @@ final class OverlayRuntime implements AutoCloseable {
         Overlay overlay = new Overlay(config.name(), config.mtu(), identity, io, System::nanoTime,
                 Clock.systemUTC(), log);
         io.onDeviceWriteFailure(() -> overlay.drops().increment(DropReason.WRITE_FAILED));
-        OverlayRuntime runtime = new OverlayRuntime(config, device, io, overlay, loop, log);
+        OverlayRuntime runtime = new OverlayRuntime(site, config, device, io, overlay, loop, Clock.systemUTC(), log);
         try {
             runtime.configureLink();
             for (PeerConfig peer : config.peers()) {
@@ -140,7 +147,10 @@ final class OverlayRuntime implements AutoCloseable {
                 }
                 overlay.start();
                 runtime.started = true;
+                runtime.certificates.check();  // warnings about what the load found close to its end, now
             });
+            runtime.certificateCheck = loop.scheduleAtFixedRate(runtime.certificates::check, CERTIFICATE_CHECK_MILLIS,
+                    CERTIFICATE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
             runtime.startUapi(identity);
         } catch (DaemonException e) {
             runtime.close();
@@ -347,6 +357,39 @@ final class OverlayRuntime implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The site PKI refused a running peer: removed as a reload removes it, unless it carries an L2 segment, which only
+     * a restart can change (says false). Its routes stay, so its traffic ends in the device, not on the underlay.
+     * Event loop.
+     */
+    private boolean refusePeer(String name) {
+        Peer peer = overlay.peer(name);
+        if (peer != null && overlay.segments().stream().anyMatch(segment -> segment.memberOf(peer) != null)) {
+            return false;
+        }
+        removePeer(name);
+        return true;
+    }
+
+    /**
+     * A reload applied {@code next} (this overlay's part of it): the site PKI now watches its deadlines, and the peers
+     * of {@code readmitted}, refused before and added again by the reload, are no longer refused. Control thread.
+     */
+    void certificatesReloaded(OverlayConfig next, Set<String> readmitted) throws DaemonException {
+        try {
+            loop.submit(() -> certificates.reloaded(next, readmitted)).get(RELOAD_TASK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DaemonException("overlay " + config.name() + ": interrupted while applying the reload", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DaemonException("overlay " + config.name() + ": reload failed on the event loop: " + e, e);
+        }
+    }
+
+    CertificateWatch certificates() {
+        return certificates;
+    }
+
     private void removePeer(String name) {
         Peer peer = overlay.peer(name);
         if (peer != null) {
@@ -420,6 +463,9 @@ final class OverlayRuntime implements AutoCloseable {
         }
         if (tick != null) {
             tick.cancel(false);
+        }
+        if (certificateCheck != null) {
+            certificateCheck.cancel(false);
         }
         for (SegmentRuntime segment : segments) {
             segment.close();

@@ -15,7 +15,8 @@ import java.util.Map;
  * {@link #capture} must run on the overlay's event loop; the result may then travel to any thread.
  */
 public record OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
-        Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments, Offloads offloads) {
+        Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments, Offloads offloads,
+        List<RefusedPeer> refusedPeers, Pki pki) {
 
     /**
      * The kernel offloads in use: TSO and checksum offload on the overlay's TUN device (and its segments' TAPs),
@@ -24,6 +25,29 @@ public record OverlayStatus(String name, String device, int listenPort, String p
      * this field).
      */
     public record Offloads(boolean device, boolean udpGso, boolean udpGro) {}
+
+    /**
+     * A configured peer the daemon does not admit, and why: {@code reason} is {@code certificate-expired},
+     * {@code ca-expired} or {@code crl-expired}; {@code sinceEpochSeconds} when it was refused.
+     */
+    public record RefusedPeer(String name, String reason, long sinceEpochSeconds) {}
+
+    /**
+     * One certificate's end: {@code name} is the peer's (or, for our own, the site's); {@code state} is {@code valid},
+     * {@code expiring} (within the warning window) or {@code expired}.
+     */
+    public record CertificateExpiry(String name, long notAfterEpochSeconds, String state) {}
+
+    /**
+     * The overlay's site PKI (null without {@code ca:}): when the CA ends, when the CRL needs its next update (0 and
+     * null state without a CRL), our own certificate (null if not configured), each peer's.
+     */
+    public record Pki(long caNotAfterEpochSeconds, long crlNextUpdateEpochSeconds, String crlState,
+            CertificateExpiry own, List<CertificateExpiry> certificates) {
+        public Pki {
+            certificates = List.copyOf(certificates);
+        }
+    }
 
     /** Whether a peer can send right now, is working on it, or neither. */
     public enum Session { NONE, HANDSHAKING, ESTABLISHED }
@@ -68,6 +92,19 @@ public record OverlayStatus(String name, String device, int listenPort, String p
         drops = Map.copyOf(drops);
         handshakes = Map.copyOf(handshakes);
         segments = List.copyOf(segments);
+        refusedPeers = List.copyOf(refusedPeers);
+    }
+
+    /** No refused peers, no PKI: a daemon older than them, or an overlay without {@code ca:}. */
+    public OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
+            Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments, Offloads offloads) {
+        this(name, device, listenPort, publicKey, peers, drops, handshakes, segments, offloads, List.of(), null);
+    }
+
+    /** This snapshot with the site PKI's view added (the daemon keeps it beside the overlay). */
+    public OverlayStatus withCertificates(List<RefusedPeer> refused, Pki sitePki) {
+        return new OverlayStatus(name, device, listenPort, publicKey, peers, drops, handshakes, segments, offloads,
+                refused, sitePki);
     }
 
     /** An overlay without L2 segments, offloads unknown. */

@@ -81,6 +81,36 @@ class SiteCertificateConfigTest {
     }
 
     @Test
+    void loadKeepsWhenEachCertificateTheCaAndTheCrlRunOut() throws Exception {
+        Files.writeString(folder.resolve("revoked.crl"),
+                ca.revocationList(null, Set.of(), T0, T0.plus(DAY.multipliedBy(30))));
+        Files.writeString(config, BASE.replace("    ca: ca.crt\n", "    ca: ca.crt\n    crl: revoked.crl\n"));
+        OverlayConfig overlay = ConfigLoader.load(config, NOW).overlays().getFirst();
+        assertEquals(new PkiValidity(T0.plus(DAY.multipliedBy(3650)), T0.plus(DAY.multipliedBy(30)), null), overlay.pki());
+        assertEquals(T0.plus(DAY.multipliedBy(365)), overlay.peers().getFirst().certificateNotAfter());
+        assertNull(overlay.certificate());
+    }
+
+    @Test
+    void overlayNamesThisSitesOwnCertificate() throws Exception {
+        issue("dc-east.crt", "dc-east", key(9), List.of("10.77.0.1/32"), T0, DAY.multipliedBy(90));
+        Files.writeString(config, BASE.replace("    ca: ca.crt\n", "    ca: ca.crt\n    certificate: dc-east.crt\n"));
+        OverlayConfig overlay = ConfigLoader.load(config, NOW).overlays().getFirst();
+        assertEquals(folder.resolve("dc-east.crt"), overlay.certificate());
+        assertEquals(T0.plus(DAY.multipliedBy(90)), overlay.pki().ownNotAfter());
+    }
+
+    @Test
+    void ownCertificateMustBeThisSitesAndValid() throws Exception {
+        Files.writeString(config, BASE.replace("    ca: ca.crt\n", "    ca: ca.crt\n    certificate: cloud-a.crt\n"));
+        assertErrors("8:18: overlays[0].certificate: certificate is for site \"cloud-a\", not \"dc-east\"; "
+                + "an overlay's certificate is this site's own, so its site name must be site:");
+        issue("dc-east.crt", "dc-east", key(9), List.of("10.77.0.1/32"), T0, DAY);
+        Files.writeString(config, BASE.replace("    ca: ca.crt\n", "    ca: ca.crt\n    certificate: dc-east.crt\n"));
+        assertErrors("8:18: overlays[0].certificate: expired on 2026-01-02T00:00:00Z");
+    }
+
+    @Test
     void expiredCertificate() throws Exception {
         issue("cloud-b.crt", "cloud-b", KEY_B, List.of("10.77.0.3/32"), T0, DAY);
         Files.writeString(config, BASE);

@@ -76,6 +76,44 @@ class StatusJsonTest {
         assertEquals("active", StatusJson.read(StatusJson.write(StatusFixtures.site())).role(), "without HA: active");
     }
 
+    static SiteStatus withPki() {
+        OverlayStatus plain = StatusFixtures.site().overlays().getFirst();
+        OverlayStatus.Pki pki = new OverlayStatus.Pki(2_082_758_400L, 1_769_817_600L, "expiring",
+                new OverlayStatus.CertificateExpiry("dc-east", 1_798_761_600L, "valid"),
+                List.of(new OverlayStatus.CertificateExpiry("cloud-a", 1_767_225_900L, "expired"),
+                        new OverlayStatus.CertificateExpiry("cloud-b", 1_768_000_000L, "expiring")));
+        return new SiteStatus("dc-east", StatusFixtures.NOW, List.of(plain.withCertificates(
+                List.of(new OverlayStatus.RefusedPeer("cloud-a", "certificate-expired", 1_767_225_901L)), pki)));
+    }
+
+    @Test
+    void refusedPeersAndThePkiAreWrittenAndReadBack() {
+        String json = StatusJson.write(withPki());
+        assertTrue(json.contains("\"refused_peers\":[{\"name\":\"cloud-a\",\"reason\":\"certificate-expired\","
+                + "\"since\":1767225901}],\"pki\":{\"ca_not_after\":2082758400,\"crl_next_update\":1769817600,"
+                + "\"crl_state\":\"expiring\",\"own_certificate\":{\"name\":\"dc-east\",\"not_after\":1798761600,"
+                + "\"state\":\"valid\"},\"certificates\":[{\"name\":\"cloud-a\",\"not_after\":1767225900,"
+                + "\"state\":\"expired\"},"), json);
+        OverlayStatus read = StatusJson.read(json).overlays().getFirst();
+        OverlayStatus expected = withPki().overlays().getFirst();
+        assertEquals(expected.refusedPeers(), read.refusedPeers());
+        assertEquals(expected.pki(), read.pki());
+    }
+
+    @Test
+    void withoutPkiTheFieldsAreEmptyAndAnOlderDocumentReadsTheSame() {
+        String json = StatusJson.write(StatusFixtures.site());
+        assertTrue(json.contains("\"refused_peers\":[],\"pki\":null}"), json);
+        String older = json.replace(",\"refused_peers\":[],\"pki\":null", "");
+        OverlayStatus read = StatusJson.read(older).overlays().getFirst();
+        assertEquals(List.of(), read.refusedPeers());
+        assertEquals(null, read.pki());
+        OverlayStatus noCrl = StatusJson.read(StatusJson.write(new SiteStatus("dc", 1, List.of(
+                StatusFixtures.site().overlays().getFirst().withCertificates(List.of(),
+                        new OverlayStatus.Pki(5, 0, null, null, List.of())))))).overlays().getFirst();
+        assertEquals(new OverlayStatus.Pki(5, 0, null, null, List.of()), noCrl.pki());
+    }
+
     @Test
     void aDocumentWithoutOffloadsReadsAsUnknown() {
         String json = StatusJson.write(StatusFixtures.site())

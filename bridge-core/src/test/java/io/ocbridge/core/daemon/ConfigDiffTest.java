@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ocbridge.core.config.Endpoint;
 import io.ocbridge.core.config.OverlayConfig;
 import io.ocbridge.core.config.PeerConfig;
+import io.ocbridge.core.config.PkiValidity;
 import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.route.Cidr;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +40,41 @@ class ConfigDiffTest {
     private final PeerConfig b = peer("site-b", KEY_B, "10.77.0.2/32", "172.16.2.0/24");
     private final PeerConfig c = peer("site-c", KEY_C, "10.77.0.3/32");
     private final PeerConfig d = peer("site-d", KEY_D, "10.77.0.4/32");
+
+    @Test
+    void aRenewedCertificateChangesNothingLiveButWhatTheSitePkiWatches() {
+        Instant soon = Instant.parse("2026-01-01T00:05:00Z");
+        Instant later = Instant.parse("2027-01-01T00:00:00Z");
+        PkiValidity pki = new PkiValidity(Instant.parse("2036-01-01T00:00:00Z"), null, null);
+        OverlayConfig before = certifiedOverlay(pki, certified(b, soon));
+        OverlayConfig after = certifiedOverlay(pki, certified(b, later));
+        ConfigDiff diff = ConfigDiff.between(site(before), site(after), ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(List.of(), diff.changes(), "same key and allowed-ips: the session is kept");
+        assertEquals(later, diff.applied().overlays().getFirst().peers().getFirst().certificateNotAfter());
+        assertEquals(pki, diff.applied().overlays().getFirst().pki());
+    }
+
+    @Test
+    void aPeerTheSitePkiRefusedIsAddedAgainByTheReloadThatRenewedIt() {
+        PkiValidity pki = new PkiValidity(Instant.parse("2036-01-01T00:00:00Z"), null, null);
+        PeerConfig expired = certified(b, Instant.parse("2026-01-01T00:05:00Z"));
+        PeerConfig renewed = certified(b, Instant.parse("2027-01-01T00:00:00Z"));
+        SiteConfig running = Daemon.withoutRefused(site(certifiedOverlay(pki, expired, c)), Map.of("corp", Set.of("site-b")));
+        assertEquals(List.of(c), running.overlays().getFirst().peers());
+        ConfigDiff diff = ConfigDiff.between(running, site(certifiedOverlay(pki, renewed, c)),
+                ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(List.of(new ConfigDiff.PeerAdded("corp", renewed)), diff.changes());
+    }
+
+    private static PeerConfig certified(PeerConfig peer, Instant notAfter) {
+        return new PeerConfig(peer.name(), peer.publicKey(), null, peer.endpoint(), peer.allowedIps(), 0, null,
+                Path.of(peer.name() + ".crt"), notAfter);
+    }
+
+    private static OverlayConfig certifiedOverlay(PkiValidity pki, PeerConfig... peers) {
+        return new OverlayConfig("corp", "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420, List.of(peers),
+                List.of(), Path.of("ca.crt"), null, null, pki);
+    }
 
     @Test
     void identicalConfigsHaveNoDifference() {

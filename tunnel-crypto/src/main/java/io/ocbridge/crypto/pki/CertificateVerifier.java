@@ -69,6 +69,19 @@ public final class CertificateVerifier {
         return new CertificateVerifier(ca, crl);
     }
 
+    /** The end of the CA certificate's validity: every certificate it vouches for is refused after it. */
+    public Instant caNotAfter() {
+        return ca.getNotAfter().toInstant();
+    }
+
+    /**
+     * The CRL's next update, after which every certificate is refused until a fresh CRL is loaded; null without a CRL
+     * or when the CRL names none.
+     */
+    public Instant crlNextUpdate() {
+        return crl == null || crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
+    }
+
     public Verdict verify(String certificatePem, Instant now) {
         try {
             return check(certificatePem, now);

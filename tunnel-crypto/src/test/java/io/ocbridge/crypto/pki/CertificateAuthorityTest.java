@@ -178,6 +178,14 @@ class CertificateAuthorityTest {
     }
 
     @Test
+    void verifierSaysWhenTheCaAndTheCrlRunOut() throws Exception {
+        String crl = ca.revocationList(null, Set.of(), T0, T0.plus(DAY.multipliedBy(30)));
+        assertEquals(T0.plus(DAY.multipliedBy(30)), verifier(crl).crlNextUpdate());
+        assertEquals(T0.plus(DAY.multipliedBy(3650)), verifier(crl).caNotAfter());
+        assertNull(verifier(null).crlNextUpdate());
+    }
+
+    @Test
     void revocationListOfAnotherCaIsRejected() throws Exception {
         CertificateAuthority other = CertificateAuthority.create("Example Corp CA", T0, DAY);
         String foreign = other.revocationList(null, Set.of(), T0, T0.plus(DAY));
