@@ -4,6 +4,7 @@
 #
 #   sudo bench/compare.sh                                   every tunnel, RUNS=3 runs of SECONDS_PER_RUN=5 s
 #   sudo RUNS=1 SECONDS_PER_RUN=2 ONLY=ocbridge-l3,wg-l3 bench/compare.sh
+#   sudo OCB_GC=zgc FIXED_RATE=500M FLOOD_RATE=0 ONLY=ocbridge-l3 bench/compare.sh
 #
 # Tunnels (ONLY= picks a comma-separated subset, in this order):
 #   L3  ocbridge-l3     ocbridge overlay, TUN, MTU 1420
@@ -17,20 +18,47 @@
 #       wg-l2           wireguard-go MTU 1600 + kernel vxlan + br-lan
 #       ovpn-aes-l2     OpenVPN tap in br-lan, AES-256-GCM;  ovpn-chacha-l2: CHACHA20-POLY1305
 #       tinc-l2         tinc 1.0 switch mode, its TAP in br-lan
-# For each: iperf3 host-a -> host-b, 1 and 4 TCP streams, RUNS runs of SECONDS_PER_RUN s (medians); RTT (ping -c 50
-# -i 0.02, RUNS times after a warm-up transfer; median of the averages); CPU seconds per GB: utime+stime of both tunnel
-# daemons (all threads, and any child) over the iperf3 runs, divided by the GB iperf3 received. Kernel work done in
-# softirq (veth, bridge, kernel vxlan) is nobody's: it is not counted.
+# For each, host-a -> host-b, the table's columns:
+#   TCP 1 stream, TCP 4 streams   iperf3, RUNS runs of SECONDS_PER_RUN s, medians, Mbit/s
+#   RTT ms                        ping -c 50 -i 0.02, RUNS times after a warm-up transfer; median of the averages
+#   CPU s/GB                      utime+stime of both tunnel daemons (all threads, and any child) over the iperf3 runs
+#                                 above, divided by the GB iperf3 received. Kernel work done in softirq (veth, bridge,
+#                                 kernel vxlan) is nobody's: it is not counted.
+#   under load                    one TCP stream (iperf3, RUNS runs of SECONDS_PER_RUN s) with a ping every 10 ms
+#                                 alongside (ping -i 0.01 from 0.5 s in, for SECONDS_PER_RUN - 1 s, bounded by count
+#                                 and time): "<median Mbit/s>; <p50> / <p99> / <max> RTT ms" over every reply of
+#                                 every run (nearest rank), ", N % lost" if requests went unanswered
+#   RTT at FIXED_RATE (300M)      the same with iperf3 -b FIXED_RATE: "<p50> / <p99> / <max>", "(only N Mbit/s)" if the
+#                                 stream fell below 90 % of FIXED_RATE, and the loss if any
+#   handshake flood               ocbridge and wireguard-go rows only ("-" for the others; "off" with FLOOD_RATE=0):
+#                                 a namespace wired to gw-b sends FLOOD_RATE (30000) handshake initiations a second
+#                                 that pass MAC1 for gw-b's key, round-robin from FLOOD_SOURCES (32) addresses, at
+#                                 gw-b's listen port (integration-tests' UnderlayFlood, in its own JVM on the same
+#                                 cores). "<P> %; <H> s": P is one stream's throughput 2 s into the flood as % of one
+#                                 stream just before it; H is the time from gw-a's restarted daemon being ready to
+#                                 handshake (ocbridge: its overlay-up log line, from which it initiates unasked;
+#                                 wireguard-go: device, peer, address and route set up) to the first ping reply from
+#                                 host-b (ping -D, every 10 ms from the old daemon's stop on; "none" if none in 45 s).
+#                                 A line under the table gives both streams' Mbit/s and the rate the flood sent.
+#   ocbridge ÷ peer               ocbridge's figure over the row's (TCP 1, TCP 4, RTT, CPU)
 # A tunnel proves it carried the traffic: gw-a routes host-b through the tunnel device (L3) or the device is in
 # br-lan (L2), and the device's tx counter grows by at least the bytes iperf3 received. A tunnel that does not come
 # up within UP_TIMEOUT (20) s, or fails a step, gets "failed: reason" in its row and the run goes on.
 # OCB_DAEMON_JAVA_OPTS goes to the ocbridge daemons only (e.g. a JFR recording, filename=/tmp/ocb-%p.jfr, for
-# bench/jfr-alloc.py). For the ocbridge rows a line under the table gives the heap each daemon allocated per transport
-# message over the iperf3 runs, from its metrics (jvm_gc_memory_allocated_bytes_total, ocbridge_peer_*_packets_total).
+# bench/jfr-alloc.py). OCB_GC=serial|parallel|g1|zgc sets their collector (in OCBRIDGE_JAVA_OPTS, which replaces
+# bin/ocbridge's default, serial; its -Xmn64m stays unless OCB_DAEMON_JAVA_OPTS sets -Xmn or NewSize; ZGC ignores it).
+# For the ocbridge rows, lines under the table give, for each daemon:
+#   the heap allocated per transport message over the throughput runs, from its metrics
+#   (jvm_gc_memory_allocated_bytes_total, ocbridge_peer_*_packets_total);
+#   "GC: x % of CPU, max pause y ms" from the start of the throughput runs to the end of the fixed-rate runs: the CPU
+#   time of the collector's threads (by name; serial collects on the VM thread) as % of the daemon's, and the longest
+#   safepoint in the JVM's -Xlog:gc,safepoint log (time to reach it included), with the pauses' count and share of
+#   the wall time.
 #
-# Needs root, a built ocbridge (./mvnw -B -q package -DskipTests) for the ocbridge rows, and installs the peers
-# (scripts/install-deps.sh bench). Creates only namespaces named with its PID, removes them and every process it
-# started (by PID) on exit, failure and Ctrl-C. Not part of the test suite; prints figures, asserts nothing.
+# Needs root, a built ocbridge (./mvnw -B -q package -DskipTests, which also compiles the flood generator) for the
+# ocbridge and wireguard-go rows, and installs the peers (scripts/install-deps.sh bench). Creates only namespaces
+# named with its PID, removes them and every process it started (by PID) on exit, failure and Ctrl-C. Not part of the
+# test suite; prints figures, asserts nothing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CALLER_DIR=$PWD
@@ -355,9 +383,10 @@ ping_under_stream() {  # NAME [iperf3 options...]
         pid=$!
         track $pid
         sleep 0.5
-        # ping's status is 1 when a request went unanswered: that is a figure here, not a failure
-        bounded $((ping_seconds + 10)) ip netns exec "$NS_HA" \
-            ping -n -i 0.01 -c $((ping_seconds * 100)) -w $ping_seconds "$DST" >> "$out" || true
+        # Bounded by timeout (SIGINT: ping prints its summary) rather than ping's -w, with which any ICMP error ends
+        # it; its status when a request went unanswered or the time ran out is a figure here, not a failure.
+        bounded $((ping_seconds + 10)) ip netns exec "$NS_HA" timeout -s INT $ping_seconds \
+            ping -n -i 0.01 -c $((ping_seconds * 100)) "$DST" >> "$out" || true
         wait $pid || fail "iperf3 $* run $i (with ping) failed"
         read -r bps bytes < <(iperf_received < "$json")
         rates+=("$bps")
@@ -382,11 +411,11 @@ floods() { [ "$FLOOD_RATE" -gt 0 ] && [[ $1 == ocbridge-* || $1 == wg-* ]]; }
 # The handshake flood at gw-b's listen port (UnderlayFlood: FLOOD_RATE valid-MAC1 initiations a second for gw-b's
 # key, from FLOOD_SOURCES addresses): one TCP stream without, one 2 s into the flood; then gw-a's daemon is restarted
 # during the flood and the time from its ready to the first ping reply through gw-b (a ping every 10 ms) is taken.
-# Sets FLOOD_RESULT to "<no-flood Mbit/s> <flood Mbit/s> <handshake ms, or - if none in HANDSHAKE_TIMEOUT s> <datagrams/s the flood sent>"
+# Sets FLOOD_RESULT to "<no-flood Mbit/s> <flood Mbit/s> <handshake ms, or - if none> <datagrams/s the flood sent>".
 flood_measure() {
-    local base under pid seconds hs=- t1 offered
+    local base under pid seconds hs=- reply offered
     base=$(one_stream flood-off)
-    seconds=$((2 + SECONDS_PER_RUN + 20 + UP_TIMEOUT + HANDSHAKE_TIMEOUT + 10))  # upper bound; stopped when done
+    seconds=$((2 + SECONDS_PER_RUN + 20 + 2 * UP_TIMEOUT + HANDSHAKE_TIMEOUT + 20))  # upper bound; stopped when done
     ip netns exec "$NS_X" "$FLOOD_JAVA" -XX:+UseSerialGC -Xmx128m -cp "$FLOOD_CP" io.ocbridge.it.UnderlayFlood \
         handshake "$ATTACK_TARGET" "$LISTEN_PORT" "$ATTACK_FIRST_SOURCE" "$FLOOD_SOURCES" $seconds \
         $((seconds * FLOOD_RATE)) "$FLOOD_RATE" "$(cat "$WORK/b.pub")" > "$WORK/$MODE-flood.log" 2>&1 &
@@ -396,10 +425,12 @@ flood_measure() {
     kill -0 $pid 2>/dev/null || fail "the flood generator exited: $(tail -n 1 "$WORK/$MODE-flood.log" | cut -c1-120)"
     under=$(one_stream flood-on)
     restart_sender
-    if bounded $((HANDSHAKE_TIMEOUT + 5)) ip netns exec "$NS_HA" \
-            ping -n -q -c 1 -i 0.01 -w "$HANDSHAKE_TIMEOUT" "$DST" > /dev/null; then
-        t1=$(date +%s%N) hs=$(((t1 - READY_NS) / 1000000))
-    fi
+    # ping's -D time of its first reply, against READY_NS; no reply by ping's deadline is a figure, not a failure
+    while ! grep -q ' time=' "$WORK/$MODE-handshake.ping" && kill -0 "$HANDSHAKE_PING" 2>/dev/null; do sleep 0.05; done
+    kill -TERM "$HANDSHAKE_PING" 2>/dev/null || true
+    wait "$HANDSHAKE_PING" || true
+    reply=$(awk -F'[][]' '/ time=/ {print $2; exit}' "$WORK/$MODE-handshake.ping")
+    [ -z "$reply" ] || hs=$(awk -v r="$reply" -v t="$READY_NS" 'BEGIN {printf "%.0f", (r * 1e9 - t) / 1e6}')
     kill -TERM $pid 2>/dev/null || true
     wait $pid || true
     offered=$(awk '/^SENT/ {split($2, d, "="); split($3, t, "="); if (t[2] > 0) printf "%.0f", d[2] / (t[2] / 1e9)}' \
@@ -407,29 +438,38 @@ flood_measure() {
     FLOOD_RESULT="$base $under $hs ${offered:--}"
 }
 
-# Stops gw-a's tunnel daemon and starts it again; READY_NS: when it was ready (ocbridge: its daemon-up log line;
-# wireguard-go: device, peer, address and route set up).
+# Stops gw-a's tunnel daemon, starts pinging host-b every 10 ms (HANDSHAKE_PING, in the background, for at most
+# UP_TIMEOUT + HANDSHAKE_TIMEOUT s; ping -D stamps each reply), and starts the daemon again. READY_NS: when the new daemon could first handshake:
+# ocbridge's overlay-up log line (it sends its first initiation from there on, unasked), wireguard-go's device, peer,
+# address and route set up (it initiates when the first ping reaches it).
 restart_sender() {
-    local deadline=$((SECONDS + UP_TIMEOUT))
+    local deadline=$((SECONDS + UP_TIMEOUT)) up
     stop_pids "${DAEMONS[0]}"
+    # bounded by a count and by timeout, not by ping's -w: with a deadline, ping gives up on the first "net
+    # unreachable" from gw-a, whose route to host-b went with the old daemon's device
+    ip netns exec "$NS_HA" timeout -k 5 $((UP_TIMEOUT + HANDSHAKE_TIMEOUT)) ping -n -D -i 0.01 \
+        -c $(((UP_TIMEOUT + HANDSHAKE_TIMEOUT) * 100)) "$DST" > "$WORK/$MODE-handshake.ping" 2>&1 &
+    HANDSHAKE_PING=$!
+    track $HANDSHAKE_PING
     case $MODE in
         ocbridge-*)
             ocb_launch "${MODE##*-}" a -restart
             DAEMONS[0]=$LAUNCHED
-            until grep -q 'daemon-up' "$WORK/$MODE-a-restart.log" 2>/dev/null; do
+            until up=$(awk '/ overlay-up / {print $1; exit}' "$WORK/$MODE-a-restart.log" 2>/dev/null) && [ -n "$up" ]; do
                 [ $SECONDS -lt $deadline ] && kill -0 "$LAUNCHED" 2>/dev/null \
                     || fail "restarted gw-a daemon not up in ${UP_TIMEOUT} s: $(tail -n 1 "$WORK/$MODE-a-restart.log" | cut -c1-120)"
-                sleep 0.02
+                sleep 0.05
             done
+            READY_NS=$(date -d "$up" +%s%N)
             ;;
         wg-*)
             rm -f "/var/run/wireguard/wg${MODE#wg-l}${TAG}a.sock"
             ip -n "$NS_GA" link del "vx${TAG}a" 2>/dev/null || true
             wg_launch "${MODE#wg-}" a -restart
             DAEMONS[0]=$LAUNCHED
+            READY_NS=$(date +%s%N)
             ;;
     esac
-    READY_NS=$(date +%s%N)
 }
 
 # gw-a|gw-b's ocbridge daemon now: "<ns since epoch> <GC threads' CPU ticks> <process CPU ticks> <JVM log lines>"
@@ -537,8 +577,8 @@ fixed_cell() {  # MODE: "p50 / p99 / max", and the rate if the stream fell short
 
 flood_cell() {  # MODE: "% of no-flood; handshake s"
     floods "$1" || { [ "$FLOOD_RATE" -gt 0 ] && echo "-" || echo "off"; return; }
-    result "$1" flood | awk -v limit="$HANDSHAKE_TIMEOUT" '{printf "%.0f %%; ", ($1 > 0 ? 100 * $2 / $1 : 0)
-        if ($3 == "-") printf "none in %s s", limit; else printf "%.2f s", $3 / 1000}'
+    result "$1" flood | awk '{printf "%.0f %%; ", ($1 > 0 ? 100 * $2 / $1 : 0)
+        if ($3 == "-") printf "none"; else printf "%.2f s", $3 / 1000}'
 }
 
 table() {
@@ -600,8 +640,8 @@ table() {
         echo "Handshake flood at gw-b's listen port: UnderlayFlood, $FLOOD_RATE valid-MAC1 initiations/s asked from" \
             "$FLOOD_SOURCES source addresses, run on the same cores as the tunnel; one TCP stream without and one 2 s" \
             "into the flood, then gw-a's tunnel daemon is restarted during the flood and the handshake time is from its" \
-            "ready (ocbridge: its daemon-up log line; wireguard-go: device and peer set up) to the first ping reply," \
-            "pinging every 10 ms: $(IFS=';'; echo "${flood_rows[*]}" | sed 's/;/; /g')."
+            "being ready to handshake (ocbridge: its overlay-up log line; wireguard-go: device and peer set up) to the" \
+            "first ping reply, pinging every 10 ms: $(IFS=';'; echo "${flood_rows[*]}" | sed 's/;/; /g')."
         echo
     fi
     echo "iperf3 host-a -> host-b, $RUNS runs of $SECONDS_PER_RUN s each, medians; RTT: median of $RUNS ping averages" \
