@@ -410,7 +410,8 @@ floods() { [ "$FLOOD_RATE" -gt 0 ] && [[ $1 == ocbridge-* || $1 == wg-* ]]; }
 
 # The handshake flood at gw-b's listen port (UnderlayFlood: FLOOD_RATE valid-MAC1 initiations a second for gw-b's
 # key, from FLOOD_SOURCES addresses): one TCP stream without, one 2 s into the flood; then gw-a's daemon is restarted
-# during the flood and the time from its ready to the first ping reply through gw-b (a ping every 10 ms) is taken.
+# during the flood and the time from its being ready to handshake to the first ping reply through gw-b (a ping every
+# 10 ms) is taken.
 # Sets FLOOD_RESULT to "<no-flood Mbit/s> <flood Mbit/s> <handshake ms, or - if none> <datagrams/s the flood sent>".
 flood_measure() {
     local base under pid seconds hs=- reply offered
@@ -439,9 +440,9 @@ flood_measure() {
 }
 
 # Stops gw-a's tunnel daemon, starts pinging host-b every 10 ms (HANDSHAKE_PING, in the background, for at most
-# UP_TIMEOUT + HANDSHAKE_TIMEOUT s; ping -D stamps each reply), and starts the daemon again. READY_NS: when the new daemon could first handshake:
-# ocbridge's overlay-up log line (it sends its first initiation from there on, unasked), wireguard-go's device, peer,
-# address and route set up (it initiates when the first ping reaches it).
+# UP_TIMEOUT + HANDSHAKE_TIMEOUT s; ping -D stamps each reply), and starts the daemon again. READY_NS: when the new
+# daemon could first handshake: ocbridge's overlay-up log line (it sends its first initiation from there on, unasked),
+# wireguard-go's device, peer, address and route set up (it initiates when the first ping reaches it).
 restart_sender() {
     local deadline=$((SECONDS + UP_TIMEOUT)) up
     stop_pids "${DAEMONS[0]}"
@@ -479,8 +480,8 @@ ocb_gc_mark() {  # a|b
     echo "$(date +%s%N) $(jvm_gc_ticks "$pid") $(wc -l < "$WORK/$MODE-$1-jvm.log")"
 }
 
-# Between two marks: "<collector> <GC threads' % of the daemon's CPU> <pauses' % of wall time> <longest pause ms>
-# <pauses>", every safepoint in the JVM log counted as a pause (under load they are the collector's).
+# Between two marks: "gw-a|gw-b <collector> <GC threads' % of the daemon's CPU> <pauses' % of wall time> <longest
+# pause ms> <pauses>", every safepoint in the JVM log counted as a pause (under load they are the collector's).
 ocb_gc_figures() {  # a|b MARK0 MARK1
     awk -v m0="$2" -v m1="$3" -v side="gw-$1" '
         BEGIN { split(m0, a); split(m1, b) }
