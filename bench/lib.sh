@@ -7,11 +7,15 @@
 #       the hosts' only route is their gateway; a gateway reaches the other side only through the tunnel device.
 #   L2: host-a e1 10.20.0.11/24 ── l1 in br-lan gw-a      gw-b br-lan l1 ── e1 10.20.0.12/24 host-b
 #       one /24, no router; the only other port a tunnel puts into br-lan is its own device.
+#   attacker (only for the handshake-flood figures): x eth0 198.18.0.2/30 ── atk0 198.18.0.1/30 gw-b, with the
+#       flood's source addresses 198.19.0.1, .2, ... as /32s on x's loopback and routed by gw-b as 198.19.0.0/16
+#       through x (one neighbour entry, not one per source), as integration-tests' Topology.attacker wires it.
 
 TAG=${BENCH_TAG:-$$}
-NS_HA=ocbn${TAG}ha NS_GA=ocbn${TAG}ga NS_GB=ocbn${TAG}gb NS_HB=ocbn${TAG}hb
+NS_HA=ocbn${TAG}ha NS_GA=ocbn${TAG}ga NS_GB=ocbn${TAG}gb NS_HB=ocbn${TAG}hb NS_X=ocbn${TAG}x
 L3_DST=172.16.2.10 L2_SRC=10.20.0.11 L2_DST=10.20.0.12
-GW_BASE_LINKS=" lo u0 l0 l1 br-lan "
+ATTACK_TARGET=198.18.0.1 ATTACK_NEXT_HOP=198.18.0.2 ATTACK_SOURCES=198.19.0.0/16 ATTACK_FIRST_SOURCE=198.19.0.1
+GW_BASE_LINKS=" lo u0 l0 l1 br-lan atk0 "
 CLK_TCK=$(getconf CLK_TCK)
 
 log() { echo "compare: $*" >&2; }
@@ -42,9 +46,24 @@ topology_up() {
     done
 }
 
+# The attacker namespace, wired to gw-b, with SOURCES (1..65000) addresses on its loopback.
+attacker_up() {  # SOURCES
+    local i
+    ip netns add "$NS_X"
+    ip -n "$NS_X" link set lo up
+    ip -n "$NS_GB" link add atk0 type veth peer name eth0 netns "$NS_X"
+    ip -n "$NS_GB" addr add "$ATTACK_TARGET/30" dev atk0
+    ip -n "$NS_GB" link set atk0 up
+    ip -n "$NS_X" addr add "$ATTACK_NEXT_HOP/30" dev eth0
+    ip -n "$NS_X" link set eth0 up
+    ip -n "$NS_GB" route add "$ATTACK_SOURCES" via "$ATTACK_NEXT_HOP" dev atk0
+    for ((i = 1; i <= $1; i++)); do echo "addr add 198.19.$((i / 256)).$((i % 256))/32 dev lo"; done \
+        | ip -n "$NS_X" -batch -
+}
+
 topology_down() {
     local ns
-    for ns in "$NS_HA" "$NS_GA" "$NS_GB" "$NS_HB"; do ip netns del "$ns" 2>/dev/null || true; done
+    for ns in "$NS_HA" "$NS_GA" "$NS_GB" "$NS_HB" "$NS_X"; do ip netns del "$ns" 2>/dev/null || true; done
 }
 
 # Links a tunnel left in a gateway (anything but the topology's own) are deleted.
@@ -109,8 +128,43 @@ descendants() {  # PID... : those PIDs and all their children, recursively
     local pid
     for pid in "$@"; do
         echo "$pid"
-        descendants $(ps -o pid= --ppid "$pid" 2>/dev/null)
+        # ps fails when there are none: not an error (and, under compare.sh's ERR trap, not a failed step)
+        descendants $(ps -o pid= --ppid "$pid" 2>/dev/null || true)
     done
+}
+
+# utime+stime, in clock ticks, of a JVM's garbage-collector threads (by their names: Serial collects on the VM
+# thread, which is counted for every collector; Parallel and G1 "GC Thread#n", G1's "G1 ..." concurrent threads,
+# ZGC's "Z..." threads) and of the whole process: "<GC threads> <process>".
+jvm_gc_ticks() {  # PID
+    local pid=$1 t comm stat gc=0 all
+    for t in /proc/"$pid"/task/*; do
+        comm=$(cat "$t/comm" 2>/dev/null) || continue
+        case $comm in "VM Thread" | "GC Thread#"* | "G1 "* | Z[A-Z]*) ;; *) continue ;; esac
+        stat=$(cat "$t/stat" 2>/dev/null) || continue
+        stat=${stat##*) }
+        set -- $stat
+        gc=$((gc + ${12} + ${13}))
+    done
+    stat=$(cat "/proc/$pid/stat")
+    stat=${stat##*) }
+    set -- $stat
+    all=$((${12} + ${13}))
+    echo "$gc $all"
+}
+
+# From ping's output: each reply's RTT in ms, one a line (lost requests have none).
+ping_rtts() { awk '/ time=/ {sub(/.* time=/, ""); print $1 + 0}'; }
+# From ping's output: "<sent> <received>".
+ping_counts() { awk '/packets transmitted/ {print $1, $4}'; }
+
+# p50, p99 and max of numbers, one a line (nearest rank): "P50 P99 MAX", or nothing for no input.
+percentiles() {
+    sort -g | awk '{a[NR] = $1} END {
+        if (!NR) exit
+        i50 = int(0.50 * NR); if (i50 < 0.50 * NR) i50++
+        i99 = int(0.99 * NR); if (i99 < 0.99 * NR) i99++
+        printf "%s %s %s\n", a[i50], a[i99], a[NR] }'
 }
 
 tx_bytes() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_bytes"; }  # NS DEV
