@@ -1,6 +1,7 @@
 package io.ocbridge.core.config;
 
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.route.ForcedTunnel;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -8,9 +9,12 @@ import java.util.List;
  * One overlay: a TUN device with its addresses, a UDP port (0 = random) and the peers behind it.
  * {@code mtu} is the device MTU in bytes. Segments are the L2 segments riding inside it.
  * {@code ca} and {@code crl} are the site PKI files that peers' certificates were checked against; null if none.
+ * {@code fwmark} is the mark the overlay's UDP socket puts on its datagrams (0: none, else 32 bits unsigned);
+ * {@code forcedTunnel} is the default route through the device ({@code default-route: true}), null if off.
  */
 public record OverlayConfig(String name, String device, int listenPort, List<Cidr> addresses, int mtu,
-                            List<PeerConfig> peers, List<SegmentConfig> segments, Path ca, Path crl) {
+                            List<PeerConfig> peers, List<SegmentConfig> segments, Path ca, Path crl, long fwmark,
+                            ForcedTunnel forcedTunnel) {
 
     public static final int DEFAULT_MTU = 1420;
 
@@ -18,6 +22,12 @@ public record OverlayConfig(String name, String device, int listenPort, List<Cid
         addresses = List.copyOf(addresses);
         peers = List.copyOf(peers);
         segments = List.copyOf(segments);
+    }
+
+    /** An overlay without a socket mark or forced tunnelling. */
+    public OverlayConfig(String name, String device, int listenPort, List<Cidr> addresses, int mtu,
+            List<PeerConfig> peers, List<SegmentConfig> segments, Path ca, Path crl) {
+        this(name, device, listenPort, addresses, mtu, peers, segments, ca, crl, 0, null);
     }
 
     /** An overlay without site PKI. */
@@ -30,6 +40,11 @@ public record OverlayConfig(String name, String device, int listenPort, List<Cid
     public OverlayConfig(String name, String device, int listenPort, List<Cidr> addresses, int mtu,
             List<PeerConfig> peers) {
         this(name, device, listenPort, addresses, mtu, peers, List.of());
+    }
+
+    /** This overlay with another socket mark. */
+    public OverlayConfig withFwmark(long mark) {
+        return new OverlayConfig(name, device, listenPort, addresses, mtu, peers, segments, ca, crl, mark, forcedTunnel);
     }
 
     /** This gateway's VXLAN endpoint: the first IPv4 address of the overlay, or null. */

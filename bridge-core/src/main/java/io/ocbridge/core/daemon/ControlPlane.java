@@ -155,7 +155,9 @@ final class ControlPlane implements AutoCloseable {
         for (OverlayRuntime runtime : running) {
             try {
                 result.add(runtime.loop().submit(() -> OverlayStatus.capture(runtime.overlay(), runtime.deviceName(),
-                        runtime.listenPort(), runtime.offloads())).get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+                        runtime.listenPort(), runtime.offloads(),
+                        new OverlayStatus.Routing(runtime.fwmark(), runtime.forcedTunnel())))
+                        .get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
             } catch (TimeoutException e) {
                 throw new StatusUnavailableException("overlay " + runtime.overlay().name()
                         + " did not answer within " + SNAPSHOT_TIMEOUT_MILLIS + " ms", e);

@@ -10,7 +10,9 @@ import io.ocbridge.core.config.PeerConfig;
 import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.device.DeviceReader;
 import io.ocbridge.core.device.LinkConfigurator;
+import io.ocbridge.core.device.PolicyRouting;
 import io.ocbridge.core.device.RouteSync;
+import io.ocbridge.core.device.SourceValidMark;
 import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.device.TunOverlayIo;
 import io.ocbridge.core.log.Log;
@@ -20,8 +22,10 @@ import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.route.ForcedTunnel;
 import io.ocbridge.core.transport.UdpTransport;
 import io.ocbridge.core.uapi.OverlayUapi;
+import io.ocbridge.core.uapi.UapiException;
 import io.ocbridge.core.uapi.UapiServer;
 import io.ocbridge.crypto.keys.KeyFormatException;
 import io.ocbridge.crypto.keys.PresharedKey;
@@ -48,7 +52,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One overlay brought up for real: its TUN device (address, MTU, routes), its UDP socket, the
- * device reader on the event loop and the timer tick. {@link #close()} undoes all of it.
+ * device reader on the event loop, the timer tick and, with {@code default-route: true}, the forced tunnel's
+ * policy routing ({@link PolicyRouting}). {@link #close()} undoes all of it.
  */
 final class OverlayRuntime implements AutoCloseable {
     /**
@@ -76,6 +81,8 @@ final class OverlayRuntime implements AutoCloseable {
     private UapiServer uapi;
     /** Set by the loop task that starts the overlay; until then what the socket and device deliver is dropped. Loop. */
     private boolean started;
+    /** The forced tunnel's rules and routes as installed now, null if none. Written by the control thread. */
+    private volatile ForcedTunnel forced;
 
     private OverlayRuntime(OverlayConfig config, TunDevice device, Overlay overlay, EventLoop loop, Log log) {
         this.config = config;
@@ -116,8 +123,9 @@ final class OverlayRuntime implements AutoCloseable {
                 io.addFlushHook(segmentRuntime::flushDevice);
             }
             runtime.udp = UdpTransport.bind(loop, bindAddress, config.listenPort(), runtime::onDatagram, io::flush,
-                    Offloads.SOCKET, log);
+                    Offloads.SOCKET, config.fwmark(), log);
             runtime.addRoutes();
+            runtime.installForcedTunnel(config.forcedTunnel());
             runtime.reader = new DeviceReader(device, runtime::onDevicePacket, io::flush,
                     PooledByteBufAllocator.DEFAULT, PacketLayout.HEADROOM, config.mtu(), PacketLayout.TAILROOM, log);
             runtime.reader.attach(loop);
@@ -176,10 +184,79 @@ final class OverlayRuntime implements AutoCloseable {
     private void startUapi(LocalIdentity identity) {
         try {
             uapi = UapiServer.start(UapiServer.socketPath(device.name()),
-                    new OverlayUapi(overlay, identity, loop, device.name(), udp.localPort(), link, log), log);
+                    new OverlayUapi(overlay, identity, loop, device.name(), udp.localPort(), new UapiMark(), link, log),
+                    log);
             log.info("uapi-up", "path=" + uapi.path());
         } catch (IOException | RuntimeException e) {
             log.warn("uapi-unavailable", "device=" + device.name() + " error=" + e.getMessage());
+        }
+    }
+
+    /**
+     * Installs {@code spec}'s rules and routes (clearing a killed run's leftovers first); null: nothing. The socket
+     * carries the spec's mark already. Control thread.
+     */
+    private void installForcedTunnel(ForcedTunnel spec) throws IOException {
+        if (spec == null) {
+            return;
+        }
+        if (spec.ipv4()) {
+            SourceValidMark.ensureOn(log);
+        }
+        PolicyRouting.install(link, device.name(), spec, log);
+        forced = spec;
+    }
+
+    /** Removes the forced tunnel's rules and routes, if installed. Control thread. */
+    private void removeForcedTunnel() {
+        ForcedTunnel installed = forced;
+        if (installed != null) {
+            forced = null;
+            PolicyRouting.remove(link, installed, log);
+            log.info("forced-tunnel-down", PolicyRouting.describe(installed));
+        }
+    }
+
+    /**
+     * A reload's new socket mark and forced tunnel: the old rules go first, then the mark changes, then the new rules
+     * come, so at no point does a rule send the socket's own datagrams into the tunnel. Control thread.
+     */
+    private void applyRouting(ConfigDiff.RoutingChanged change) throws DaemonException {
+        removeForcedTunnel();
+        try {
+            if (change.fwmarkAfter() != udp.fwmark()) {
+                loop.submit(() -> udp.fwmark(change.fwmarkAfter())).get(RELOAD_TASK_MILLIS, TimeUnit.MILLISECONDS);
+                log.info("fwmark-set", "fwmark=" + change.fwmarkAfter() + " source=reload");
+            }
+            installForcedTunnel(change.after());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DaemonException("overlay " + config.name() + ": interrupted while changing its routing", e);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new DaemonException("overlay " + config.name() + ": forced tunnel not installed: "
+                    + (e instanceof ExecutionException ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+    }
+
+    /** The UAPI's view of the socket mark: any mark, but none that the forced tunnel's rules would send into it. */
+    private final class UapiMark implements OverlayUapi.SocketMark {
+        @Override
+        public long get() {
+            return udp.fwmark();
+        }
+
+        @Override
+        public void set(long mark) throws UapiException {
+            ForcedTunnel installed = forced;
+            if (installed != null && mark != installed.fwmark()) {
+                throw new UapiException(UapiException.EINVAL, "fwmark " + mark + ": the forced tunnel's rules let only"
+                        + " datagrams marked " + installed.fwmark() + " bypass the tunnel; change fwmark: in the config");
+            }
+            try {
+                udp.fwmark(mark);
+            } catch (IllegalStateException e) {
+                throw new UapiException(UapiException.EIO, e.getMessage());
+            }
         }
     }
 
@@ -290,6 +367,11 @@ final class OverlayRuntime implements AutoCloseable {
             }
         }
         RouteSync.apply(link, device.name(), routesBefore, routesAfter, log);
+        for (ConfigDiff.Change change : changes) {
+            if (change instanceof ConfigDiff.RoutingChanged routing) {
+                applyRouting(routing);
+            }
+        }
     }
 
     private Void applyOnLoop(List<ConfigDiff.Change> changes, Map<String, ResolvedPeer> resolved) {
@@ -319,6 +401,7 @@ final class OverlayRuntime implements AutoCloseable {
                     }
                 }
                 case ConfigDiff.PeerAdded c -> addResolved(resolved.get(c.peer().name()));
+                case ConfigDiff.RoutingChanged c -> { }  // after the loop task: it runs ip
                 default -> throw new IllegalArgumentException("not a peer change: " + change);
             }
         }
@@ -346,13 +429,16 @@ final class OverlayRuntime implements AutoCloseable {
         return prefixes;
     }
 
-    /** A route per allowed-ips prefix through the device, all in one batch; default routes are left to the operator. */
+    /**
+     * A route per allowed-ips prefix through the device, all in one batch; default routes are left to the operator
+     * unless {@code default-route: true} puts them in the forced tunnel's table.
+     */
     private void addRoutes() throws IOException {
         for (PeerConfig peer : config.peers()) {
             for (Cidr prefix : peer.allowedIps()) {
-                if (prefix.prefixLength() == 0) {
+                if (prefix.prefixLength() == 0 && config.forcedTunnel() == null) {
                     log.warn("route-skipped", "peer=" + peer.name() + " prefix=" + prefix
-                            + " reason=default-route-not-installed");
+                            + " reason=default-route-not-installed hint=\"default-route: true installs it\"");
                 }
             }
         }
@@ -382,6 +468,8 @@ final class OverlayRuntime implements AutoCloseable {
     EventLoop loop() { return loop; }                 // control plane: status snapshots run on the loop
     String deviceName() { return device.name(); }
     int listenPort() { return udp.localPort(); }
+    long fwmark() { return udp.fwmark(); }
+    ForcedTunnel forcedTunnel() { return forced; }
 
     /** The kernel offloads in use now (GSO may have turned itself off). */
     OverlayStatus.Offloads offloads() {
@@ -390,6 +478,7 @@ final class OverlayRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        removeForcedTunnel();  // first: while the device and socket still exist, traffic has a way out
         if (uapi != null) {
             uapi.close();
         }
