@@ -11,8 +11,8 @@ import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.device.DeviceReader;
 import io.ocbridge.core.device.LinkConfigurator;
 import io.ocbridge.core.device.PolicyRouting;
+import io.ocbridge.core.device.ReversePathFilter;
 import io.ocbridge.core.device.RouteSync;
-import io.ocbridge.core.device.SourceValidMark;
 import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.device.TunOverlayIo;
 import io.ocbridge.core.log.Log;
@@ -201,7 +201,7 @@ final class OverlayRuntime implements AutoCloseable {
             return;
         }
         if (spec.ipv4()) {
-            SourceValidMark.ensureOn(log);
+            ReversePathFilter.warnIfStrict(log);
         }
         PolicyRouting.install(link, device.name(), spec, log);
         forced = spec;
