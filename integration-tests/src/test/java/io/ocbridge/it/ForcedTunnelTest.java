@@ -89,6 +89,7 @@ class ForcedTunnelTest extends LabTest<Topology> {
         String route = net.gwA.ip("route", "get", INET).orThrow().output();
         assertTrue(route.contains("dev " + daemonA.device()) && route.contains("table " + TABLE), route);
         // The tunnel's own datagrams carry the mark and leave by the underlay's default route.
+        assertTrue(socket().contains("fwmark:0xca6c"), socket());
         String underlay = net.gwA.ip("route", "get", Topology.WAN_B, "mark", Long.toString(TABLE)).orThrow().output();
         assertTrue(underlay.contains("dev wan0"), underlay);
         // The host's own more specific routes still win over the forced default (site B's LAN via the tunnel too).
@@ -156,6 +157,20 @@ class ForcedTunnelTest extends LabTest<Topology> {
         assertEquals("", ours(), "policy routing left behind by a reload that turned it off");
         assertEquals(0, Ping.run(net.gwA, INET, 2).received(), "forced tunnelling is off, yet the DC still answers");
         assertEquals(3, Ping.run(net.hostA, Topology.HOST_B, 3).received(), "the tunnel itself runs on");
+        assertFalse(socket().contains("fwmark:"), "the mark went with forced tunnelling: " + socket());
+
+        // Without forced tunnelling, wg set changes the live socket's mark (as wireguard-go does).
+        if (TestHost.onPath("wg")) {
+            net.gwA.exec("wg", "set", daemonA.device(), "fwmark", "1234").orThrow();
+            assertEquals("0x4d2", net.gwA.exec("wg", "show", daemonA.device(), "fwmark").orThrow().output().strip());
+            assertTrue(socket().contains("fwmark:0x4d2"), socket());
+            assertEquals(3, Ping.run(net.hostA, Topology.HOST_B, 3).received(), "the tunnel with its socket marked");
+        }
+    }
+
+    /** The overlay's UDP socket in gwA as {@code ss -e} shows it, with its {@code fwmark:} when it has one. */
+    private String socket() {
+        return net.gwA.exec("ss", "-Huane", "sport", "=", ":" + Topology.LISTEN_PORT).orThrow().output().strip();
     }
 
     /**
