@@ -81,7 +81,10 @@ final class OverlayRuntime implements AutoCloseable {
     private UapiServer uapi;
     /** Set by the loop task that starts the overlay; until then what the socket and device deliver is dropped. Loop. */
     private boolean started;
-    /** The forced tunnel's rules and routes as installed now, null if none. Written by the control thread. */
+    /**
+     * The forced tunnel whose rules are installed, or being installed, now; null if none. Written by the control
+     * thread before the rules go in, so that from then on the UAPI refuses a mark they would send into the tunnel.
+     */
     private volatile ForcedTunnel forced;
 
     private OverlayRuntime(OverlayConfig config, TunDevice device, Overlay overlay, EventLoop loop, Log log) {
@@ -203,8 +206,13 @@ final class OverlayRuntime implements AutoCloseable {
         if (spec.ipv4()) {
             ReversePathFilter.warnIfStrict(log);
         }
-        PolicyRouting.install(link, device.name(), spec, log);
         forced = spec;
+        try {
+            PolicyRouting.install(link, device.name(), spec, log);  // takes back what it did if it fails
+        } catch (IOException e) {
+            forced = null;
+            throw e;
+        }
     }
 
     /** Removes the forced tunnel's rules and routes, if installed. Control thread. */
@@ -223,16 +231,27 @@ final class OverlayRuntime implements AutoCloseable {
      */
     private void applyRouting(ConfigDiff.RoutingChanged change) throws DaemonException {
         removeForcedTunnel();
+        forced = change.after();  // the UAPI now refuses any other mark, so none can slip in before the rules
         try {
-            if (change.fwmarkAfter() != udp.fwmark()) {
-                loop.submit(() -> udp.fwmark(change.fwmarkAfter())).get(RELOAD_TASK_MILLIS, TimeUnit.MILLISECONDS);
-                log.info("fwmark-set", "fwmark=" + change.fwmarkAfter() + " source=reload");
+            long mark = change.fwmarkAfter();
+            // On the loop, where the UAPI sets it too: read and set there, so no earlier wg set can undo it.
+            boolean changed = loop.submit(() -> {
+                if (udp.fwmark() == mark) {
+                    return false;
+                }
+                udp.fwmark(mark);
+                return true;
+            }).get(RELOAD_TASK_MILLIS, TimeUnit.MILLISECONDS);
+            if (changed) {
+                log.info("fwmark-set", "fwmark=" + mark + " source=reload");
             }
             installForcedTunnel(change.after());
         } catch (InterruptedException e) {
+            forced = null;
             Thread.currentThread().interrupt();
             throw new DaemonException("overlay " + config.name() + ": interrupted while changing its routing", e);
         } catch (IOException | ExecutionException | TimeoutException e) {
+            forced = null;
             throw new DaemonException("overlay " + config.name() + ": forced tunnel not installed: "
                     + (e instanceof ExecutionException ? e.getCause().getMessage() : e.getMessage()), e);
         }
