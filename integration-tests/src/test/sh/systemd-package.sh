@@ -4,7 +4,8 @@
 # so nothing but the package's own runtime can run the daemon), joins them with a veth, installs the package in each
 # with dpkg and runs one site per container under ocbridge@<site>. Proves: the tunnel comes up and carries a ping,
 # status/reload/wg work for root and for the ocbridge user, `systemctl reload` applies an added peer, a kill -9 is
-# recovered by systemd, two instances share /run/wireguard, `systemctl stop` removes the devices, the journal holds
+# recovered by systemd, two instances share /run/wireguard (one of them forcing the default route, with no more than
+# CAP_NET_ADMIN), `systemctl stop` removes the devices and the forced tunnel's rules, the journal holds
 # the daemon's lines at their priorities, remove keeps /etc/ocbridge and purge leaves nothing behind.
 # Prints "SUMMARY key=value" lines (start-to-ready with and without the AOT cache). Exit 0 = all proven.
 # Network safety: links and addresses only inside the containers' private network namespaces, none in the root
@@ -234,10 +235,21 @@ log "two instances side by side share /run/ocbridge and /run/wireguard"
 genkey b spare
 site_config b spare 10.78.0.1 east "$WORK/east.pub" 10.99.0.1:51821 10.78.0.2
 ct b sed -i 's/listen-port: 51820/listen-port: 51821/' /etc/ocbridge/spare.yaml
+# spare forces the default route (table and mark 51821, its port): the unit's CAP_NET_ADMIN alone must do for the
+# socket's SO_MARK and the ip rules, and stop must take them away. west's own underlay is on-link: unaffected.
+ct b sed -i -e 's/listen-port: 51821/listen-port: 51821\n    default-route: true/' \
+    -e 's|allowed-ips: \[10.78.0.2/32\]|allowed-ips: [10.78.0.2/32, 0.0.0.0/0]|' /etc/ocbridge/spare.yaml
 ct b systemctl start ocbridge@spare || { ct b journalctl -u ocbridge@spare --no-pager >&2; fail "start spare"; }
 ct b test -S /run/wireguard/ocb-spare.sock || fail "spare: no UAPI socket"
+ct b ip -4 rule show | grep -q 'not from all fwmark 0xca6d lookup 51821' \
+    || { ct b ip -4 rule show >&2; fail "spare: no forced-tunnel rule"; }
+ct b ip -4 route show table 51821 | grep -q '^default dev ocb-spare' || fail "spare: no default route in its table"
+ct b ss -Huane sport = :51821 | grep -q 'fwmark:0xca6d' || fail "spare: its socket carries no mark"
+ct b ocbridge status -c /etc/ocbridge/spare.yaml | grep -q 'routing: forced tunnel IPv4 (default route in table 51821' \
+    || fail "spare: status does not show the forced tunnel"
 ct b systemctl stop ocbridge@spare
 ct b ip link show ocb-spare >/dev/null 2>&1 && fail "stop spare: device ocb-spare still there"
+ct b ip -4 rule show | grep -q 'lookup 51821\|suppress_prefixlength' && fail "stop spare: forced-tunnel rules left"
 ct b test -S /run/wireguard/ocb-west.sock || fail "stopping spare took west's UAPI socket"
 ct b test -S /run/ocbridge/west.sock || fail "stopping spare took west's control socket"
 ct b wg show ocb-west > /dev/null || fail "wg show ocb-west after spare stopped"

@@ -35,7 +35,10 @@ final class CheckCommand implements Callable<Integer> {
         int peers = site.overlays().stream().mapToInt(o -> o.peers().size()).sum();
         spec.commandLine().getOut().println(config + ": ok: site " + site.site() + ", "
                 + count(site.overlays().size(), "overlay") + ", " + count(peers, "peer")
-                + (site.ha() == null ? "" : ", HA following " + site.ha().followAddress().getHostAddress()));
+                + (site.ha() == null ? "" : ", HA following " + site.ha().followAddress().getHostAddress())
+                + site.overlays().stream().filter(o -> o.forcedTunnel() != null).map(o -> ", default route via overlay "
+                        + o.name() + " (table " + o.forcedTunnel().table() + ", fwmark " + o.forcedTunnel().fwmark() + ")")
+                        .findFirst().orElse(""));
         return Main.EXIT_OK;
     }
 

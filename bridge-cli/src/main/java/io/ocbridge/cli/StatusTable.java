@@ -36,6 +36,9 @@ final class StatusTable {
             if (overlay.offloads() != null) {
                 out.append("  offloads: ").append(offloads(overlay.offloads())).append('\n');
             }
+            if (overlay.routing() != null) {
+                out.append("  routing: ").append(routing(overlay.routing())).append('\n');
+            }
             out.append("  handshakes: ").append(nonZero(overlay.handshakes())).append('\n');
             out.append("  drops: ").append(nonZero(overlay.drops())).append('\n');
             for (SegmentStatus segment : overlay.segments()) {
@@ -105,6 +108,21 @@ final class StatusTable {
 
     private static String notValid(String state) {
         return "valid".equals(state) ? "" : " (" + state + ")";
+    }
+
+    /**
+     * "forced tunnel IPv4+IPv6 (default route in table 51820, rules at 32000/32001), fwmark 51820", or "fwmark none"
+     * and the like without forced tunnelling.
+     */
+    static String routing(OverlayStatus.Routing routing) {
+        String mark = "fwmark " + (routing.fwmark() == 0 ? "none" : Long.toString(routing.fwmark()));
+        var forced = routing.forcedTunnel();
+        if (forced == null) {
+            return "forced tunnel off, " + mark;
+        }
+        String families = forced.ipv4() && forced.ipv6() ? "IPv4+IPv6" : forced.ipv4() ? "IPv4" : "IPv6";
+        return "forced tunnel " + families + " (default route in table " + forced.table() + ", rules at "
+                + forced.rulePriority() + "/" + forced.tableRulePriority() + "), " + mark;
     }
 
     /** "device TSO/checksum, UDP GSO, UDP GRO", the ones off named as such. */

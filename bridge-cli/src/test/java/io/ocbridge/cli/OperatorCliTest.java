@@ -100,6 +100,32 @@ class OperatorCliTest {
     }
 
     @Test
+    void checkNamesTheForcedTunnel() throws Exception {
+        Path config = writeConfig("").resolveSibling("site.yaml");
+        Files.writeString(config, Files.readString(config).replace("    addresses: [10.77.0.1/24]\n",
+                "    listen-port: 51820\n    addresses: [10.77.0.1/24]\n    default-route: true\n")
+                .replace("[10.77.0.2/32]", "[10.77.0.2/32, 0.0.0.0/0]"));
+        CliRun run = run("check", "-c", config.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(config + ": ok: site dc-east, 1 overlay, 1 peer, default route via overlay corp (table 51820,"
+                + " fwmark 51820)\n", run.out());
+    }
+
+    /** An endpoint the overlay routes into its own device: refused with its position, as up would refuse it. */
+    @Test
+    void checkRefusesAnEndpointRoutedIntoTheTunnel() throws Exception {
+        Path config = writeConfig("");
+        Files.writeString(config, Files.readString(config).replace("        allowed-ips: [10.77.0.2/32]\n",
+                "        endpoint: 10.77.0.2:51820\n        allowed-ips: [10.77.0.2/32]\n"));
+        CliRun run = run("check", "-c", config.toString());
+        assertEquals(2, run.exit());
+        assertEquals(List.of(config + ":11:19: overlays[0].peers[0].endpoint: endpoint 10.77.0.2 is inside 10.77.0.2/32"
+                + " of peer cloud-a's allowed-ips (overlays[0].peers[0].allowed-ips[0], line 12), which is routed"
+                + " through this overlay's device: the tunnel's own datagrams would be sent into the tunnel"),
+                run.err().lines().toList());
+    }
+
+    @Test
     void checkRefusesAnOpenKeyFileAsUpWould() throws Exception {
         Path config = writeConfig("");
         Files.setPosixFilePermissions(dir.resolve("site.key"), PosixFilePermissions.fromString("rw-r--r--"));
@@ -138,6 +164,21 @@ class OperatorCliTest {
                 own certificate until 2027-01-01T00:00:00Z, cloud-c until 2026-01-01T00:05:00Z (expired)
                   refused peer cloud-c: certificate-expired at 2026-01-01T00:05:01Z
                 """), table);
+    }
+
+    @Test
+    void theRoutingLineNamesTheForcedTunnelAndTheMark() {
+        assertEquals("forced tunnel off, fwmark none",
+                StatusTable.routing(new OverlayStatus.Routing(0, null)));
+        assertEquals("forced tunnel IPv4+IPv6 (default route in table 51820, rules at 32000/32001), fwmark 51820",
+                StatusTable.routing(new OverlayStatus.Routing(51820,
+                        new io.ocbridge.core.route.ForcedTunnel(51820, 51820, 32_000, true, true))));
+        OverlayStatus overlay = fixedStatus().overlays().get(0);
+        String table = StatusTable.render(new SiteStatus("dc-east", NOW, List.of(new OverlayStatus(overlay.name(),
+                overlay.device(), overlay.listenPort(), overlay.publicKey(), overlay.peers(), overlay.drops(),
+                overlay.handshakes(), List.of(), overlay.offloads(), new OverlayStatus.Routing(7, null)))));
+        assertTrue(table.contains("\n  offloads: device TSO/checksum, UDP GSO off, UDP GRO\n"
+                + "  routing: forced tunnel off, fwmark 7\n"), table);
     }
 
     @Test

@@ -26,12 +26,15 @@ final class OcbridgeDaemon {
     private final Path config;
     private final Map<String, String> environment;
     private final Duration readyTimeout;
+    /** Site-level config lines, kept so the config can be written again ({@link #rewrite}). */
+    private final List<String> siteLines;
     private Background process;
     private int starts;
 
     private OcbridgeDaemon(Lab topology, Site local, String device, List<Site.Peer> peers,
                            List<SiteConfig.Segment> segments, Path config, Map<String, String> environment,
-                           Duration readyTimeout) {
+                           Duration readyTimeout, List<String> siteLines) {
+        this.siteLines = List.copyOf(siteLines);
         this.topology = topology;
         this.local = local;
         this.device = device;
@@ -77,14 +80,26 @@ final class OcbridgeDaemon {
         return start(t, local, deviceSuffix, peers, segments, environment, readyTimeout, List.of());
     }
 
+    /** One overlay with {@code peers} and extra {@code overlayLines} (e.g. {@code default-route: true}), started. */
+    static OcbridgeDaemon startWithOverlayLines(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
+                                                List<String> overlayLines) {
+        return start(t, local, deviceSuffix, peers, List.of(), Map.of(), READY_TIMEOUT, List.of(), overlayLines);
+    }
+
     private static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
                                         List<SiteConfig.Segment> segments, Map<String, String> environment,
                                         Duration readyTimeout, List<String> siteLines) {
+        return start(t, local, deviceSuffix, peers, segments, environment, readyTimeout, siteLines, List.of());
+    }
+
+    private static OcbridgeDaemon start(Lab t, Site local, String deviceSuffix, List<Site.Peer> peers,
+                                        List<SiteConfig.Segment> segments, Map<String, String> environment,
+                                        Duration readyTimeout, List<String> siteLines, List<String> overlayLines) {
         String device = t.deviceName(deviceSuffix);
         Path config = SiteConfig.write(t.workDir().resolve(local.name()), local, device, peers, segments,
-                SiteConfig.Pki.NONE, siteLines);
+                SiteConfig.Pki.NONE, siteLines, overlayLines);
         var daemon = new OcbridgeDaemon(t, local, device, List.copyOf(peers), List.copyOf(segments), config,
-                environment, readyTimeout);
+                environment, readyTimeout, siteLines);
         daemon.startAgain();
         return daemon;
     }
@@ -155,6 +170,23 @@ final class OcbridgeDaemon {
         }
     }
 
+    /**
+     * Writes the config again with the same site, peers and segments but {@code overlayLines} instead of the ones it
+     * was started with; the running daemon sees it on its next reload.
+     */
+    void rewrite(List<String> overlayLines) {
+        SiteConfig.write(config.getParent(), local, device, peers, segments, SiteConfig.Pki.NONE, siteLines,
+                overlayLines);
+    }
+
+    /** {@code ocbridge COMMAND --socket <this daemon's control socket> ARGS} in its gateway's namespace. */
+    Cmd.Result cli(String command, String... args) {
+        var argv = new java.util.ArrayList<>(List.of(launcher().toString(), command, "--socket",
+                config.resolveSibling("control.sock").toString()));
+        argv.addAll(List.of(args));
+        return local.gateway().exec(Duration.ofSeconds(60), argv.toArray(String[]::new));
+    }
+
     /** SIGTERM, as systemd stops it; waits up to {@link Background#STOP_GRACE}. Returns the exit code, or empty. */
     OptionalInt terminate() {
         return process.terminate(Background.STOP_GRACE);
@@ -162,7 +194,9 @@ final class OcbridgeDaemon {
 
     /** Whether a route for {@code cidr} still goes through this daemon's device. */
     boolean routes(String cidr) {
-        return local.gateway().ip("route", "show", cidr).output().contains("dev " + device);
+        // ip route show lists IPv4 unless told otherwise, whatever the prefix.
+        return local.gateway().ip(cidr.contains(":") ? "-6" : "-4", "route", "show", cidr).output()
+                .contains("dev " + device);
     }
 
     /** SIGKILL: a crash. The daemon gets no chance to remove its device or routes. */

@@ -63,9 +63,12 @@ record Site(String name, Netns gateway, String wanAddress, String overlayAddress
             return new Peer(name, publicKey, allowedIps, endpoint, presharedKeyFile, seconds);
         }
 
-        /** The allowed IPs that need a route through the tunnel (the ones outside the overlay's own subnet). */
+        /**
+         * The allowed IPs that need a route through the tunnel in the main table (the ones outside the overlay's own
+         * subnet; a /0 is the forced tunnel's, in a table of its own).
+         */
         List<String> routedIps() {
-            return allowedIps.stream().filter(ip -> !ip.endsWith("/32")).toList();
+            return allowedIps.stream().filter(ip -> !ip.endsWith("/32") && !ip.endsWith("/0")).toList();
         }
     }
 }

@@ -69,6 +69,12 @@ final class SiteConfig {
     /** As above, with site-level {@code siteLines} (e.g. {@code ha:} and its keys, indented as YAML wants them). */
     static Path write(Path dir, Site local, String device, List<Site.Peer> peers, List<Segment> segments, Pki pki,
             List<String> siteLines) {
+        return write(dir, local, device, peers, segments, pki, siteLines, List.of());
+    }
+
+    /** As above, with {@code key: value} lines of the overlay (e.g. {@code default-route: true}), written as given. */
+    static Path write(Path dir, Site local, String device, List<Site.Peer> peers, List<Segment> segments, Pki pki,
+            List<String> siteLines, List<String> overlayLines) {
         Keys.writeSecret(dir.resolve("private.key"), local.keys().privateKey());
         var yaml = new StringBuilder()
                 .append("site: ").append(local.name()).append('\n')
@@ -81,6 +87,7 @@ final class SiteConfig {
                 .append("    listen-port: ").append(Topology.LISTEN_PORT).append('\n')
                 .append("    addresses: [").append(local.overlayCidr()).append("]\n")
                 .append("    mtu: ").append(Topology.TUNNEL_MTU).append('\n');
+        overlayLines.forEach(line -> yaml.append("    ").append(line).append('\n'));
         try {
             if (pki.ca() != null) {
                 Files.copy(pki.ca(), dir.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -124,7 +131,9 @@ final class SiteConfig {
             yaml.append("        endpoint: \"").append(peer.endpoint()).append("\"\n");
         }
         if (certificate == null) {
-            yaml.append("        allowed-ips: [").append(String.join(", ", peer.allowedIps())).append("]\n");
+            // Quoted: a plain ::/0 is no YAML scalar in a flow list.
+            yaml.append("        allowed-ips: [").append(String.join(", ",
+                    peer.allowedIps().stream().map(ip -> "\"" + ip + "\"").toList())).append("]\n");
         }
         if (peer.persistentKeepaliveSeconds() != null) {
             yaml.append("        persistent-keepalive: ").append(peer.persistentKeepaliveSeconds()).append('\n');

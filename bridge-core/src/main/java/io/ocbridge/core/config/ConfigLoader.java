@@ -2,7 +2,9 @@ package io.ocbridge.core.config;
 
 import io.ocbridge.core.config.MappingReader.Item;
 import io.ocbridge.core.device.InterfaceName;
+import io.ocbridge.core.route.AllowedIps;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.route.ForcedTunnel;
 import io.ocbridge.crypto.keys.KeyFormatException;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PublicKey;
@@ -68,7 +70,7 @@ public final class ConfigLoader {
     private static final List<String> HA_KEYS = List.of("follow-address");
     private static final List<String> OVERLAY_KEYS =
             List.of("name", "device", "listen-port", "addresses", "mtu", "peers", "segments", "ca", "crl",
-                    "certificate");
+                    "certificate", "default-route", "fwmark", "table", "rule-priority");
     private static final List<String> PEER_KEYS = List.of("name", "public-key", "preshared-key-file", "endpoint",
             "allowed-ips", "persistent-keepalive", "vtep", "certificate");
     /** CA certificates, site certificates and CRLs are a few KiB; a CRL of many thousand entries fits. */
@@ -188,6 +190,10 @@ public final class ConfigLoader {
     private record OverlayDraft(OverlayConfig config, MappingReader map) {
     }
 
+    /** {@code default-route}, {@code fwmark}, {@code table}, {@code rule-priority} as read; null fields: absent. */
+    private record Routing(Boolean defaultRoute, Long fwmark, Long table, Long rulePriority) {
+    }
+
     /** A peer as read, with its reader and allowed-ips nodes kept for the cross-peer checks. */
     private record PeerDraft(PeerConfig config, MappingReader map, List<Item<Cidr>> allowedIps) {
     }
@@ -201,7 +207,7 @@ public final class ConfigLoader {
         siteName = site;
         Path privateKeyFile = keyFile(map, "private-key-file", true);
         requireNonEmptyList(map, "overlays");
-        List<Item<OverlayDraft>> overlays = map.items("overlays", this::overlay);
+        List<Item<OverlayDraft>> overlays = markBehindForcedTunnel(map.items("overlays", this::overlay));
         checkOverlaysDistinct(overlays);
         Path controlSocket = controlSocket(map, site);
         MetricsConfig metrics = metrics(map);
@@ -310,20 +316,29 @@ public final class ConfigLoader {
             problems.at(at, map.field("mtu"), "must be at least " + MIN_IPV6_MTU + " with IPv6 addresses, got " + mtu);
             mtu = null;
         }
+        Routing routing = new Routing(flag(map, "default-route", false),
+                map.integer("fwmark", 0, ForcedTunnel.MAX_FWMARK, null, " (0 = none)"),
+                map.integer("table", 1, ForcedTunnel.MAX_TABLE, null, ""),
+                map.integer("rule-priority", 1, ForcedTunnel.MAX_RULE_PRIORITY, null, ""));
         Trust trust = trust(map);
         CertifiedPeer own = map.value("certificate") == null ? null : certifiedPeer(map, siteName, trust,
                 "an overlay's certificate is this site's own, so its site name must be site:");
         List<Item<PeerDraft>> peers = map.items("peers", (peerNode, peerPath) -> peer(peerNode, peerPath, trust));
         checkPeersDistinct(peers);
+        checkEndpointsOutsideTunnel(peers, addresses, map);
         List<Item<SegmentConfig>> segments = map.items("segments", this::segment);
         List<PeerConfig> peerConfigs = peers.stream().map(item -> item.value().config()).toList();
         checkSegments(segments, peerConfigs, addresses, device, map, node);
-        if (name == null || device == null || listenPort == null || mtu == null) {
+        ForcedTunnel forced = forcedTunnel(map, node, routing, listenPort, peerConfigs);
+        if (name == null || device == null || listenPort == null || mtu == null || routing.defaultRoute() == null
+                || (map.value("fwmark") != null && routing.fwmark() == null)) {
             return null;
         }
+        long fwmark = routing.fwmark() != null ? routing.fwmark() : forced != null ? forced.fwmark() : 0;
         return new OverlayDraft(new OverlayConfig(name, device, listenPort.intValue(), addresses, mtu.intValue(),
                 peerConfigs, Item.values(segments), trust == null ? null : trust.ca(),
-                trust == null ? null : trust.crl(), own == null ? null : own.file(), validity(trust, own)), map);
+                trust == null ? null : trust.crl(), own == null ? null : own.file(), validity(trust, own),
+                fwmark, forced), map);
     }
 
     /** When the overlay's PKI runs out, as just read; null without {@code ca:} (or one that could not be used). */
@@ -333,6 +348,104 @@ public final class ConfigLoader {
         }
         return new PkiValidity(trust.verifier().caNotAfter(), trust.verifier().crlNextUpdate(),
                 own == null ? null : own.notAfter());
+    }
+
+    /**
+     * {@code default-route: true}: the default route of each family some peer's allowed-ips hold as a /0, in a table
+     * of its own ({@code table:}, default the listen port, as unique on a host as the port), chosen by rules at
+     * {@code rule-priority:} for every packet without the overlay's {@code fwmark:} (default the table). Null when off
+     * or wrong (reported); {@code table:} and {@code rule-priority:} mean nothing without it.
+     */
+    private ForcedTunnel forcedTunnel(MappingReader map, Node node, Routing routing, Long listenPort,
+            List<PeerConfig> peers) {
+        if (!Boolean.TRUE.equals(routing.defaultRoute())) {
+            for (String key : List.of("table", "rule-priority")) {
+                if (map.value(key) != null && Boolean.FALSE.equals(routing.defaultRoute())) {
+                    problems.at(map.value(key), map.field(key), "only means something with default-route: true");
+                }
+            }
+            return null;
+        }
+        Node at = map.value("default-route");
+        boolean ipv4 = peers.stream().flatMap(p -> p.allowedIps().stream())
+                .anyMatch(prefix -> prefix.prefixLength() == 0 && !prefix.isIpv6());
+        boolean ipv6 = peers.stream().flatMap(p -> p.allowedIps().stream())
+                .anyMatch(prefix -> prefix.prefixLength() == 0 && prefix.isIpv6());
+        if (!ipv4 && !ipv6) {
+            problems.at(at, map.field("default-route"),
+                    "no peer of this overlay has 0.0.0.0/0 or ::/0 in its allowed-ips, so no peer could take the traffic");
+        }
+        Long table = routing.table();
+        if (map.value("table") == null && listenPort != null) {
+            String reserved = ForcedTunnel.reservedTable(listenPort);
+            if (reserved != null) {
+                problems.at(at, map.field("default-route"), "give table: (by default the table is the listen-port, "
+                        + listenPort + (listenPort == 0 ? ", a random port" : ", which " + reserved) + ")");
+            } else {
+                table = listenPort;
+            }
+        } else if (table != null && ForcedTunnel.reservedTable(table) != null) {
+            problems.at(map.value("table"), map.field("table"), ForcedTunnel.reservedTable(table) + ", got " + table);
+            table = null;
+        }
+        Long fwmark = routing.fwmark() != null ? routing.fwmark() : table;
+        if (routing.fwmark() != null && routing.fwmark() == 0) {
+            problems.at(map.value("fwmark"), map.field("fwmark"), "must not be 0 with default-route: true; without "
+                    + "a mark the tunnel's own datagrams would be routed into the tunnel");
+            fwmark = null;
+        }
+        long priority = routing.rulePriority() != null ? routing.rulePriority() : ForcedTunnel.DEFAULT_RULE_PRIORITY;
+        if (table == null || fwmark == null || (!ipv4 && !ipv6)
+                || (map.value("rule-priority") != null && routing.rulePriority() == null)) {
+            return null;
+        }
+        return new ForcedTunnel(table, fwmark, (int) priority, ipv4, ipv6);
+    }
+
+    /**
+     * A peer's endpoint (an IP literal; a name is not known until it is resolved) must not lie inside a prefix this
+     * overlay routes through its own device, in the main table: an allowed-ips prefix other than a /0 (a /0 goes in
+     * the forced tunnel's table, which the socket's mark escapes) or the subnet of an overlay address. The tunnel's
+     * datagrams to it would enter the tunnel, whatever their mark.
+     */
+    private void checkEndpointsOutsideTunnel(List<Item<PeerDraft>> peers, List<Cidr> addresses, MappingReader overlay) {
+        // Longest match in the allowed-IPs trie: one lookup per endpoint, so a hub of 40,000 peers stays fast.
+        AllowedIps<String> routed = new AllowedIps<>();
+        for (Cidr address : addresses) {
+            routed.insert(address.masked(), "this overlay's own subnet " + address.masked() + " ("
+                    + overlay.field("addresses") + ")");
+        }
+        for (Item<PeerDraft> peer : peers) {
+            for (Item<Cidr> prefix : peer.value().allowedIps()) {
+                if (prefix.value().prefixLength() != 0) {
+                    routed.insert(prefix.value().masked(), prefix.value() + " of peer " + peer.value().config().name()
+                            + "'s allowed-ips (" + prefix.path() + ", line " + MappingReader.line(prefix.node()) + ")");
+                }
+            }
+        }
+        for (Item<PeerDraft> item : peers) {
+            PeerDraft peer = item.value();
+            Endpoint endpoint = peer.config().endpoint();
+            Cidr host = endpoint == null ? null : literal(endpoint.host());
+            if (host == null) {
+                continue;
+            }
+            String inside = routed.lookup(host.address().getAddress());
+            if (inside != null) {
+                problems.at(peer.map().value("endpoint"), peer.map().field("endpoint"), "endpoint " + endpoint.host()
+                        + " is inside " + inside + ", which is routed through this overlay's device: the tunnel's own"
+                        + " datagrams would be sent into the tunnel");
+            }
+        }
+    }
+
+    /** The host as an address if it is an IP literal; null if it is a name. */
+    private static Cidr literal(String host) {
+        try {
+            return Cidr.host(host);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private PeerDraft peer(Node node, String path, Trust trust) {
@@ -707,6 +820,39 @@ public final class ConfigLoader {
         return path;
     }
 
+    /**
+     * At most one overlay of a site forces the default route: two default routes cannot both win. The others'
+     * sockets carry its mark unless they name their own {@code fwmark:}, so their datagrams leave by the underlay
+     * rather than through the forced tunnel.
+     */
+    private List<Item<OverlayDraft>> markBehindForcedTunnel(List<Item<OverlayDraft>> overlays) {
+        Item<OverlayDraft> forcing = null;
+        for (Item<OverlayDraft> item : overlays) {
+            if (item.value().config().forcedTunnel() == null) {
+                continue;
+            }
+            if (forcing != null) {
+                MappingReader map = item.value().map();
+                problems.at(map.value("default-route"), map.field("default-route"), "overlay "
+                        + forcing.value().config().name() + " (line " + MappingReader.line(forcing.node())
+                        + ") already has default-route: true; one overlay of a site can take the default route");
+            } else {
+                forcing = item;
+            }
+        }
+        if (forcing == null) {
+            return overlays;
+        }
+        long mark = forcing.value().config().forcedTunnel().fwmark();
+        List<Item<OverlayDraft>> marked = new ArrayList<>(overlays.size());
+        for (Item<OverlayDraft> item : overlays) {
+            OverlayDraft draft = item.value();
+            marked.add(draft.map().value("fwmark") != null || item == forcing ? item : new Item<>(
+                    new OverlayDraft(draft.config().withFwmark(mark), draft.map()), item.node(), item.path()));
+        }
+        return marked;
+    }
+
     /** Overlay names, devices and (non-random) listen ports must differ. */
     private void checkOverlaysDistinct(List<Item<OverlayDraft>> overlays) {
         for (int i = 0; i < overlays.size(); i++) {
@@ -731,7 +877,10 @@ public final class ConfigLoader {
         }
     }
 
-    /** Within an overlay, peer names and public keys must differ and allowed-ips must not overlap. */
+    /**
+     * Within an overlay, peer names and public keys must differ and allowed-ips must not overlap, but for a default
+     * route: one peer's /0 takes what no other peer's more specific prefix claims, as in WireGuard.
+     */
     private void checkPeersDistinct(List<Item<PeerDraft>> peers) {
         if (!mayClash(peers)) {
             return; // the common case, found in O(n log n); the pairwise pass below words the errors
@@ -776,6 +925,7 @@ public final class ConfigLoader {
     private static boolean mayClash(List<Item<PeerDraft>> peers) {
         Set<String> names = new HashSet<>();
         Set<String> keys = new HashSet<>();
+        Set<Cidr.Family> defaults = new HashSet<>();
         List<Cidr> prefixes = new ArrayList<>();
         for (Item<PeerDraft> peer : peers) {
             PeerConfig config = peer.value().config();
@@ -783,7 +933,11 @@ public final class ConfigLoader {
                 return true;
             }
             for (Item<Cidr> prefix : peer.value().allowedIps()) {
-                prefixes.add(prefix.value().masked());
+                if (prefix.value().prefixLength() != 0) {
+                    prefixes.add(prefix.value().masked());
+                } else if (!defaults.add(prefix.value().family())) {
+                    return true;
+                }
             }
         }
         prefixes.sort(BY_START);
@@ -798,7 +952,8 @@ public final class ConfigLoader {
     private static Item<Cidr> firstOverlap(Cidr prefix, List<Item<PeerDraft>> peers) {
         for (Item<PeerDraft> peer : peers) {
             for (Item<Cidr> other : peer.value().allowedIps()) {
-                if (prefix.overlaps(other.value())) {
+                boolean oneIsDefault = (prefix.prefixLength() == 0) != (other.value().prefixLength() == 0);
+                if (!oneIsDefault && prefix.overlaps(other.value())) {
                     return other;
                 }
             }

@@ -9,8 +9,10 @@ import io.ocbridge.core.overlay.OverlayStatus.Offloads;
 import io.ocbridge.core.overlay.OverlayStatus.PeerStatus;
 import io.ocbridge.core.overlay.OverlayStatus.Pki;
 import io.ocbridge.core.overlay.OverlayStatus.RefusedPeer;
+import io.ocbridge.core.overlay.OverlayStatus.Routing;
 import io.ocbridge.core.overlay.OverlayStatus.SegmentStatus;
 import io.ocbridge.core.overlay.OverlayStatus.Session;
+import io.ocbridge.core.route.ForcedTunnel;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -70,6 +72,27 @@ public final class StatusJson {
             w.writeBooleanProperty("udp_gso", overlay.offloads().udpGso());
             w.writeBooleanProperty("udp_gro", overlay.offloads().udpGro());
             w.writeEndObject();
+        }
+        if (overlay.routing() != null) {
+            w.writeNumberProperty("fwmark", overlay.routing().fwmark());
+            ForcedTunnel forced = overlay.routing().forcedTunnel();
+            if (forced == null) {
+                w.writeNullProperty("forced_tunnel");
+            } else {
+                w.writeObjectPropertyStart("forced_tunnel");
+                w.writeNumberProperty("table", forced.table());
+                w.writeNumberProperty("fwmark", forced.fwmark());
+                w.writeNumberProperty("rule_priority", forced.rulePriority());
+                w.writeArrayPropertyStart("families");
+                if (forced.ipv4()) {
+                    w.writeString("ipv4");
+                }
+                if (forced.ipv6()) {
+                    w.writeString("ipv6");
+                }
+                w.writeEndArray();
+                w.writeEndObject();
+            }
         }
         w.writeArrayPropertyStart("peers");
         for (PeerStatus peer : overlay.peers()) {
@@ -219,10 +242,21 @@ public final class StatusJson {
                     refused.add(new RefusedPeer(string(r, "name"), string(r, "reason"), number(r, "since")));
                 }
             }
+            Routing routing = null;
+            if (o.containsKey("fwmark")) {  // absent from a daemon older than forced tunnelling
+                ForcedTunnel forced = null;
+                if (o.get("forced_tunnel") != null) {
+                    Map<String, Object> t = object(o.get("forced_tunnel"), "forced_tunnel");
+                    List<Object> families = list(t, "families");
+                    forced = new ForcedTunnel(number(t, "table"), number(t, "fwmark"), (int) number(t, "rule_priority"),
+                            families.contains("ipv4"), families.contains("ipv6"));
+                }
+                routing = new Routing(number(o, "fwmark"), forced);
+            }
             overlays.add(new OverlayStatus(string(o, "name"), string(o, "device"), (int) number(o, "listen_port"),
                     string(o, "public_key"), peers, counters(o, "drops", DropReason.class),
                     counters(o, "handshakes", Event.class), segments, offloads, refused,
-                    o.get("pki") == null ? null : readPki(object(o.get("pki"), "pki"))));
+                    o.get("pki") == null ? null : readPki(object(o.get("pki"), "pki")), routing));
         }
         return new SiteStatus(string(root, "site"), number(root, "time"), overlays, string(root, "role"),
                 (String) root.get("follow_address"));

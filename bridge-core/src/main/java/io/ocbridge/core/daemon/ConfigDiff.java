@@ -4,6 +4,7 @@ import io.ocbridge.core.config.OverlayConfig;
 import io.ocbridge.core.config.PeerConfig;
 import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.config.SiteConfig;
+import io.ocbridge.core.route.ForcedTunnel;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -39,7 +40,10 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
         }
     }
 
-    /** One live change, in the order it is applied: overlays removed, peers removed, replaced, updated, added, overlays added. */
+    /**
+     * One live change, in the order it is applied: overlays removed, peers removed, replaced, updated, added, routing
+     * changed, overlays added.
+     */
     public sealed interface Change {
         String overlay();
     }
@@ -60,6 +64,14 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
     public record PeerReplaced(String overlay, PeerConfig before, PeerConfig after, String reason) implements Change {}
 
     public record PeerUpdated(String overlay, PeerConfig before, PeerConfig after, Set<Field> fields) implements Change {}
+
+    /**
+     * The overlay's socket mark or forced tunnelling changed (which includes a /0 coming into or leaving the peers'
+     * allowed-ips with {@code default-route: true}): the old rules go, the mark changes, the new rules come, after the
+     * overlay's peer changes. {@code before} and {@code after} are null when forced tunnelling is off.
+     */
+    public record RoutingChanged(String overlay, long fwmarkBefore, ForcedTunnel before, long fwmarkAfter,
+            ForcedTunnel after) implements Change {}
 
     /** Whether the preshared key a running peer uses differs from what its (unchanged) file holds now. */
     @FunctionalInterface
@@ -203,9 +215,13 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
         out.addAll(replaced);
         out.addAll(updated);
         out.addAll(added);
+        if (old.fwmark() != next.fwmark() || !Objects.equals(old.forcedTunnel(), next.forcedTunnel())) {
+            out.add(new RoutingChanged(name, old.fwmark(), old.forcedTunnel(), next.fwmark(), next.forcedTunnel()));
+        }
         // The PKI files were just verified with the new peers, so their validity is the new one.
         return new OverlayConfig(name, old.device(), old.listenPort(), old.addresses(), old.mtu(), peers,
-                old.segments(), next.ca(), next.crl(), next.certificate(), next.pki());
+                old.segments(), next.ca(), next.crl(), next.certificate(), next.pki(), next.fwmark(),
+                next.forcedTunnel());
     }
 
     /** Whether a segment of the overlay sends to this peer (a segment without a peer list carries all of them). */

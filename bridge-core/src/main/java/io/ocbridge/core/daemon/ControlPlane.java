@@ -166,7 +166,8 @@ final class ControlPlane implements AutoCloseable {
         for (OverlayRuntime runtime : running) {
             try {
                 result.add(runtime.loop().submit(() -> OverlayStatus.capture(runtime.overlay(), runtime.deviceName(),
-                        runtime.listenPort(), runtime.offloads()).withCertificates(
+                        runtime.listenPort(), runtime.offloads(),
+                        new OverlayStatus.Routing(runtime.fwmark(), runtime.forcedTunnel())).withCertificates(
                                 runtime.certificates().refusedStatus(), runtime.certificates().status(clock.instant())))
                         .get(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
             } catch (TimeoutException e) {

@@ -319,6 +319,8 @@ public final class Daemon implements AutoCloseable {
                     + " reason=" + c.reason();
             case ConfigDiff.PeerUpdated c -> "peer-updated overlay=" + c.overlay() + " peer=" + c.after().name()
                     + " fields=" + String.join(",", c.fields().stream().sorted().map(ConfigDiff.Field::key).toList());
+            case ConfigDiff.RoutingChanged c -> "routing-changed overlay=" + c.overlay() + " fwmark=" + c.fwmarkAfter()
+                    + " default-route=" + (c.after() == null ? "off" : "on table=" + c.after().table());
         };
     }
 

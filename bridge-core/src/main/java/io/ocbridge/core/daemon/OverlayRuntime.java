@@ -10,6 +10,8 @@ import io.ocbridge.core.config.PeerConfig;
 import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.device.DeviceReader;
 import io.ocbridge.core.device.LinkConfigurator;
+import io.ocbridge.core.device.PolicyRouting;
+import io.ocbridge.core.device.ReversePathFilter;
 import io.ocbridge.core.device.RouteSync;
 import io.ocbridge.core.device.TunDevice;
 import io.ocbridge.core.device.TunOverlayIo;
@@ -20,8 +22,10 @@ import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.route.ForcedTunnel;
 import io.ocbridge.core.transport.UdpTransport;
 import io.ocbridge.core.uapi.OverlayUapi;
+import io.ocbridge.core.uapi.UapiException;
 import io.ocbridge.core.uapi.UapiServer;
 import io.ocbridge.crypto.keys.KeyFormatException;
 import io.ocbridge.crypto.keys.PresharedKey;
@@ -48,7 +52,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One overlay brought up for real: its TUN device (address, MTU, routes), its UDP socket, the
- * device reader on the event loop and the timer tick. {@link #close()} undoes all of it.
+ * device reader on the event loop, the timer tick and, with {@code default-route: true}, the forced tunnel's
+ * policy routing ({@link PolicyRouting}). {@link #close()} undoes all of it.
  */
 final class OverlayRuntime implements AutoCloseable {
     /**
@@ -85,6 +90,11 @@ final class OverlayRuntime implements AutoCloseable {
     private boolean started;
     /** A task to answer leftover handshakes is scheduled. Loop. */
     private boolean handshakesScheduled;
+    /**
+     * The forced tunnel whose rules are installed, or being installed, now; null if none. Written by the control
+     * thread before the rules go in, so that from then on the UAPI refuses a mark they would send into the tunnel.
+     */
+    private volatile ForcedTunnel forced;
 
     private OverlayRuntime(String site, OverlayConfig config, TunDevice device, TunOverlayIo io, Overlay overlay,
             EventLoop loop, Clock clock, Log log) {
@@ -128,8 +138,9 @@ final class OverlayRuntime implements AutoCloseable {
                 io.addFlushHook(segmentRuntime::flushDevice);
             }
             runtime.udp = UdpTransport.bind(loop, bindAddress, config.listenPort(), runtime::onDatagram,
-                    runtime::onReadComplete, Offloads.SOCKET, log);
+                    runtime::onReadComplete, Offloads.SOCKET, config.fwmark(), log);
             runtime.addRoutes();
+            runtime.installForcedTunnel(config.forcedTunnel());
             runtime.reader = new DeviceReader(device, runtime::onDevicePacket, io::flush,
                     PooledByteBufAllocator.DEFAULT, PacketLayout.HEADROOM, config.mtu(), PacketLayout.TAILROOM, log);
             runtime.reader.attach(loop);
@@ -208,10 +219,95 @@ final class OverlayRuntime implements AutoCloseable {
     private void startUapi(LocalIdentity identity) {
         try {
             uapi = UapiServer.start(UapiServer.socketPath(device.name()),
-                    new OverlayUapi(overlay, identity, loop, device.name(), udp.localPort(), link, log), log);
+                    new OverlayUapi(overlay, identity, loop, device.name(), udp.localPort(), new UapiMark(), link, log),
+                    log);
             log.info("uapi-up", "path=" + uapi.path());
         } catch (IOException | RuntimeException e) {
             log.warn("uapi-unavailable", "device=" + device.name() + " error=" + e.getMessage());
+        }
+    }
+
+    /**
+     * Installs {@code spec}'s rules and routes (clearing a killed run's leftovers first); null: nothing. The socket
+     * carries the spec's mark already. Control thread.
+     */
+    private void installForcedTunnel(ForcedTunnel spec) throws IOException {
+        if (spec == null) {
+            return;
+        }
+        if (spec.ipv4()) {
+            ReversePathFilter.warnIfStrict(log);
+        }
+        forced = spec;
+        try {
+            PolicyRouting.install(link, device.name(), spec, log);  // takes back what it did if it fails
+        } catch (IOException e) {
+            forced = null;
+            throw e;
+        }
+    }
+
+    /** Removes the forced tunnel's rules and routes, if installed. Control thread. */
+    private void removeForcedTunnel() {
+        ForcedTunnel installed = forced;
+        if (installed != null) {
+            forced = null;
+            PolicyRouting.remove(link, installed, log);
+            log.info("forced-tunnel-down", PolicyRouting.describe(installed));
+        }
+    }
+
+    /**
+     * A reload's new socket mark and forced tunnel: the old rules go first, then the mark changes, then the new rules
+     * come, so at no point does a rule send the socket's own datagrams into the tunnel. Control thread.
+     */
+    private void applyRouting(ConfigDiff.RoutingChanged change) throws DaemonException {
+        removeForcedTunnel();
+        forced = change.after();  // the UAPI now refuses any other mark, so none can slip in before the rules
+        try {
+            long mark = change.fwmarkAfter();
+            // On the loop, where the UAPI sets it too: read and set there, so no earlier wg set can undo it.
+            boolean changed = loop.submit(() -> {
+                if (udp.fwmark() == mark) {
+                    return false;
+                }
+                udp.fwmark(mark);
+                return true;
+            }).get(RELOAD_TASK_MILLIS, TimeUnit.MILLISECONDS);
+            if (changed) {
+                log.info("fwmark-set", "fwmark=" + mark + " source=reload");
+            }
+            installForcedTunnel(change.after());
+        } catch (InterruptedException e) {
+            forced = null;
+            Thread.currentThread().interrupt();
+            throw new DaemonException("overlay " + config.name() + ": interrupted while changing its routing", e);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            forced = null;
+            throw new DaemonException("overlay " + config.name() + ": forced tunnel not installed: "
+                    + (e instanceof ExecutionException ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+    }
+
+    /** The UAPI's view of the socket mark: any mark, but none that the forced tunnel's rules would send into it. */
+    private final class UapiMark implements OverlayUapi.SocketMark {
+        @Override
+        public long get() {
+            return udp.fwmark();
+        }
+
+        @Override
+        public void set(long mark) throws UapiException {
+            ForcedTunnel installed = forced;
+            if (installed != null && mark != installed.fwmark()) {
+                throw new UapiException(UapiException.EINVAL, "fwmark " + mark + ": the forced tunnel's rules let only"
+                        + " datagrams marked " + installed.fwmark() + " bypass the tunnel; change fwmark: in the config");
+            }
+            try {
+                udp.fwmark(mark);
+            } catch (IllegalStateException e) {
+                throw new UapiException(UapiException.EIO, e.getMessage());
+            }
         }
     }
 
@@ -322,6 +418,11 @@ final class OverlayRuntime implements AutoCloseable {
             }
         }
         RouteSync.apply(link, device.name(), routesBefore, routesAfter, log);
+        for (ConfigDiff.Change change : changes) {
+            if (change instanceof ConfigDiff.RoutingChanged routing) {
+                applyRouting(routing);
+            }
+        }
     }
 
     private Void applyOnLoop(List<ConfigDiff.Change> changes, Map<String, ResolvedPeer> resolved) {
@@ -351,6 +452,7 @@ final class OverlayRuntime implements AutoCloseable {
                     }
                 }
                 case ConfigDiff.PeerAdded c -> addResolved(resolved.get(c.peer().name()));
+                case ConfigDiff.RoutingChanged c -> { }  // after the loop task: it runs ip
                 default -> throw new IllegalArgumentException("not a peer change: " + change);
             }
         }
@@ -411,13 +513,16 @@ final class OverlayRuntime implements AutoCloseable {
         return prefixes;
     }
 
-    /** A route per allowed-ips prefix through the device, all in one batch; default routes are left to the operator. */
+    /**
+     * A route per allowed-ips prefix through the device, all in one batch; default routes are left to the operator
+     * unless {@code default-route: true} puts them in the forced tunnel's table.
+     */
     private void addRoutes() throws IOException {
         for (PeerConfig peer : config.peers()) {
             for (Cidr prefix : peer.allowedIps()) {
-                if (prefix.prefixLength() == 0) {
+                if (prefix.prefixLength() == 0 && config.forcedTunnel() == null) {
                     log.warn("route-skipped", "peer=" + peer.name() + " prefix=" + prefix
-                            + " reason=default-route-not-installed");
+                            + " reason=default-route-not-installed hint=\"default-route: true installs it\"");
                 }
             }
         }
@@ -447,6 +552,8 @@ final class OverlayRuntime implements AutoCloseable {
     EventLoop loop() { return loop; }                 // control plane: status snapshots run on the loop
     String deviceName() { return device.name(); }
     int listenPort() { return udp.localPort(); }
+    long fwmark() { return udp.fwmark(); }
+    ForcedTunnel forcedTunnel() { return forced; }
 
     /** The kernel offloads in use now (GSO may have turned itself off). */
     OverlayStatus.Offloads offloads() {
@@ -455,6 +562,7 @@ final class OverlayRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        removeForcedTunnel();  // first: while the device and socket still exist, traffic has a way out
         if (uapi != null) {
             uapi.close();
         }

@@ -118,6 +118,30 @@ public final class LinkConfigurator {
         throw result.failure();
     }
 
+    /** Runs {@code ip} with {@code arguments} (the family option first, if any); a failure is an IOException. */
+    void run(List<String> arguments) throws IOException {
+        Result result = execute(arguments, null, MAX_STDERR_BYTES);
+        if (result.exitCode != 0) {
+            throw result.failure();
+        }
+    }
+
+    /**
+     * Runs a deleting {@code ip} command: true if it deleted something, false if there was nothing to delete (ip's
+     * "No such file or directory" for a rule, "does not exist" for a table); any other failure is an IOException.
+     */
+    boolean deleteIfPresent(List<String> arguments) throws IOException {
+        Result result = execute(arguments, null, MAX_STDERR_BYTES);
+        if (result.exitCode == 0) {
+            return true;
+        }
+        if (result.stderr.contains("No such file or directory") || result.stderr.contains("does not exist")
+                || result.stderr.contains("No such process")) {
+            return false;
+        }
+        throw result.failure();
+    }
+
     private Map<Cidr, String> routeBatch(String verb, String device, Collection<Cidr> destinations, boolean goneIsFine)
             throws IOException {
         String dev = InterfaceName.validate(device);

@@ -6,6 +6,7 @@ import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.route.ForcedTunnel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,13 @@ import java.util.Map;
  */
 public record OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
         Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments, Offloads offloads,
-        List<RefusedPeer> refusedPeers, Pki pki) {
+        List<RefusedPeer> refusedPeers, Pki pki, Routing routing) {
+
+    /**
+     * The mark on the overlay's UDP datagrams (0: none) and its forced tunnel as installed (null: off). The
+     * overlay's {@code routing} is null when unknown (a daemon older than this field).
+     */
+    public record Routing(long fwmark, ForcedTunnel forcedTunnel) {}
 
     /**
      * The kernel offloads in use: TSO and checksum offload on the overlay's TUN device (and its segments' TAPs),
@@ -97,14 +104,22 @@ public record OverlayStatus(String name, String device, int listenPort, String p
 
     /** No refused peers, no PKI: a daemon older than them, or an overlay without {@code ca:}. */
     public OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
+            Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments, Offloads offloads,
+            Routing routing) {
+        this(name, device, listenPort, publicKey, peers, drops, handshakes, segments, offloads, List.of(), null,
+                routing);
+    }
+
+    /** No refused peers, no PKI, routing unknown: a daemon older than them. */
+    public OverlayStatus(String name, String device, int listenPort, String publicKey, List<PeerStatus> peers,
             Map<DropReason, Long> drops, Map<Event, Long> handshakes, List<SegmentStatus> segments, Offloads offloads) {
-        this(name, device, listenPort, publicKey, peers, drops, handshakes, segments, offloads, List.of(), null);
+        this(name, device, listenPort, publicKey, peers, drops, handshakes, segments, offloads, null);
     }
 
     /** This snapshot with the site PKI's view added (the daemon keeps it beside the overlay). */
     public OverlayStatus withCertificates(List<RefusedPeer> refused, Pki sitePki) {
         return new OverlayStatus(name, device, listenPort, publicKey, peers, drops, handshakes, segments, offloads,
-                refused, sitePki);
+                refused, sitePki, routing);
     }
 
     /** An overlay without L2 segments, offloads unknown. */
@@ -120,7 +135,8 @@ public record OverlayStatus(String name, String device, int listenPort, String p
     }
 
     /** Reads {@code overlay}'s state. Event loop only: peers, sessions and endpoints are single-writer state. */
-    public static OverlayStatus capture(Overlay overlay, String device, int listenPort, Offloads offloads) {
+    public static OverlayStatus capture(Overlay overlay, String device, int listenPort, Offloads offloads,
+            Routing routing) {
         long now = overlay.now();
         List<PeerStatus> peers = new ArrayList<>(overlay.peers().size());
         Map<Peer, List<Cidr>> prefixes = overlay.allowedIps().prefixesByOwner();
@@ -133,7 +149,7 @@ public record OverlayStatus(String name, String device, int listenPort, String p
         }
         return new OverlayStatus(overlay.name(), device, listenPort, overlay.identity().publicKey().toBase64(), peers,
                 overlay.drops().snapshot(), overlay.handshakes().snapshot(),
-                overlay.segments().stream().map(SegmentStatus::capture).toList(), offloads);
+                overlay.segments().stream().map(SegmentStatus::capture).toList(), offloads, routing);
     }
 
     private static Session session(Overlay overlay, Peer peer, long now) {

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +17,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.ocbridge.core.log.Log;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,6 +48,8 @@ public final class UdpTransport implements AutoCloseable {
      * default of 16 would end the burst after one read, splitting runs the device writer could merge.
      */
     private static final int MAX_DATAGRAMS_PER_READ = 256;
+    /** {@code setsockopt(SOL_SOCKET=1, SO_MARK=36)}: Netty names no option for it. Needs CAP_NET_ADMIN. */
+    private static final ChannelOption<Integer> SO_MARK = new IntegerUnixChannelOption("SO_MARK", 1, 36);
 
     private final Channel channel;
     private final GsoBatch batch;
@@ -53,6 +57,7 @@ public final class UdpTransport implements AutoCloseable {
     private final ChannelFutureListener onGsoWrite = this::onGsoWrite;
     private final boolean gro;
     private volatile boolean gso;  // written on the event loop; status and metrics read it from their threads
+    private volatile long fwmark;  // written on the event loop; status and the UAPI read it from their threads
 
     private UdpTransport(Channel channel, boolean offloads, Log log) {
         this.channel = channel;
@@ -67,10 +72,11 @@ public final class UdpTransport implements AutoCloseable {
      * null, else on {@code address}. An HA gateway binds the pair's virtual address, so every datagram it sends leaves
      * from that address; with {@code IP_FREEBIND}, so a standby binds it before keepalived moves it here.
      * {@code onReadComplete} runs after each burst of reads (flush point). {@code useOffloads}: GSO and GRO where the
-     * kernel has them.
+     * kernel has them. {@code fwmark}: the mark every datagram carries (0: none), 32 bits unsigned; policy rules
+     * tell the tunnel's own traffic by it.
      */
     public static UdpTransport bind(EventLoop loop, InetAddress address, int port, Receiver receiver,
-            Runnable onReadComplete, boolean useOffloads, Log log) throws InterruptedException {
+            Runnable onReadComplete, boolean useOffloads, long fwmark, Log log) throws InterruptedException {
         boolean offloads = useOffloads && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -100,8 +106,49 @@ public final class UdpTransport implements AutoCloseable {
                         // ICMP errors (port unreachable) surface here; UDP carries on.
                     }
                 });
+        if (fwmark != 0) {  // setting it at all, even to 0, takes CAP_NET_ADMIN
+            bootstrap.option(SO_MARK, (int) fwmark);
+        }
         Channel channel = (address == null ? bootstrap.bind(port) : bootstrap.bind(address, port)).sync().channel();
-        return new UdpTransport(channel, offloads, log);
+        UdpTransport transport = new UdpTransport(channel, offloads, log);
+        transport.fwmark = fwmark;
+        // Netty logs an option it could not set and carries on; a socket without its mark would loop into the tunnel.
+        if (fwmark != 0 && transport.readMark() != fwmark) {
+            channel.close().syncUninterruptibly();
+            throw new IllegalStateException("cannot set SO_MARK " + fwmark + " on the UDP socket (needs CAP_NET_ADMIN)");
+        }
+        return transport;
+    }
+
+    /** The mark the socket's datagrams carry (0: none). */
+    public long fwmark() {
+        return fwmark;
+    }
+
+    /**
+     * Sets the socket's mark (0: none) while it runs, as {@code wg set DEV fwmark N} does. Event loop only; a refused
+     * mark is an IllegalStateException and leaves the old one.
+     */
+    public void fwmark(long mark) {
+        try {
+            channel.config().setOption(SO_MARK, (int) mark);
+        } catch (ChannelException e) {
+            throw new IllegalStateException("cannot set SO_MARK " + mark + " on the UDP socket: " + e.getMessage(), e);
+        }
+        if (readMark() != mark) {
+            throw new IllegalStateException("cannot set SO_MARK " + mark + " on the UDP socket (needs CAP_NET_ADMIN)");
+        }
+        fwmark = mark;
+    }
+
+    /** The mark as the kernel has it; -1 if it cannot be read. */
+    private long readMark() {
+        try {
+            Integer mark = channel.config().getOption(SO_MARK);
+            return mark == null ? -1 : Integer.toUnsignedLong(mark);
+        } catch (ChannelException e) {
+            return -1;
+        }
     }
 
     public int localPort() {

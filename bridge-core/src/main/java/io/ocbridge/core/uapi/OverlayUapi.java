@@ -30,6 +30,7 @@ import java.util.concurrent.TimeoutException;
  * (its single writer), waited for with a bound; routes for prefixes that appear or go are then changed off the
  * loop. Changes are runtime-only, as {@code wg set} on a kernel interface: the config file is not rewritten.
  * The private key and listen port cannot change at runtime; setting them to their current values is accepted.
+ * {@code fwmark} changes the live socket's mark, through {@link SocketMark}, which may refuse it.
  */
 public final class OverlayUapi implements UapiDevice {
     static final long LOOP_WAIT_MILLIS = 2_000;
@@ -39,16 +40,26 @@ public final class OverlayUapi implements UapiDevice {
     private final EventLoop loop;
     private final String device;
     private final int listenPort;
+    private final SocketMark mark;
     private final LinkConfigurator link;
     private final Log log;
 
+    /** The overlay socket's mark, read and set on the event loop. */
+    public interface SocketMark {
+        long get();
+
+        /** Sets {@code mark} (0: none) or refuses it, saying why. */
+        void set(long mark) throws UapiException;
+    }
+
     public OverlayUapi(Overlay overlay, LocalIdentity identity, EventLoop loop, String device, int listenPort,
-            LinkConfigurator link, Log log) {
+            SocketMark mark, LinkConfigurator link, Log log) {
         this.overlay = overlay;
         this.identity = identity;
         this.loop = loop;
         this.device = device;
         this.listenPort = listenPort;
+        this.mark = mark;
         this.link = link;
         this.log = log;
     }
@@ -78,7 +89,7 @@ public final class OverlayUapi implements UapiDevice {
                     peer.txBytes(), peer.rxBytes(), peer.persistentKeepaliveSeconds(),
                     prefixes.getOrDefault(peer, List.of())));
         }
-        return new DeviceState(privateKey, listenPort, peers);
+        return new DeviceState(privateKey, listenPort, mark.get(), peers);
     }
 
     @Override
@@ -111,9 +122,6 @@ public final class OverlayUapi implements UapiDevice {
         if (change.listenPort() != null && change.listenPort() != listenPort) {
             throw new UapiException(UapiException.EINVAL, "listen_port cannot change at runtime");
         }
-        if (change.fwmark() != null && change.fwmark() != 0) {
-            throw new UapiException(UapiException.EINVAL, "fwmark is not supported");
-        }
     }
 
     /**
@@ -125,6 +133,11 @@ public final class OverlayUapi implements UapiDevice {
         Set<Cidr> before = routedPrefixes();
         UapiException error = null;
         try {
+            Integer fwmark = request.device().fwmark();
+            if (fwmark != null && Integer.toUnsignedLong(fwmark) != mark.get()) {
+                mark.set(Integer.toUnsignedLong(fwmark));
+                logs.add("fwmark-set fwmark=" + Integer.toUnsignedLong(fwmark) + " source=uapi");
+            }
             if (request.device().replacePeers()) {
                 replacePeers(request, logs);
             }

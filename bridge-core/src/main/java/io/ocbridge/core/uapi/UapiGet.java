@@ -21,6 +21,9 @@ public final class UapiGet {
         if (device.listenPort() != 0) {
             line(out, "listen_port", Integer.toString(device.listenPort()));
         }
+        if (device.fwmark() != 0) {  // as wireguard-go: only when set, in decimal
+            line(out, "fwmark", Long.toString(device.fwmark()));
+        }
         for (DeviceState.PeerState peer : device.peers()) {
             line(out, "public_key", HEX.formatHex(peer.publicKey()));
             if (peer.presharedKey() != null) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.HandshakeCounters.Event;
 import io.ocbridge.core.overlay.OverlayStatus;
+import io.ocbridge.core.route.ForcedTunnel;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,30 @@ class StatusJsonTest {
         OverlayStatus full = new OverlayStatus(expected.name(), expected.device(), expected.listenPort(),
                 expected.publicKey(), expected.peers(), drops, handshakes, List.of(), expected.offloads());
         assertEquals(new SiteStatus("dc-east", StatusFixtures.NOW, List.of(full)), read);
+    }
+
+    /** The socket's mark and the forced tunnel: always both members, {@code forced_tunnel} null when off. */
+    @Test
+    void routingIsWrittenAndReadBack() {
+        OverlayStatus base = StatusFixtures.site().overlays().get(0);
+        for (OverlayStatus.Routing routing : List.of(new OverlayStatus.Routing(0, null),
+                new OverlayStatus.Routing(51820, new ForcedTunnel(51820, 51820, 32_000, true, true)),
+                new OverlayStatus.Routing(7, new ForcedTunnel(4_000_000_000L, 7, 10, false, true)))) {
+            OverlayStatus overlay = new OverlayStatus(base.name(), base.device(), base.listenPort(), base.publicKey(),
+                    base.peers(), base.drops(), base.handshakes(), List.of(), base.offloads(), routing);
+            String json = StatusJson.write(new SiteStatus("dc-east", 1, List.of(overlay)));
+            assertEquals(routing, StatusJson.read(json).overlays().get(0).routing(), json);
+            if (routing.forcedTunnel() == null) {
+                assertTrue(json.contains("\"fwmark\":0,\"forced_tunnel\":null"), json);
+            }
+        }
+        String both = StatusJson.write(new SiteStatus("dc-east", 1, List.of(new OverlayStatus(base.name(),
+                base.device(), base.listenPort(), base.publicKey(), base.peers(), base.drops(), base.handshakes(),
+                List.of(), null, new OverlayStatus.Routing(51820, new ForcedTunnel(51820, 51820, 32_000, true, true))))));
+        assertTrue(both.contains("\"fwmark\":51820,\"forced_tunnel\":{\"table\":51820,\"fwmark\":51820,"
+                + "\"rule_priority\":32000,\"families\":[\"ipv4\",\"ipv6\"]}"), both);
+        assertEquals(null, StatusJson.read(StatusJson.write(StatusFixtures.site())).overlays().get(0).routing(),
+                "a document without fwmark (an older daemon): routing unknown");
     }
 
     @Test

@@ -56,7 +56,7 @@ class CertificateWatchTest {
     static OverlayConfig overlay(PkiValidity pki, PeerConfig... peers) {
         return new OverlayConfig("corp", "ocb-corp", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420, List.of(peers),
                 List.of(), Path.of("ca.crt"), pki.crlNextUpdate() == null ? null : Path.of("revoked.crl"),
-                pki.ownNotAfter() == null ? null : Path.of("dc-east.crt"), pki);
+                pki.ownNotAfter() == null ? null : Path.of("dc-east.crt"), pki, 0, null);
     }
 
     CertificateWatch watch(OverlayConfig config) {

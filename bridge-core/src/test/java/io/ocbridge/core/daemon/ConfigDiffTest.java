@@ -11,6 +11,7 @@ import io.ocbridge.core.config.PkiValidity;
 import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.route.ForcedTunnel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -73,7 +74,7 @@ class ConfigDiffTest {
 
     private static OverlayConfig certifiedOverlay(PkiValidity pki, PeerConfig... peers) {
         return new OverlayConfig("corp", "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420, List.of(peers),
-                List.of(), Path.of("ca.crt"), null, null, pki);
+                List.of(), Path.of("ca.crt"), null, null, pki, 0, null);
     }
 
     @Test
@@ -96,6 +97,32 @@ class ConfigDiffTest {
                 new ConfigDiff.PeerAdded("corp", e)), diff.changes());
         assertTrue(diff.restartRequired().isEmpty());
         assertEquals(List.of(b, dWider, e), diff.applied().overlays().getFirst().peers());
+    }
+
+    /** Forced tunnelling on, changed or off is applied live, after the peer changes that bring or take the /0. */
+    @Test
+    void routingChangesComeAfterThePeerChanges() {
+        PeerConfig dc = peer("site-b", KEY_B, "10.77.0.2/32", "0.0.0.0/0");
+        ForcedTunnel on = new ForcedTunnel(51820, 51820, 32_000, true, false);
+        OverlayConfig plain = overlay("corp", List.of(b));
+        OverlayConfig forced = new OverlayConfig("corp", "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420,
+                List.of(dc), List.of(), null, null, null, null, 51820, on);
+        ConfigDiff diff = ConfigDiff.between(site(plain), site(forced), ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(List.of(new ConfigDiff.PeerUpdated("corp", b, dc, Set.of(ConfigDiff.Field.ALLOWED_IPS)),
+                new ConfigDiff.RoutingChanged("corp", 0, null, 51820, on)), diff.changes());
+        assertEquals(forced, diff.applied().overlays().getFirst());
+        assertTrue(diff.restartRequired().isEmpty());
+
+        ConfigDiff off = ConfigDiff.between(site(forced), site(plain), ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(new ConfigDiff.RoutingChanged("corp", 51820, on, 0, null), off.changes().getLast());
+        ForcedTunnel moved = new ForcedTunnel(1000, 51820, 32_000, true, false);
+        ConfigDiff changed = ConfigDiff.between(site(forced), site(new OverlayConfig("corp", "ocb0", 51820,
+                forced.addresses(), 1420, List.of(dc), List.of(), null, null, null, null, 51820, moved)),
+                ConfigDiff.PresharedKeys.UNCHANGED);
+        assertEquals(List.of(new ConfigDiff.RoutingChanged("corp", 51820, on, 51820, moved)), changed.changes());
+        assertEquals("routing-changed overlay=corp fwmark=51820 default-route=on table=1000",
+                Daemon.describe(changed.changes().getFirst()));
+        assertEquals("routing-changed overlay=corp fwmark=0 default-route=off", Daemon.describe(off.changes().getLast()));
     }
 
     @Test

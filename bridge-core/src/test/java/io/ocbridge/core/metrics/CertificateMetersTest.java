@@ -31,7 +31,7 @@ class CertificateMetersTest {
                 List.of(Cidr.parse("10.77.0.3/32")), 0);
         OverlayConfig overlay = new OverlayConfig("corp", "ocb-corp", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420,
                 List.of(certified, byKey), List.of(), Path.of("ca.crt"), Path.of("revoked.crl"), Path.of("dc-east.crt"),
-                new PkiValidity(NOW.plus(Duration.ofDays(3650)), NOW.plus(Duration.ofDays(30)), NOW.minusSeconds(5)));
+                new PkiValidity(NOW.plus(Duration.ofDays(3650)), NOW.plus(Duration.ofDays(30)), NOW.minusSeconds(5)), 0, null);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CertificateMeters.bind(registry, Tags.of("site", "dc-east", "overlay", "corp"), "dc-east", overlay,
                 Clock.fixed(NOW, ZoneOffset.UTC), Map.of("certificate-expired", (LongSupplier) () -> 1L,

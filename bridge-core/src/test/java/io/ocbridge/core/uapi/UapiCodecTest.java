@@ -62,6 +62,20 @@ class UapiCodecTest {
         assertEquals(expected, UapiGet.format(device(false)));
     }
 
+    /** As wireguard-go: {@code fwmark=N} in decimal after the listen port, and only when a mark is set. */
+    @Test
+    void fwmarkIsWrittenOnlyWhenSetAndParsedUpTo32Bits() throws Exception {
+        DeviceState marked = new DeviceState(null, 51820, 0xCA6CL, List.of());
+        assertEquals("listen_port=51820\nfwmark=51820\n", UapiGet.format(marked));
+        assertEquals("listen_port=51820\n", UapiGet.format(new DeviceState(null, 51820, List.of())));
+        assertEquals(4_294_967_295L, Integer.toUnsignedLong(UapiSet.parse(List.of("fwmark=4294967295"))
+                .device().fwmark()));
+        assertEquals(0, UapiSet.parse(List.of("fwmark=0")).device().fwmark());
+        UapiException tooBig = org.junit.jupiter.api.Assertions.assertThrows(UapiException.class,
+                () -> UapiSet.parse(List.of("fwmark=4294967296")));
+        assertTrue(tooBig.getMessage().contains("fwmark"), tooBig.getMessage());
+    }
+
     @Test
     void secretsOnlyWhenTheSnapshotHoldsThem() {
         String withSecrets = UapiGet.format(device(true));
