@@ -1,10 +1,17 @@
 package io.ocbridge.core.config;
 
+import io.ocbridge.core.device.InterfaceName;
+import io.ocbridge.crypto.keys.KeyFormatException;
+import io.ocbridge.crypto.keys.PresharedKey;
+import java.io.IOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -14,10 +21,14 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads one YAML mapping of a known schema: reports unknown keys (with a suggestion), duplicate
- * keys, missing required keys and values of the wrong type to {@link Problems}. Getters return
- * null when a value is absent or wrong, having reported why; callers carry on to find more errors.
+ * keys, missing required keys and values of the wrong type to {@link Problems}. Typed getters (integers in a
+ * range, flags, words from a set, names, interface names, paths, key files) return null when a value is absent or
+ * wrong, having reported why; callers carry on to find more errors.
  */
 final class MappingReader {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,32}");
+    private static final String NAME_RULE = "must be 1..32 characters of a-z, 0-9 and -";
+    static final int KEY_BYTES = 32;
 
     private final MappingNode node;
     private final String path;
@@ -112,6 +123,97 @@ final class MappingReader {
             return null;
         }
         return number;
+    }
+
+    /** {@code true} or {@code false}; {@code absent} if absent, null (reported) if anything else. */
+    Boolean flag(String key, boolean absent) {
+        return choice(key, absent, Map.of("true", true, "false", false), "true or false");
+    }
+
+    /**
+     * One of the words of {@code choices} (described as {@code expected}, e.g. "allow or block"), as its value;
+     * {@code absent} if absent, null (reported) if anything else.
+     */
+    <T> T choice(String key, T absent, Map<String, T> choices, String expected) {
+        Node value = value(key);
+        if (value == null) {
+            return absent;
+        }
+        String text = string(key, false);
+        if (text == null) {
+            return null;
+        }
+        T chosen = choices.get(text);
+        if (chosen == null) {
+            problems.at(value, field(key), "must be " + expected + ", got \"" + text + "\"");
+        }
+        return chosen;
+    }
+
+    /** A required name matching [a-z0-9-]{1,32}; null (reported) otherwise. */
+    String name(String key) {
+        String name = string(key, true);
+        if (name != null && !NAME.matcher(name).matches()) {
+            problems.at(value(key), field(key), NAME_RULE + ", got \"" + name + "\"");
+            return null;
+        }
+        return name;
+    }
+
+    /** A network interface name the kernel would take; null (reported) otherwise. */
+    String interfaceName(String key, boolean required) {
+        String name = string(key, required);
+        if (name != null && InterfaceName.problem(name) != null) {
+            problems.at(value(key), field(key), InterfaceName.problem(name));
+            return null;
+        }
+        return name;
+    }
+
+    /** Reports {@code key} as required if absent, and an empty list as such (a non-list is reported by its reader). */
+    void requireNonEmptyList(String key) {
+        if (require(key) && value(key) instanceof SequenceNode list && list.getValue().isEmpty()) {
+            problems.at(value(key), field(key), "must list at least one");
+        }
+    }
+
+    /** A path resolved against {@code folder} (the config's); null if absent or invalid (reported). */
+    Path path(String key, boolean required, Path folder) {
+        String text = string(key, required);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return folder.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            problems.at(value(key), field(key), "not a valid path: " + e.getReason());
+            return null;
+        }
+    }
+
+    /**
+     * A key file's path, resolved against {@code folder}, checked to exist, be private and hold a key; the path even
+     * when it fails a check (reported), null if absent or not a path.
+     */
+    Path keyFile(String key, boolean required, Path folder) {
+        Path path = path(key, required, folder);
+        if (path == null) {
+            return null;
+        }
+        String problem = KeyFiles.problem(path);
+        if (problem == null) {
+            try {
+                KeyFiles.decodeSecret(path, PresharedKey::fromBase64);  // any 32 bytes: a private or preshared key
+            } catch (KeyFormatException e) {
+                problem = "does not hold a " + KEY_BYTES + "-byte base64 key";
+            } catch (IOException e) {
+                problem = "cannot read: " + e.getMessage();
+            }
+        }
+        if (problem != null) {
+            problems.at(value(key), field(key), path + ": " + problem);
+        }
+        return path;
     }
 
     /** The items of a list; an empty list if absent; null (reported) if not a list. */
