@@ -77,8 +77,8 @@ final class OverlayRuntime implements AutoCloseable {
     private final LinkConfigurator link = LinkConfigurator.current();
     /** The running segments by name; control thread (a reload changes it while the loop task it submitted runs). */
     private final Map<String, SegmentRuntime> segments = new LinkedHashMap<>();
-    /** The segments whose TAP writers flush with the device's; event loop (filled before it starts). */
-    private final List<SegmentRuntime> flushedSegments = new ArrayList<>();
+    /** The segments in the overlay, whose TAP writers flush with the device's; event loop (filled before it starts). */
+    private final List<SegmentRuntime> attachedSegments = new ArrayList<>();
     private UdpTransport udp;
     private DeviceReader reader;
     private ScheduledFuture<?> tick;
@@ -131,7 +131,7 @@ final class OverlayRuntime implements AutoCloseable {
                 SegmentRuntime segmentRuntime = SegmentRuntime.open(segment, runtime.link, log);
                 runtime.segments.put(segment.name(), segmentRuntime);
                 segmentRuntime.attach(config, overlay);
-                runtime.flushedSegments.add(segmentRuntime);
+                runtime.attachedSegments.add(segmentRuntime);
             }
             io.addFlushHook(runtime::flushSegments);
             runtime.udp = UdpTransport.bind(loop, bindAddress, config.listenPort(), runtime::onDatagram,
@@ -204,8 +204,8 @@ final class OverlayRuntime implements AutoCloseable {
 
     /** End of a burst: the segments' TAP writers write out what they hold for merging. Event loop. */
     private void flushSegments() {
-        for (int i = 0, n = flushedSegments.size(); i < n; i++) {
-            flushedSegments.get(i).flushDevice();
+        for (int i = 0, n = attachedSegments.size(); i < n; i++) {
+            attachedSegments.get(i).flushDevice();
         }
     }
 
@@ -364,7 +364,7 @@ final class OverlayRuntime implements AutoCloseable {
             onLoop(() -> {
                 for (SegmentRuntime segment : going) {
                     segment.detach(overlay);
-                    flushedSegments.remove(segment);
+                    attachedSegments.remove(segment);
                 }
             });
             for (SegmentRuntime segment : going) {
@@ -393,7 +393,7 @@ final class OverlayRuntime implements AutoCloseable {
             staying.forEach(segment -> segment.reconfigure(nextSegments.get(segment.config().name()), next, overlay));
             for (SegmentRuntime segment : joining) {
                 segment.attach(next, overlay);
-                flushedSegments.add(segment);
+                attachedSegments.add(segment);
             }
         });
         for (SegmentRuntime segment : joining) {
@@ -476,17 +476,15 @@ final class OverlayRuntime implements AutoCloseable {
     }
 
     /**
-     * The site PKI refused a running peer: removed as a reload removes it, unless it carries an L2 segment, which only
-     * a restart can change (says false). Its routes stay, so its traffic ends in the device, not on the underlay.
-     * Event loop.
+     * The site PKI refused a running peer: removed as a reload removes it, after it left every segment that carried it.
+     * Its routes stay, so its traffic ends in the device, not on the underlay. Event loop.
      */
-    private boolean refusePeer(String name) {
-        Peer peer = overlay.peer(name);
-        if (peer != null && overlay.segments().stream().anyMatch(segment -> segment.memberOf(peer) != null)) {
-            return false;
+    private void refusePeer(String name) {
+        Set<String> leaving = Set.of(name);
+        for (SegmentRuntime segment : attachedSegments) {
+            segment.withdraw(leaving);
         }
         removePeer(name);
-        return true;
     }
 
     /**
