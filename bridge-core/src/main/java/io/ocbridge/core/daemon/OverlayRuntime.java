@@ -385,6 +385,7 @@ final class OverlayRuntime implements AutoCloseable {
         next.segments().forEach(segment -> nextSegments.put(segment.name(), segment));
         List<SegmentRuntime> staying = List.copyOf(segments.values());
         List<SegmentRuntime> joining = List.copyOf(opened.values());
+        segments.putAll(opened);  // from here on closed with the overlay, even if the loop task fails
         onLoop(() -> {
             if (!leavingPeers.isEmpty()) {
                 staying.forEach(segment -> segment.withdraw(leavingPeers));
@@ -397,7 +398,6 @@ final class OverlayRuntime implements AutoCloseable {
             }
         });
         for (SegmentRuntime segment : joining) {
-            segments.put(segment.config().name(), segment);
             segment.startReader(loop, io);
         }
         config = failures.isEmpty() ? next : withSegments(next, segments.values());

@@ -47,15 +47,22 @@ public final class Segment {
     /** A peer of the segment with its VXLAN endpoint. */
     public record Member(Peer peer, int vtep) {}
 
-    /** A member with its per-peer state: flood limiters for both directions (null when off). */
+    /**
+     * A member with its per-peer state: flood limiters for both directions (null when off). The MAC and ARP/ND tables
+     * hold ports as owners, so a port lives as long as its member does; a new flood limit only replaces its limiters.
+     */
     private static final class Port {
         final Member member;
-        final FloodLimiter towards;
-        final FloodLimiter from;
+        FloodLimiter towards;
+        FloodLimiter from;
         boolean selected;
 
         Port(Member member, int floodLimitPerSecond) {
             this.member = member;
+            limit(floodLimitPerSecond);
+        }
+
+        void limit(int floodLimitPerSecond) {
             this.towards = floodLimitPerSecond > 0 ? new FloodLimiter(floodLimitPerSecond) : null;
             this.from = floodLimitPerSecond > 0 ? new FloodLimiter(floodLimitPerSecond) : null;
         }
@@ -131,10 +138,11 @@ public final class Segment {
 
     /**
      * A reload changed this segment's options, sizes or members: applied in place, on the event loop. The TAP, the
-     * counters and the HA role stay; a member that stays keeps its flood limiters (unless the limit changed). The MAC
-     * and ARP/ND tables are kept when neither the members nor their bounds changed; otherwise they start empty (each
-     * peer's share depends on the member count, and no entry may point at a member that left): unknown destinations
-     * flood until learned again. The VNI, name, device and the overlay's endpoint and MTU cannot change here.
+     * counters and the HA role stay; a member that stays keeps its port and flood limiters (new ones if the limit
+     * changed). The MAC and ARP/ND tables are kept when neither the members nor their bounds changed; otherwise they
+     * start empty (each peer's share depends on the member count, and no entry may point at a member that left):
+     * unknown destinations flood until learned again. The VNI, name, device and the overlay's endpoint and MTU cannot
+     * change here.
      */
     public void reconfigure(SegmentSpec next, List<Member> nextMembers) {
         if (next.vni() != vni || !next.name().equals(name) || !next.device().equals(device)
@@ -143,12 +151,17 @@ public final class Segment {
         }
         Member[] memberArray = nextMembers.toArray(new Member[0]);
         boolean sameMembers = Arrays.equals(memberArray, members);
-        boolean sameFloodLimit = next.options().floodLimitPerSecond() == options.floodLimitPerSecond();
+        int floodLimit = next.options().floodLimitPerSecond();
         boolean sameTables = next.macTableSize() == spec.macTableSize() && next.macAgingNanos() == spec.macAgingNanos()
                 && next.options().macFlapLimit() == options.macFlapLimit()
                 && next.options().macFlapHoldNanos() == options.macFlapHoldNanos();
-        if (!sameMembers || !sameFloodLimit) {
-            ports = ports(memberArray, next.options().floodLimitPerSecond(), sameFloodLimit ? ports : new Port[0]);
+        if (!sameMembers) {
+            ports = ports(memberArray, options.floodLimitPerSecond(), ports);
+        }
+        if (floodLimit != options.floodLimitPerSecond()) {
+            for (Port port : ports) {
+                port.limit(floodLimit);
+            }
         }
         members = memberArray;
         if (next.macTableSize() != spec.macTableSize() || next.macAgingNanos() != spec.macAgingNanos()) {

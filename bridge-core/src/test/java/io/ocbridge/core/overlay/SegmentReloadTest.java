@@ -205,6 +205,18 @@ class SegmentReloadTest {
         lanA.reconfigure(spec("lan", LAN, VTEP_A, SegmentOptions.DEFAULTS.withArpSuppression(false), 64), List.of(toB));
         assertEquals(learned, lanA.macTableSize(), "an option changed: what was learned stays");
         lanFrame();
+        lanA.reconfigure(spec("lan", LAN, VTEP_A, SegmentOptions.DEFAULTS.withFloodLimit(3), 64), List.of(toB));
+        assertEquals(learned, lanA.macTableSize(), "a new flood limit: what was learned stays");
+        long limitedBefore = lanA.counters().get(Event.DROP_FLOOD_LIMIT);
+        for (int i = 0; i < 5; i++) {
+            fromTap(lanA, frame(BROADCAST, MAC_A, i));
+        }
+        assertEquals(limitedBefore + 2, lanA.counters().get(Event.DROP_FLOOD_LIMIT), "the new limit: a burst of 3");
+        net.deliverAll();
+        assertEquals(lanSent + 3, lanTapB.size());
+        lanTapB.subList(lanSent, lanSent + 3).clear();  // lanFrame counts its own frames
+        net.advanceMillis(1_000);  // the bucket refills
+        lanFrame();
         lanA.reconfigure(spec("lan", LAN, VTEP_A, SegmentOptions.DEFAULTS, 128), List.of(toB));
         assertEquals(0, lanA.macTableSize(), "a new bound: the table starts empty");
         lanFrame();
