@@ -120,6 +120,20 @@ final class L2Topology extends Lab {
         return DhcpServer.start(this, dhcp, HOST_DEVICE, DHCP_FIRST, DHCP_LAST);
     }
 
+    /**
+     * Another LAN at {@code site}: bridge {@code bridge} in its gateway (created if missing) and a host namespace
+     * ({@code label}) on it at {@code address}/{@value #LAN_PREFIX}, its interface {@value #HOST_DEVICE}.
+     */
+    Netns addLanHost(Site site, String bridge, String label, String address) {
+        var gw = site.gateway();
+        if (!gw.ip("link", "show", "dev", bridge).ok()) {
+            gw.addBridge(bridge);
+        }
+        Netns host = namespace(label);
+        host(gw, label, bridge, host, address);
+        return host;
+    }
+
     /** The MAC address of {@code ns}'s LAN interface. */
     static String macOf(Netns ns) {
         String out = ns.ip("-o", "link", "show", "dev", HOST_DEVICE).orThrow().output();
@@ -164,9 +178,14 @@ final class L2Topology extends Lab {
 
     /** A veth from {@code gw}'s br-lan (port {@code port}) to {@code host}'s eth0, MTU 1500; address optional. */
     private static void host(Netns gw, String port, Netns host, String address) {
+        host(gw, port, BRIDGE, host, address);
+    }
+
+    /** A veth from {@code gw}'s {@code bridge} (port {@code port}) to {@code host}'s eth0, MTU 1500; address optional. */
+    private static void host(Netns gw, String port, String bridge, Netns host, String address) {
         gw.ip("link", "add", port, "mtu", Integer.toString(LAN_MTU), "type", "veth",
                 "peer", "name", HOST_DEVICE, "mtu", Integer.toString(LAN_MTU), "netns", host.name()).orThrow();
-        gw.ip("link", "set", port, "master", BRIDGE, "up").orThrow();
+        gw.ip("link", "set", port, "master", bridge, "up").orThrow();
         if (address != null) {
             host.ip("addr", "add", address + "/" + LAN_PREFIX, "dev", HOST_DEVICE).orThrow();
         }

@@ -116,13 +116,18 @@ record Ping(int transmitted, int received, double avgRttMs, String output) {
     }
 
     private static Ping parse(Cmd.Result r) {
-        var counts = COUNTS.matcher(r.output());
-        var rtt = RTT.matcher(r.output());
+        return parse(r.output());
+    }
+
+    /** The outcome in ping's output, e.g. a finished {@link #trace}'s log (0 sent without a summary line). */
+    static Ping parse(String output) {
+        var counts = COUNTS.matcher(output);
+        var rtt = RTT.matcher(output);
         boolean counted = counts.find();
         return new Ping(
                 counted ? Integer.parseInt(counts.group(1)) : 0,
                 counted ? Integer.parseInt(counts.group(2)) : 0,
                 rtt.find() ? Double.parseDouble(rtt.group(1)) : Double.NaN,
-                r.output());
+                output);
     }
 }

@@ -41,10 +41,10 @@ final class CertificateWatch {
     /** How often the same warning is repeated. */
     static final Duration WARNING_INTERVAL = Duration.ofDays(1);
 
-    /** Removes a running peer; says false if it cannot be removed live (it carries an L2 segment). Event loop. */
+    /** Removes a running peer (from the segments that carry it first). Event loop. */
     @FunctionalInterface
     interface Remover {
-        boolean remove(String peer);
+        void remove(String peer);
     }
 
     /** A peer refused at {@code since} because of {@code reason}; {@code deadline} is the instant it passed. */
@@ -60,7 +60,6 @@ final class CertificateWatch {
     private final Map<String, Refusal> refused = new LinkedHashMap<>();
     private volatile List<Refusal> published = List.of();
     /** Peers past their deadline that could not be removed (L2 segment members); said once. Event loop. */
-    private final Set<String> unremovable = new HashSet<>();
     /** When each warning may be repeated, by what it is about and that thing's deadline. Event loop. */
     private final Map<String, Instant> nextWarning = new HashMap<>();
     /** Before this instant nothing can be due: {@link #check()} returns at once. Event loop. */
@@ -92,7 +91,6 @@ final class CertificateWatch {
         Set<String> configured = new HashSet<>();
         next.peers().forEach(peer -> configured.add(peer.name()));
         refused.keySet().removeIf(name -> readmitted.contains(name) || !configured.contains(name));
-        unremovable.clear();
         published = List.copyOf(refused.values());
         nextCheck = Instant.MIN;
         check();
@@ -107,8 +105,7 @@ final class CertificateWatch {
         Instant next = Instant.MAX;
         Set<String> warnings = new HashSet<>();
         for (PeerConfig peer : config.peers()) {
-            if (peer.certificateNotAfter() == null || refused.containsKey(peer.name())
-                    || unremovable.contains(peer.name())) {
+            if (peer.certificateNotAfter() == null || refused.containsKey(peer.name())) {
                 continue;
             }
             RefusalReason reason = reason(peer, pki, now);
@@ -160,12 +157,7 @@ final class CertificateWatch {
 
     private void refuse(String peer, RefusalReason reason, Instant deadline, Instant now) {
         counters.increment(reason);
-        if (!remover.remove(peer)) {
-            unremovable.add(peer);
-            log.error("peer-refused", "peer=" + peer + " reason=" + reason.label() + " deadline=" + when(deadline)
-                    + " action=none cause=carries-segment (restart with a renewed certificate or without this peer)");
-            return;
-        }
+        remover.remove(peer);
         refused.put(peer, new Refusal(peer, reason, now, deadline));
         published = List.copyOf(refused.values());
         log.warn("peer-refused", "peer=" + peer + " reason=" + reason.label() + " deadline=" + when(deadline)

@@ -5,6 +5,7 @@ import io.ocbridge.core.config.PeerConfig;
 import io.ocbridge.core.config.SegmentConfig;
 import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.route.ForcedTunnel;
+import io.ocbridge.core.route.Cidr;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -17,10 +18,10 @@ import java.util.Set;
  * What a reload changes: the running site config against the one just loaded. A pure function of the two configs
  * (and of {@link PresharedKeys}, which says whether a preshared-key file's content changed under the same path).
  *
- * <p>Peers and overlays are matched by name. What can be applied live becomes a {@link Change}; what cannot (the
- * site's name, key, socket and metrics; an overlay's device, port, addresses, MTU and segments; the peers a segment
- * carries) is listed in {@link #restartRequired()} and keeps its running value in {@link #applied()}, the config the
- * daemon runs once the changes are in.
+ * <p>Peers, segments and overlays are matched by name. What can be applied live becomes a {@link Change}; what cannot
+ * (the site's name, key, socket and metrics; an overlay's device, port, addresses and MTU) is listed in
+ * {@link #restartRequired()} and keeps its running value in {@link #applied()}, the config the daemon runs once the
+ * changes are in.
  */
 public record ConfigDiff(List<Change> changes, List<String> restartRequired, SiteConfig applied) {
 
@@ -41,8 +42,35 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
     }
 
     /**
-     * One live change, in the order it is applied: overlays removed, peers removed, replaced, updated, added, routing
-     * changed, overlays added.
+     * A segment field that a reload changes in place: the TAP, its frames and its counters stay. ({@code vni} and
+     * {@code device} re-create the segment: {@link SegmentReplaced}.)
+     */
+    public enum SegmentField {
+        BRIDGE("bridge"), PEERS("peers"), MSS_CLAMP("mss-clamp"), MAC_AGING("mac-aging"), MAC_TABLE_SIZE("mac-table-size"),
+        RELAY("relay"), FLOOD_LIMIT("flood-limit"), ARP_SUPPRESSION("arp-suppression"), DHCP("dhcp"),
+        MAC_FLAP_LIMIT("mac-flap-limit"), MAC_FLAP_HOLD("mac-flap-hold");
+
+        private final String key;
+
+        SegmentField(String key) {
+            this.key = key;
+        }
+
+        /** The config key, as the logs print it ({@code peers} also when a member's VTEP or the overlay's peers changed). */
+        public String key() {
+            return key;
+        }
+
+        /** The keys of {@code fields}, sorted, comma-separated: as the reply and the logs print them. */
+        public static String keys(Set<SegmentField> fields) {
+            return String.join(",", fields.stream().sorted().map(SegmentField::key).toList());
+        }
+    }
+
+    /**
+     * One live change, in the order it is applied: overlays removed; then per overlay segments removed and replaced
+     * (their old half), peers removed, replaced, updated, added, segments updated, added (and the new half of the
+     * replaced ones), routing changed; overlays added.
      */
     public sealed interface Change {
         String overlay();
@@ -72,6 +100,18 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
      */
     public record RoutingChanged(String overlay, long fwmarkBefore, ForcedTunnel before, long fwmarkAfter,
             ForcedTunnel after) implements Change {}
+
+    public record SegmentRemoved(String overlay, SegmentConfig segment) implements Change {}
+
+    public record SegmentAdded(String overlay, SegmentConfig segment) implements Change {}
+
+    /** Same name, new VNI or TAP device: the old segment goes (its TAP deleted) and a new one comes. */
+    public record SegmentReplaced(String overlay, SegmentConfig before, SegmentConfig after, String reason)
+            implements Change {}
+
+    /** Same name, VNI and device; {@code fields} change in place. */
+    public record SegmentUpdated(String overlay, SegmentConfig before, SegmentConfig after, Set<SegmentField> fields)
+            implements Change {}
 
     /** Whether the preshared key a running peer uses differs from what its (unchanged) file holds now. */
     @FunctionalInterface
@@ -134,7 +174,7 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
         }
     }
 
-    /** The overlay as it runs after the reload: peer changes applied, everything else as before. */
+    /** The overlay as it runs after the reload: peer and segment changes applied, everything else as before. */
     private static OverlayConfig overlay(OverlayConfig old, OverlayConfig next, PresharedKeys presharedKeys,
             List<Change> out, List<String> restart) {
         String name = old.name();
@@ -151,25 +191,16 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
         if (old.mtu() != next.mtu()) {
             restart.add(where + "mtu");
         }
-        if (!old.segments().equals(next.segments())) {
-            restart.add(where + "segments");
-        }
         Map<String, PeerConfig> oldPeers = byPeerName(old.peers());
         Map<String, PeerConfig> newPeers = byPeerName(next.peers());
         List<PeerConfig> peers = new ArrayList<>();
-        List<PeerConfig> kept = new ArrayList<>();
         List<Change> removed = new ArrayList<>();
         List<Change> replaced = new ArrayList<>();
         List<Change> updated = new ArrayList<>();
         List<Change> added = new ArrayList<>();
         for (PeerConfig peer : old.peers()) {
             if (!newPeers.containsKey(peer.name())) {
-                if (carriesSegment(old, peer)) {
-                    restart.add(where + "peer " + peer.name() + " (removal: it carries a segment)");
-                    kept.add(peer);
-                } else {
-                    removed.add(new PeerRemoved(name, peer));
-                }
+                removed.add(new PeerRemoved(name, peer));
             }
         }
         for (PeerConfig peer : next.peers()) {
@@ -183,13 +214,6 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
                     : !Objects.equals(was.presharedKeyFile(), peer.presharedKeyFile())
                             || presharedKeys.changed(name, peer) ? "preshared-key"
                     : null;
-            boolean segmentMember = carriesSegment(old, was);
-            if (segmentMember && (reason != null || !Objects.equals(was.effectiveVtep(), peer.effectiveVtep()))) {
-                restart.add(where + "peer " + peer.name() + " " + (reason != null ? reason : "vtep")
-                        + " (it carries a segment)");
-                peers.add(was);
-                continue;
-            }
             if (reason != null) {
                 replaced.add(new PeerReplaced(name, was, peer, reason));
                 peers.add(peer);
@@ -210,33 +234,116 @@ public record ConfigDiff(List<Change> changes, List<String> restartRequired, Sit
             }
             peers.add(peer);
         }
-        peers.addAll(kept);
-        out.addAll(removed);
-        out.addAll(replaced);
-        out.addAll(updated);
-        out.addAll(added);
+        segments(old, next, out, removed, replaced, updated, added);
         if (old.fwmark() != next.fwmark() || !Objects.equals(old.forcedTunnel(), next.forcedTunnel())) {
             out.add(new RoutingChanged(name, old.fwmark(), old.forcedTunnel(), next.fwmark(), next.forcedTunnel()));
         }
         // The PKI files were just verified with the new peers, so their validity is the new one.
         return new OverlayConfig(name, old.device(), old.listenPort(), old.addresses(), old.mtu(), peers,
-                old.segments(), next.ca(), next.crl(), next.certificate(), next.pki(), next.fwmark(),
+                next.segments(), next.ca(), next.crl(), next.certificate(), next.pki(), next.fwmark(),
                 next.forcedTunnel());
     }
 
-    /** Whether a segment of the overlay sends to this peer (a segment without a peer list carries all of them). */
-    private static boolean carriesSegment(OverlayConfig overlay, PeerConfig peer) {
-        for (SegmentConfig segment : overlay.segments()) {
-            if (segment.peers().isEmpty() || segment.peers().contains(peer.name())) {
-                return true;
+    /**
+     * The overlay's segment changes, around its peer changes in the order they are applied: a segment that goes leaves
+     * before the peers change (so a peer it carried can be removed), one that changes or comes does after (so it can
+     * carry a peer that was just added).
+     */
+    private static void segments(OverlayConfig old, OverlayConfig next, List<Change> out, List<Change> peersRemoved,
+            List<Change> peersReplaced, List<Change> peersUpdated, List<Change> peersAdded) {
+        String name = old.name();
+        Map<String, SegmentConfig> after = bySegmentName(next.segments());
+        Map<String, SegmentConfig> before = bySegmentName(old.segments());
+        List<Change> updated = new ArrayList<>();
+        List<Change> added = new ArrayList<>();
+        for (SegmentConfig segment : old.segments()) {
+            if (!after.containsKey(segment.name())) {
+                out.add(new SegmentRemoved(name, segment));
             }
         }
-        return false;
+        for (SegmentConfig segment : next.segments()) {
+            SegmentConfig was = before.get(segment.name());
+            if (was == null) {
+                added.add(new SegmentAdded(name, segment));
+            } else if (was.vni() != segment.vni() || !was.device().equals(segment.device())) {
+                out.add(new SegmentReplaced(name, was, segment, was.vni() != segment.vni() ? "vni" : "device"));
+            } else {
+                Set<SegmentField> fields = segmentFields(old, was, next, segment);
+                if (!fields.isEmpty()) {
+                    updated.add(new SegmentUpdated(name, was, segment, Set.copyOf(fields)));
+                }
+            }
+        }
+        out.addAll(peersRemoved);
+        out.addAll(peersReplaced);
+        out.addAll(peersUpdated);
+        out.addAll(peersAdded);
+        out.addAll(updated);
+        out.addAll(added);
+    }
+
+    private static Set<SegmentField> segmentFields(OverlayConfig oldOverlay, SegmentConfig was, OverlayConfig nextOverlay,
+            SegmentConfig now) {
+        Set<SegmentField> fields = EnumSet.noneOf(SegmentField.class);
+        if (!Objects.equals(was.bridge(), now.bridge())) {
+            fields.add(SegmentField.BRIDGE);
+        }
+        if (!members(oldOverlay, was).equals(members(nextOverlay, now))) {
+            fields.add(SegmentField.PEERS);
+        }
+        if (was.mssClamp() != now.mssClamp()) {
+            fields.add(SegmentField.MSS_CLAMP);
+        }
+        if (was.macAgingSeconds() != now.macAgingSeconds()) {
+            fields.add(SegmentField.MAC_AGING);
+        }
+        if (was.macTableSize() != now.macTableSize()) {
+            fields.add(SegmentField.MAC_TABLE_SIZE);
+        }
+        if (was.relay() != now.relay()) {
+            fields.add(SegmentField.RELAY);
+        }
+        if (was.floodLimit() != now.floodLimit()) {
+            fields.add(SegmentField.FLOOD_LIMIT);
+        }
+        if (was.arpSuppression() != now.arpSuppression()) {
+            fields.add(SegmentField.ARP_SUPPRESSION);
+        }
+        if (was.dhcp() != now.dhcp()) {
+            fields.add(SegmentField.DHCP);
+        }
+        if (was.macFlapLimit() != now.macFlapLimit()) {
+            fields.add(SegmentField.MAC_FLAP_LIMIT);
+        }
+        if (was.macFlapHoldSeconds() != now.macFlapHoldSeconds()) {
+            fields.add(SegmentField.MAC_FLAP_HOLD);
+        }
+        return fields;
+    }
+
+    /**
+     * Whom the segment carries: each peer (a segment without a peer list carries all of the overlay's) with its VTEP.
+     * A peer replaced under the same name (new key) counts as the same member: the peer change says so.
+     */
+    private static Map<String, Cidr> members(OverlayConfig overlay, SegmentConfig segment) {
+        Map<String, Cidr> members = new LinkedHashMap<>();
+        for (PeerConfig peer : overlay.peers()) {
+            if (segment.peers().isEmpty() || segment.peers().contains(peer.name())) {
+                members.put(peer.name(), peer.effectiveVtep());
+            }
+        }
+        return members;
     }
 
     private static Map<String, OverlayConfig> byName(List<OverlayConfig> overlays) {
         Map<String, OverlayConfig> map = new LinkedHashMap<>();
         overlays.forEach(o -> map.put(o.name(), o));
+        return map;
+    }
+
+    private static Map<String, SegmentConfig> bySegmentName(List<SegmentConfig> segments) {
+        Map<String, SegmentConfig> map = new LinkedHashMap<>();
+        segments.forEach(s -> map.put(s.name(), s));
         return map;
     }
 

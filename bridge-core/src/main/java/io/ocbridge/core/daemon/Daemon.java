@@ -52,8 +52,9 @@ import java.util.concurrent.TimeUnit;
  *       from any thread.</li>
  *   <li>{@link #reload()} runs on a control thread (a control connection, or the SIGHUP thread), one at a time: it
  *       loads and checks the config off the loop, reads keys and resolves endpoints, then hands each overlay its peer
- *       changes as one task on its event loop. Overlays are started and stopped there too; the list of running
- *       overlays is an immutable snapshot that reload replaces.</li>
+ *       and segment changes as one task on its event loop; TAP devices are created, moved between bridges and deleted
+ *       on the control thread before and after it ({@code OverlayRuntime.applyChanges}). Overlays are started and
+ *       stopped there too; the list of running overlays is an immutable snapshot that reload replaces.</li>
  * </ul>
  *
  * <p>systemd: with {@code $NOTIFY_SOCKET} set, {@code READY=1} goes out once every overlay is up, {@code RELOADING=1}
@@ -246,8 +247,11 @@ public final class Daemon implements AutoCloseable {
             OverlayConfig next = diff.applied().overlays().stream().filter(o -> o.name().equals(entry.getKey()))
                     .findFirst().orElseThrow();
             try {
-                runtime.applyPeerChanges(entry.getValue(), next, resolved.getOrDefault(entry.getKey(), Map.of()));
+                List<String> partial = runtime.applyChanges(entry.getValue(), next,
+                        resolved.getOrDefault(entry.getKey(), Map.of()));
                 entry.getValue().forEach(change -> lines.add(describe(change)));
+                failures.addAll(partial);
+                appliedOverlays.set(appliedOverlays.indexOf(next), runtime.config());  // without a segment that failed
             } catch (DaemonException e) {
                 failures.add(e.getMessage());
                 appliedOverlays.set(appliedOverlays.indexOf(next), runtime.config());
@@ -321,6 +325,14 @@ public final class Daemon implements AutoCloseable {
                     + " fields=" + String.join(",", c.fields().stream().sorted().map(ConfigDiff.Field::key).toList());
             case ConfigDiff.RoutingChanged c -> "routing-changed overlay=" + c.overlay() + " fwmark=" + c.fwmarkAfter()
                     + " default-route=" + (c.after() == null ? "off" : "on table=" + c.after().table());
+            case ConfigDiff.SegmentAdded c -> "segment-added overlay=" + c.overlay() + " segment=" + c.segment().name()
+                    + " vni=" + c.segment().vni();
+            case ConfigDiff.SegmentRemoved c -> "segment-removed overlay=" + c.overlay() + " segment="
+                    + c.segment().name();
+            case ConfigDiff.SegmentReplaced c -> "segment-replaced overlay=" + c.overlay() + " segment="
+                    + c.after().name() + " reason=" + c.reason();
+            case ConfigDiff.SegmentUpdated c -> "segment-updated overlay=" + c.overlay() + " segment="
+                    + c.after().name() + " fields=" + ConfigDiff.SegmentField.keys(c.fields());
         };
     }
 

@@ -40,7 +40,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +80,10 @@ final class OverlayRuntime implements AutoCloseable {
     private final EventLoop loop;
     private final Log log;
     private final LinkConfigurator link = LinkConfigurator.current();
-    private final List<SegmentRuntime> segments = new ArrayList<>();
+    /** The running segments by name; control thread (a reload changes it while the loop task it submitted runs). */
+    private final Map<String, SegmentRuntime> segments = new LinkedHashMap<>();
+    /** The segments in the overlay, whose TAP writers flush with the device's; event loop (filled before it starts). */
+    private final List<SegmentRuntime> attachedSegments = new ArrayList<>();
     private UdpTransport udp;
     private DeviceReader reader;
     private ScheduledFuture<?> tick;
@@ -133,10 +138,12 @@ final class OverlayRuntime implements AutoCloseable {
                 runtime.addPeer(peer);
             }
             for (SegmentConfig segment : config.segments()) {
-                SegmentRuntime segmentRuntime = SegmentRuntime.create(segment, config, overlay, runtime.link, log);
-                runtime.segments.add(segmentRuntime);
-                io.addFlushHook(segmentRuntime::flushDevice);
+                SegmentRuntime segmentRuntime = SegmentRuntime.open(segment, runtime.link, log);
+                runtime.segments.put(segment.name(), segmentRuntime);
+                segmentRuntime.attach(config, overlay);
+                runtime.attachedSegments.add(segmentRuntime);
             }
+            io.addFlushHook(runtime::flushSegments);
             runtime.udp = UdpTransport.bind(loop, bindAddress, config.listenPort(), runtime::onDatagram,
                     runtime::onReadComplete, Offloads.SOCKET, config.fwmark(), log);
             runtime.addRoutes();
@@ -144,7 +151,7 @@ final class OverlayRuntime implements AutoCloseable {
             runtime.reader = new DeviceReader(device, runtime::onDevicePacket, io::flush,
                     PooledByteBufAllocator.DEFAULT, PacketLayout.HEADROOM, config.mtu(), PacketLayout.TAILROOM, log);
             runtime.reader.attach(loop);
-            for (SegmentRuntime segment : runtime.segments) {
+            for (SegmentRuntime segment : runtime.segments.values()) {
                 segment.startReader(loop, io);
             }
             runtime.tick = loop.scheduleAtFixedRate(overlay::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -203,6 +210,13 @@ final class OverlayRuntime implements AutoCloseable {
                 handshakesScheduled = false;
                 onReadComplete();
             }, laterNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** End of a burst: the segments' TAP writers write out what they hold for merging. Event loop. */
+    private void flushSegments() {
+        for (int i = 0, n = attachedSegments.size(); i < n; i++) {
+            attachedSegments.get(i).flushDevice();
         }
     }
 
@@ -388,23 +402,101 @@ final class OverlayRuntime implements AutoCloseable {
     }
 
     /**
-     * Applies one reload's peer changes for this overlay: all of them in one task on the event loop (no packet sees a
-     * half-applied state), then the routes that appeared or went. Peers not named in {@code changes} are not touched.
-     * Control thread; {@code peers} holds every added, replaced and updated peer, resolved.
+     * Applies one reload's changes for this overlay; peers and segments not named in {@code changes} are not touched.
+     * Control thread; {@code peers} holds every added, replaced and updated peer, resolved. In order:
+     * <ol>
+     *   <li>what can fail comes first, before anything changes: the TAPs of new segments are created (unless their
+     *       device is still held by a segment that goes) and TAPs move to their new bridge;</li>
+     *   <li>segments removed or re-created leave the overlay in one loop task (reader detached, VNI unknown), then
+     *       their TAPs are deleted, and the TAPs that waited for their device name are created;</li>
+     *   <li>one loop task, so no packet sees a half-applied state: leaving peers are withdrawn from the segments, the
+     *       peer changes are made, every remaining segment gets its new options and members (a no-op for one that did
+     *       not change), and new segments join; then their readers start;</li>
+     *   <li>the routes that appeared or went.</li>
+     * </ol>
+     * Throws when nothing was changed; returns the failures after that point (a segment that could not be created
+     * again), with {@link #config()} saying what runs.
      */
-    void applyPeerChanges(List<ConfigDiff.Change> changes, OverlayConfig next, Map<String, ResolvedPeer> peers)
+    List<String> applyChanges(List<ConfigDiff.Change> changes, OverlayConfig next, Map<String, ResolvedPeer> peers)
             throws DaemonException {
         Set<Cidr> routesBefore = routedPrefixes(config);
         Set<Cidr> routesAfter = routedPrefixes(next);
-        try {
-            loop.submit(() -> applyOnLoop(changes, peers)).get(RELOAD_TASK_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DaemonException("overlay " + config.name() + ": interrupted while applying the reload", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new DaemonException("overlay " + config.name() + ": reload failed on the event loop: " + e, e);
+        List<SegmentRuntime> going = new ArrayList<>();
+        Set<String> devicesGoing = new LinkedHashSet<>();
+        List<SegmentConfig> coming = new ArrayList<>();
+        Set<String> leavingPeers = new LinkedHashSet<>();
+        for (ConfigDiff.Change change : changes) {
+            switch (change) {
+                case ConfigDiff.SegmentRemoved c -> going.add(segments.get(c.segment().name()));
+                case ConfigDiff.SegmentReplaced c -> {
+                    going.add(segments.get(c.before().name()));
+                    coming.add(c.after());
+                }
+                case ConfigDiff.SegmentAdded c -> coming.add(c.segment());
+                case ConfigDiff.PeerRemoved c -> leavingPeers.add(c.peer().name());
+                case ConfigDiff.PeerReplaced c -> leavingPeers.add(c.before().name());
+                default -> { }
+            }
         }
-        config = next;
+        going.forEach(segment -> devicesGoing.add(segment.deviceName()));
+        Map<String, SegmentRuntime> opened = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        try {
+            for (SegmentConfig segment : coming) {
+                if (!devicesGoing.contains(segment.device())) {
+                    opened.put(segment.name(), SegmentRuntime.open(segment, link, log));
+                }
+            }
+            for (ConfigDiff.Change change : changes) {
+                if (change instanceof ConfigDiff.SegmentUpdated c && c.fields().contains(ConfigDiff.SegmentField.BRIDGE)) {
+                    segments.get(c.after().name()).moveToBridge(c.after().bridge());
+                }
+            }
+        } catch (DaemonException e) {
+            opened.values().forEach(SegmentRuntime::close);
+            throw e;
+        }
+        if (!going.isEmpty()) {
+            onLoop(() -> {
+                for (SegmentRuntime segment : going) {
+                    segment.detach(overlay);
+                    attachedSegments.remove(segment);
+                }
+            });
+            for (SegmentRuntime segment : going) {
+                segments.remove(segment.config().name());
+                segment.close();
+            }
+            for (SegmentConfig segment : coming) {
+                if (devicesGoing.contains(segment.device())) {
+                    try {
+                        opened.put(segment.name(), SegmentRuntime.open(segment, link, log));
+                    } catch (DaemonException e) {
+                        failures.add(e.getMessage());
+                    }
+                }
+            }
+        }
+        Map<String, SegmentConfig> nextSegments = new LinkedHashMap<>();
+        next.segments().forEach(segment -> nextSegments.put(segment.name(), segment));
+        List<SegmentRuntime> staying = List.copyOf(segments.values());
+        List<SegmentRuntime> joining = List.copyOf(opened.values());
+        segments.putAll(opened);  // from here on closed with the overlay, even if the loop task fails
+        onLoop(() -> {
+            if (!leavingPeers.isEmpty()) {
+                staying.forEach(segment -> segment.withdraw(leavingPeers));
+            }
+            applyOnLoop(changes, peers);
+            staying.forEach(segment -> segment.reconfigure(nextSegments.get(segment.config().name()), next, overlay));
+            for (SegmentRuntime segment : joining) {
+                segment.attach(next, overlay);
+                attachedSegments.add(segment);
+            }
+        });
+        for (SegmentRuntime segment : joining) {
+            segment.startReader(loop, io);
+        }
+        config = failures.isEmpty() ? next : withSegments(next, segments.values());
         for (ConfigDiff.Change change : changes) {
             switch (change) {
                 case ConfigDiff.PeerAdded c -> log.info("peer-added", "peer=" + c.peer().name()
@@ -414,6 +506,12 @@ final class OverlayRuntime implements AutoCloseable {
                         + " reason=" + c.reason() + " sessions=reset");
                 case ConfigDiff.PeerUpdated c -> log.info("peer-updated", "peer=" + c.after().name() + " fields="
                         + String.join(",", c.fields().stream().sorted().map(ConfigDiff.Field::key).toList()));
+                case ConfigDiff.SegmentRemoved c -> log.info("segment-removed", "segment=" + c.segment().name());
+                case ConfigDiff.SegmentReplaced c -> log.info("segment-replaced", "segment=" + c.after().name()
+                        + " reason=" + c.reason());
+                case ConfigDiff.SegmentUpdated c -> log.info("segment-updated", "segment=" + c.after().name()
+                        + " fields=" + ConfigDiff.SegmentField.keys(c.fields()));
+                case ConfigDiff.SegmentAdded c -> log.info("segment-added", "segment=" + c.segment().name());
                 default -> { }
             }
         }
@@ -423,9 +521,30 @@ final class OverlayRuntime implements AutoCloseable {
                 applyRouting(routing);
             }
         }
+        return failures;
     }
 
-    private Void applyOnLoop(List<ConfigDiff.Change> changes, Map<String, ResolvedPeer> resolved) {
+    /** {@code overlay} with the segments that actually run (a reload could not create one of them again). */
+    private static OverlayConfig withSegments(OverlayConfig overlay, Collection<SegmentRuntime> running) {
+        List<SegmentConfig> segments = running.stream().map(SegmentRuntime::config).toList();
+        return new OverlayConfig(overlay.name(), overlay.device(), overlay.listenPort(), overlay.addresses(),
+                overlay.mtu(), overlay.peers(), segments, overlay.ca(), overlay.crl(), overlay.certificate(),
+                overlay.pki(), overlay.fwmark(), overlay.forcedTunnel());
+    }
+
+    /** Runs {@code task} on the event loop and waits for it (a reload's step). Control thread. */
+    private void onLoop(Runnable task) throws DaemonException {
+        try {
+            loop.submit(task).get(RELOAD_TASK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DaemonException("overlay " + config.name() + ": interrupted while applying the reload", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DaemonException("overlay " + config.name() + ": reload failed on the event loop: " + e, e);
+        }
+    }
+
+    private void applyOnLoop(List<ConfigDiff.Change> changes, Map<String, ResolvedPeer> resolved) {
         for (ConfigDiff.Change change : changes) {
             switch (change) {
                 case ConfigDiff.PeerRemoved c -> removePeer(c.peer().name());
@@ -453,24 +572,21 @@ final class OverlayRuntime implements AutoCloseable {
                 }
                 case ConfigDiff.PeerAdded c -> addResolved(resolved.get(c.peer().name()));
                 case ConfigDiff.RoutingChanged c -> { }  // after the loop task: it runs ip
-                default -> throw new IllegalArgumentException("not a peer change: " + change);
+                default -> { }  // segment changes: see applyChanges
             }
         }
-        return null;
     }
 
     /**
-     * The site PKI refused a running peer: removed as a reload removes it, unless it carries an L2 segment, which only
-     * a restart can change (says false). Its routes stay, so its traffic ends in the device, not on the underlay.
-     * Event loop.
+     * The site PKI refused a running peer: removed as a reload removes it, after it left every segment that carried it.
+     * Its routes stay, so its traffic ends in the device, not on the underlay. Event loop.
      */
-    private boolean refusePeer(String name) {
-        Peer peer = overlay.peer(name);
-        if (peer != null && overlay.segments().stream().anyMatch(segment -> segment.memberOf(peer) != null)) {
-            return false;
+    private void refusePeer(String name) {
+        Set<String> leaving = Set.of(name);
+        for (SegmentRuntime segment : attachedSegments) {
+            segment.withdraw(leaving);
         }
         removePeer(name);
-        return true;
     }
 
     /**
@@ -575,7 +691,7 @@ final class OverlayRuntime implements AutoCloseable {
         if (certificateCheck != null) {
             certificateCheck.cancel(false);
         }
-        for (SegmentRuntime segment : segments) {
+        for (SegmentRuntime segment : segments.values()) {
             segment.close();
         }
         if (!loop.isShuttingDown()) {

@@ -103,6 +103,11 @@ public final class LinkConfigurator {
         run("link", "set", "dev", InterfaceName.validate(device), "master", InterfaceName.validate(bridge));
     }
 
+    /** Takes {@code device} out of its bridge, if it is in one. */
+    public void setNoMaster(String device) throws IOException {
+        run("link", "set", "dev", InterfaceName.validate(device), "nomaster");
+    }
+
     public void deleteLink(String device) throws IOException {
         run("link", "delete", "dev", InterfaceName.validate(device));
     }

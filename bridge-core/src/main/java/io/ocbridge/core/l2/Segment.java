@@ -10,6 +10,7 @@ import io.ocbridge.core.l2.SegmentCounters.Event;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.peer.Peer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
@@ -46,15 +47,22 @@ public final class Segment {
     /** A peer of the segment with its VXLAN endpoint. */
     public record Member(Peer peer, int vtep) {}
 
-    /** A member with its per-peer state: flood limiters for both directions (null when off). */
+    /**
+     * A member with its per-peer state: flood limiters for both directions (null when off). The MAC and ARP/ND tables
+     * hold ports as owners, so a port lives as long as its member does; a new flood limit only replaces its limiters.
+     */
     private static final class Port {
         final Member member;
-        final FloodLimiter towards;
-        final FloodLimiter from;
+        FloodLimiter towards;
+        FloodLimiter from;
         boolean selected;
 
         Port(Member member, int floodLimitPerSecond) {
             this.member = member;
+            limit(floodLimitPerSecond);
+        }
+
+        void limit(int floodLimitPerSecond) {
             this.towards = floodLimitPerSecond > 0 ? new FloodLimiter(floodLimitPerSecond) : null;
             this.from = floodLimitPerSecond > 0 ? new FloodLimiter(floodLimitPerSecond) : null;
         }
@@ -72,17 +80,19 @@ public final class Segment {
     private final int vni;
     private final int localVtep;
     private final int overlayMtu;
-    private final int maxMssV4;
-    private final int maxMssV6;
-    private final SegmentOptions options;
-    private final Member[] members;
-    private final Port[] ports;
-    private final MacTable<Port> macs;
-    private final LocalMacs localMacs;
-    private final MacAnnouncer<Port> announcer;
     /** The local side (the TAP) as an owner in {@link #macs}: damping prefers it over any peer. */
     private final Port localSide = new Port(null, 0);
-    private final NeighborTable neighbors;
+    // What a reload may change in place (reconfigure); written and read on the event loop only.
+    private SegmentSpec spec;
+    private int maxMssV4;
+    private int maxMssV6;
+    private SegmentOptions options;
+    private Member[] members;
+    private Port[] ports;
+    private MacTable<Port> macs;
+    private LocalMacs localMacs;
+    private MacAnnouncer<Port> announcer;
+    private NeighborTable neighbors;
     private final Uplink uplink;
     private final FrameSink tap;
     private final ByteBufAllocator alloc;
@@ -106,38 +116,100 @@ public final class Segment {
      */
     public Segment(SegmentSpec spec, List<Member> members, Uplink uplink, FrameSink tap, ByteBufAllocator alloc,
             LongSupplier nanoClock, Log log) {
-        int macTableSize = spec.macTableSize();
-        long macAgingNanos = spec.macAgingNanos();
-        SegmentOptions options = spec.options();
         this.name = spec.name();
         this.device = spec.device();
         this.vni = spec.vni();
         this.localVtep = spec.localVtep();
         this.overlayMtu = spec.overlayMtuBytes();
-        this.maxMssV4 = spec.maxMssV4();
-        this.maxMssV6 = spec.maxMssV6();
-        this.options = options;
-        this.members = members.toArray(new Member[0]);
-        this.ports = new Port[this.members.length];
-        for (int i = 0; i < ports.length; i++) {
-            ports[i] = new Port(this.members[i], options.floodLimitPerSecond());
-        }
-        this.macs = new MacTable<>(macTableSize, fairShare(macTableSize, ports.length), macAgingNanos,
-                options.macFlapLimit(), options.macFlapHoldNanos(), localSide);
-        this.localMacs = new LocalMacs(macTableSize, macAgingNanos);
-        this.announcer = new MacAnnouncer<>(macTableSize);
-        this.neighbors = new NeighborTable(macTableSize, fairShare(macTableSize, ports.length), macAgingNanos);
         this.uplink = uplink;
         this.tap = tap;
         this.alloc = alloc;
         this.nanoClock = nanoClock;
         this.log = log;
+        this.spec = spec;
+        this.maxMssV4 = spec.maxMssV4();
+        this.maxMssV6 = spec.maxMssV6();
+        this.options = spec.options();
+        this.localMacs = new LocalMacs(spec.macTableSize(), spec.macAgingNanos());
+        this.members = members.toArray(new Member[0]);
+        this.ports = ports(this.members, options.floodLimitPerSecond(), new Port[0]);
+        resetTables();
+    }
+
+    /**
+     * A reload changed this segment's options, sizes or members: applied in place, on the event loop. The TAP, the
+     * counters and the HA role stay; a member that stays keeps its port and flood limiters (new ones if the limit
+     * changed). The MAC and ARP/ND tables are kept when neither the members nor their bounds changed; otherwise they
+     * start empty (each peer's share depends on the member count, and no entry may point at a member that left):
+     * unknown destinations flood until learned again. The VNI, name, device and the overlay's endpoint and MTU cannot
+     * change here.
+     */
+    public void reconfigure(SegmentSpec next, List<Member> nextMembers) {
+        if (next.vni() != vni || !next.name().equals(name) || !next.device().equals(device)
+                || next.localVtep() != localVtep || next.overlayMtuBytes() != overlayMtu) {
+            throw new IllegalArgumentException("segment " + name + ": only options, sizes and members change in place");
+        }
+        Member[] memberArray = nextMembers.toArray(new Member[0]);
+        boolean sameMembers = Arrays.equals(memberArray, members);
+        int floodLimit = next.options().floodLimitPerSecond();
+        boolean sameTables = next.macTableSize() == spec.macTableSize() && next.macAgingNanos() == spec.macAgingNanos()
+                && next.options().macFlapLimit() == options.macFlapLimit()
+                && next.options().macFlapHoldNanos() == options.macFlapHoldNanos();
+        if (!sameMembers) {
+            ports = ports(memberArray, options.floodLimitPerSecond(), ports);
+        }
+        if (floodLimit != options.floodLimitPerSecond()) {
+            for (Port port : ports) {
+                port.limit(floodLimit);
+            }
+        }
+        members = memberArray;
+        if (next.macTableSize() != spec.macTableSize() || next.macAgingNanos() != spec.macAgingNanos()) {
+            localMacs = new LocalMacs(next.macTableSize(), next.macAgingNanos());
+        }
+        spec = next;
+        maxMssV4 = next.maxMssV4();
+        maxMssV6 = next.maxMssV6();
+        options = next.options();
+        if (!sameMembers || !sameTables) {
+            resetTables();
+        }
+    }
+
+    /** A port per member; one of {@code kept} is reused for a member it already serves. */
+    private static Port[] ports(Member[] members, int floodLimitPerSecond, Port[] kept) {
+        Port[] result = new Port[members.length];
+        for (int i = 0; i < members.length; i++) {
+            for (Port old : kept) {
+                if (old.member.equals(members[i])) {
+                    result[i] = old;
+                }
+            }
+            if (result[i] == null) {
+                result[i] = new Port(members[i], floodLimitPerSecond);
+            }
+        }
+        return result;
+    }
+
+    /** Empty MAC and ARP/ND tables and announcement queue, sized by {@link #spec} and the member count. */
+    private void resetTables() {
+        int macTableSize = spec.macTableSize();
+        int share = fairShare(macTableSize, ports.length);
+        macs = new MacTable<>(macTableSize, share, spec.macAgingNanos(), options.macFlapLimit(),
+                options.macFlapHoldNanos(), localSide);
+        announcer = new MacAnnouncer<>(macTableSize);
+        neighbors = new NeighborTable(macTableSize, share, spec.macAgingNanos());
+        publishedMacTableSize = 0;
     }
 
     public String name() { return name; }
     public String device() { return device; }
     public int vni() { return vni; }
+    /** Event loop only (a reload may change them). */
     public SegmentOptions options() { return options; }
+    /** What the segment runs now; event loop only. */
+    public SegmentSpec spec() { return spec; }
     public SegmentCounters counters() { return counters; }
     /** Event loop only. */
     public int macTableSize() { return macs.size(); }
@@ -145,6 +217,7 @@ public final class Segment {
     public int publishedMacTableSize() { return publishedMacTableSize; }
     /** Event loop only. */
     public int neighborTableSize() { return neighbors.size(); }
+    /** Event loop only. */
     public List<Member> members() { return List.of(members); }
 
     /** The member for {@code peer}, or null if the peer is not on this segment. */

@@ -99,7 +99,7 @@ public final class Overlay {
 
     /**
      * Removes a peer for good: its allowed-ips, every index it holds, its sessions (keys zeroed) and its staged
-     * packets. Precondition: no segment of this overlay carries it (segment membership changes need a restart).
+     * packets. Precondition: no segment of this overlay carries it (a reload withdraws it from its segments first).
      */
     public void removePeer(Peer peer) {
         for (Segment segment : vxlan.segments()) {
@@ -129,13 +129,22 @@ public final class Overlay {
 
     /**
      * Adds an L2 segment; VXLAN packets to {@code localVtep} (this gateway's IPv4 overlay
-     * address) with its VNI go to it instead of the TUN device.
+     * address) with its VNI go to it instead of the TUN device. On a standby the segment starts in standby too.
+     * Its VNI must be free.
      */
     public void addSegment(Segment segment, int localVtep) {
         vxlan.add(segment, localVtep);
         if (!active) {
             segment.standBy();
         }
+    }
+
+    /**
+     * Removes an L2 segment (a reload): no frame reaches it from now on, and its VNI's packets are dropped as
+     * {@link DropReason#UNKNOWN_VNI}. The segment holds no buffers; its TAP is the caller's to close.
+     */
+    public void removeSegment(Segment segment) {
+        vxlan.remove(segment);
     }
 
     /**

@@ -40,8 +40,15 @@ final class VxlanEndpoint {
         this.drops = drops;
     }
 
-    /** Adds a segment; {@code localAddress} is this gateway's IPv4 overlay address, where peers send VXLAN. */
+    /**
+     * Adds a segment; {@code localAddress} is this gateway's IPv4 overlay address, where peers send VXLAN. Its VNI must
+     * be free (a reload removes a segment before it adds one with the same VNI).
+     */
     void add(Segment segment, int localAddress) {
+        if (byVni.containsKey(segment.vni())) {
+            throw new IllegalArgumentException("segment " + segment.name() + ": VNI " + segment.vni()
+                    + " is taken by segment " + byVni.get(segment.vni()).name());
+        }
         this.localAddress = localAddress;
         if (reassembler == null) {
             reassembler = new Ipv4Reassembler(alloc, REASSEMBLY_MAX_BYTES, REASSEMBLY_MAX_DATAGRAMS,
@@ -49,6 +56,21 @@ final class VxlanEndpoint {
         }
         segments.add(segment);
         byVni.put(segment.vni(), segment);
+    }
+
+    /**
+     * Removes a segment: from now on its VNI's packets are dropped as {@link DropReason#UNKNOWN_VNI}. With the last
+     * segment gone the endpoint claims nothing again (held fragments are released), as if it never had one.
+     */
+    void remove(Segment segment) {
+        if (!segments.remove(segment)) {
+            return;
+        }
+        byVni.remove(segment.vni());
+        if (segments.isEmpty() && reassembler != null) {
+            reassembler.clear();
+            reassembler = null;
+        }
     }
 
     List<Segment> segments() {

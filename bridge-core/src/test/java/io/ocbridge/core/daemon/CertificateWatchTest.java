@@ -224,22 +224,6 @@ class CertificateWatchTest {
     }
 
     @Test
-    void aSegmentMemberThatCannotBeRemovedIsSaidOnceAsAnError() {
-        List<String> asked = new ArrayList<>();
-        CertificateWatch watch = new CertificateWatch("dc-east", overlay(new PkiValidity(CA_END, null, null),
-                certified("cloud-a", KEY_A, T0.plus(Duration.ofMinutes(5)))), peer -> asked.add(peer) && false,
-                TestClocks.wall(T0.getEpochSecond(), elapsedNanos::get), Log.with("site=dc-east overlay=corp"));
-        at(Duration.ofMinutes(6));
-        watch.check();
-        at(Duration.ofMinutes(7));
-        watch.check();
-        assertEquals(List.of("cloud-a"), asked);
-        assertEquals(List.of(), watch.refused());
-        assertTrue(log().contains("ERROR peer-refused site=dc-east overlay=corp peer=cloud-a "
-                + "reason=certificate-expired deadline=2026-01-01T00:05:00Z action=none cause=carries-segment"), log());
-    }
-
-    @Test
     void noPkiNoStatus() {
         CertificateWatch watch = watch(new OverlayConfig("corp", "ocb-corp", 0, List.of(Cidr.parse("10.77.0.1/24")),
                 1420, List.of()));

@@ -174,19 +174,87 @@ class ConfigDiffTest {
         assertEquals("site-a", diff.applied().site());
     }
 
-    @Test
-    void aPeerCarryingASegmentStaysUntilRestart() {
-        SegmentConfig lan = new SegmentConfig("lan", 100, "ocbtap0", null, List.of(), SegmentConfig.MSS_AUTO,
+    private static SegmentConfig segment(String name, int vni, String device, String bridge, String... peers) {
+        return new SegmentConfig(name, vni, device, bridge, List.of(peers), SegmentConfig.MSS_AUTO,
                 SegmentConfig.DEFAULT_MAC_AGING_SECONDS, SegmentConfig.DEFAULT_MAC_TABLE_SIZE);
-        OverlayConfig running = new OverlayConfig("corp", "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420,
-                List.of(b, c), List.of(lan));
-        OverlayConfig edited = new OverlayConfig("corp", "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420,
-                List.of(b), List.of(lan));
-        ConfigDiff diff = ConfigDiff.between(site(running), site(edited), ConfigDiff.PresharedKeys.UNCHANGED);
-        assertTrue(diff.changes().isEmpty());
-        assertEquals(1, diff.restartRequired().size());
-        assertTrue(diff.restartRequired().getFirst().contains("site-c"));
-        assertEquals(List.of(b, c), diff.applied().overlays().getFirst().peers());
+    }
+
+    private static OverlayConfig withSegments(List<PeerConfig> peers, SegmentConfig... segments) {
+        return new OverlayConfig("corp", "ocb0", 51820, List.of(Cidr.parse("10.77.0.1/24")), 1420, peers,
+                List.of(segments));
+    }
+
+    private static ConfigDiff diff(OverlayConfig running, OverlayConfig loaded) {
+        return ConfigDiff.between(site(running), site(loaded), ConfigDiff.PresharedKeys.UNCHANGED);
+    }
+
+    @Test
+    void segmentsAddedRemovedAndChangedAreLiveChangesNotRestarts() {
+        SegmentConfig lan = segment("lan", 100, "ocbtap0", "br-lan");
+        SegmentConfig lab = segment("lab", 200, "ocbtap1", "br-lab");
+        SegmentConfig dmz = segment("dmz", 300, "ocbtap2", null);
+        SegmentConfig labSafer = new SegmentConfig("lab", 200, "ocbtap1", "br-lab2", List.of("site-b"), 1200, 60, 512,
+                true, 10, false, SegmentConfig.DhcpPolicy.BLOCK, 0, 5);
+        ConfigDiff diff = diff(withSegments(List.of(b, c), lan, lab), withSegments(List.of(b, c), lan, labSafer, dmz));
+        assertEquals(List.of(), diff.restartRequired());
+        assertEquals(List.of(
+                new ConfigDiff.SegmentUpdated("corp", lab, labSafer, Set.of(ConfigDiff.SegmentField.values())),
+                new ConfigDiff.SegmentAdded("corp", dmz)), diff.changes(), "lan is untouched");
+        assertEquals(List.of(lan, labSafer, dmz), diff.applied().overlays().getFirst().segments());
+
+        ConfigDiff removal = diff(withSegments(List.of(b, c), lan, lab), withSegments(List.of(b, c), lan));
+        assertEquals(List.of(new ConfigDiff.SegmentRemoved("corp", lab)), removal.changes());
+        assertEquals(List.of(lan), removal.applied().overlays().getFirst().segments());
+        assertTrue(removal.restartRequired().isEmpty());
+    }
+
+    @Test
+    void aNewVniOrDeviceReCreatesOnlyThatSegment() {
+        SegmentConfig lan = segment("lan", 100, "ocbtap0", "br-lan");
+        SegmentConfig lab = segment("lab", 200, "ocbtap1", "br-lab");
+        SegmentConfig labVni = segment("lab", 201, "ocbtap1", "br-lab");
+        SegmentConfig labDevice = segment("lab", 200, "ocbtap9", "br-lab");
+        assertEquals(List.of(new ConfigDiff.SegmentReplaced("corp", lab, labVni, "vni")),
+                diff(withSegments(List.of(b), lan, lab), withSegments(List.of(b), lan, labVni)).changes());
+        assertEquals(List.of(new ConfigDiff.SegmentReplaced("corp", lab, labDevice, "device")),
+                diff(withSegments(List.of(b), lan, lab), withSegments(List.of(b), lan, labDevice)).changes());
+    }
+
+    @Test
+    void aPeerCarryingASegmentIsRemovedLiveAfterTheSegmentLetsGoOfIt() {
+        SegmentConfig all = segment("lan", 100, "ocbtap0", null);
+        SegmentConfig onlyB = segment("lab", 200, "ocbtap1", null, "site-b", "site-c");
+        SegmentConfig labWithoutC = segment("lab", 200, "ocbtap1", null, "site-b");
+        ConfigDiff diff = diff(withSegments(List.of(b, c), all, onlyB), withSegments(List.of(b), all, labWithoutC));
+        assertEquals(List.of(), diff.restartRequired());
+        assertEquals(List.of(new ConfigDiff.PeerRemoved("corp", c),
+                new ConfigDiff.SegmentUpdated("corp", all, all, Set.of(ConfigDiff.SegmentField.PEERS)),
+                new ConfigDiff.SegmentUpdated("corp", onlyB, labWithoutC, Set.of(ConfigDiff.SegmentField.PEERS))),
+                diff.changes());
+        assertEquals(List.of(b), diff.applied().overlays().getFirst().peers());
+    }
+
+    @Test
+    void aRemovedSegmentGoesBeforeThePeersChangeAndAnAddedOneComesAfter() {
+        SegmentConfig lab = segment("lab", 200, "ocbtap1", null, "site-c");
+        SegmentConfig dmz = segment("dmz", 300, "ocbtap2", null, "site-d");
+        ConfigDiff diff = diff(withSegments(List.of(b, c), lab), withSegments(List.of(b, d), dmz));
+        assertEquals(List.of(new ConfigDiff.SegmentRemoved("corp", lab), new ConfigDiff.PeerRemoved("corp", c),
+                new ConfigDiff.PeerAdded("corp", d), new ConfigDiff.SegmentAdded("corp", dmz)), diff.changes());
+    }
+
+    @Test
+    void aMembersNewVtepOrKeyChangesItLive() {
+        SegmentConfig lan = segment("lan", 100, "ocbtap0", null);
+        PeerConfig bMoved = new PeerConfig("site-b", KEY_B, null, b.endpoint(),
+                List.of(Cidr.parse("10.77.0.9/32"), Cidr.parse("172.16.2.0/24")), 0);
+        PeerConfig bRekeyed = new PeerConfig("site-b", KEY_E, null, b.endpoint(), b.allowedIps(), 0);
+        ConfigDiff moved = diff(withSegments(List.of(b), lan), withSegments(List.of(bMoved), lan));
+        assertEquals(List.of(new ConfigDiff.PeerUpdated("corp", b, bMoved, Set.of(ConfigDiff.Field.ALLOWED_IPS)),
+                new ConfigDiff.SegmentUpdated("corp", lan, lan, Set.of(ConfigDiff.SegmentField.PEERS))), moved.changes());
+        ConfigDiff rekeyed = diff(withSegments(List.of(b), lan), withSegments(List.of(bRekeyed), lan));
+        assertEquals(List.of(new ConfigDiff.PeerReplaced("corp", b, bRekeyed, "public-key")), rekeyed.changes());
+        assertTrue(moved.restartRequired().isEmpty() && rekeyed.restartRequired().isEmpty());
     }
 
     @Test
@@ -196,5 +264,11 @@ class ConfigDiffTest {
         assertEquals("peer-updated overlay=corp peer=site-b fields=allowed-ips,persistent-keepalive",
                 Daemon.describe(change));
         assertInstanceOf(String.class, Daemon.describe(new ConfigDiff.PeerAdded("corp", c)));
+        SegmentConfig lan = segment("lan", 100, "ocbtap0", null);
+        assertEquals("segment-updated overlay=corp segment=lan fields=peers,flood-limit",
+                Daemon.describe(new ConfigDiff.SegmentUpdated("corp", lan, lan,
+                        Set.of(ConfigDiff.SegmentField.FLOOD_LIMIT, ConfigDiff.SegmentField.PEERS))));
+        assertEquals("segment-added overlay=corp segment=lan vni=100",
+                Daemon.describe(new ConfigDiff.SegmentAdded("corp", lan)));
     }
 }

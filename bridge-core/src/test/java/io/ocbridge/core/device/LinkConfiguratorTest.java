@@ -50,6 +50,37 @@ class LinkConfiguratorTest {
         }
     }
 
+    /** What a reload does to a segment whose bridge changed: the TAP moves from one bridge to another, then out. */
+    @Test
+    void aTapMovesBetweenBridgesAndOut() throws Exception {
+        assumeTrue(NetNamespace.available(), "needs root, /dev/net/tun and /usr/sbin/ip");
+        try (NetNamespace namespace = NetNamespace.create()) {
+            LinkConfigurator ip = LinkConfigurator.inNamespace(namespace.name());
+            for (String bridge : List.of("ocbbr1", "ocbbr2")) {
+                exec("/usr/sbin/ip", "-n", namespace.name(), "link", "add", bridge, "type", "bridge");
+            }
+            namespace.call(() -> {
+                TunDevice tap = TunDevice.openTap("ocbtap3");
+                try {
+                    ip.setMaster("ocbtap3", "ocbbr1");
+                    assertTrue(link(namespace, "ocbtap3").contains(" master ocbbr1 "), link(namespace, "ocbtap3"));
+                    ip.setMaster("ocbtap3", "ocbbr2");
+                    assertTrue(link(namespace, "ocbtap3").contains(" master ocbbr2 "), link(namespace, "ocbtap3"));
+                    ip.setNoMaster("ocbtap3");
+                    assertFalse(link(namespace, "ocbtap3").contains(" master "), link(namespace, "ocbtap3"));
+                    ip.setNoMaster("ocbtap3");  // already out: no error
+                } finally {
+                    tap.close();
+                }
+                return null;
+            });
+        }
+    }
+
+    private static String link(NetNamespace namespace, String device) throws IOException, InterruptedException {
+        return exec("/usr/sbin/ip", "-n", namespace.name(), "-o", "link", "show", "dev", device);
+    }
+
     /** One batch for many routes; a route the kernel refuses is named with ip's message and the others go in. */
     @Test
     void routesGoInOneBatchAndARefusedOneIsNamed() throws Exception {
