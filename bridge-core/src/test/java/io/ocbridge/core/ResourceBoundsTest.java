@@ -25,10 +25,9 @@ import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.HandshakeCounters;
 import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayInternals;
-import io.ocbridge.core.overlay.OverlayIo;
-import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.core.uapi.DeviceState;
@@ -83,12 +82,7 @@ class ResourceBoundsTest {
     private final AtomicLong nanos = new AtomicLong(5 * SECOND);
     private final Clock wallClock = TestClocks.wall(1_700_000_000L, nanos::get);
     /** Datagrams the overlays send go nowhere (released); device writes succeed. */
-    private final OverlayIo nowhere = new OverlayIo() {
-        @Override public boolean send(ByteBuf datagram, InetSocketAddress recipient) { datagram.release(); return true; }
-        @Override public void flush() {}
-        @Override public boolean writeToDevice(ByteBuf packet) { return true; }
-        @Override public ByteBufAllocator alloc() { return ALLOC; }
-    };
+    private final MemoryOverlayIo nowhere = MemoryOverlayIo.discarding();
     private final List<Overlay> overlays = new ArrayList<>();
     private final Map<Overlay, PublicKey> overlayKeys = new HashMap<>();
     private final List<Ipv4Reassembler> reassemblers = new ArrayList<>();
@@ -207,10 +201,7 @@ class ResourceBoundsTest {
         int limit = Peer.MAX_STAGED_PACKETS;
         int offered = limit + 72;
         for (int i = 0; i < offered; i++) {
-            ByteBuf packet = ALLOC.directBuffer(PacketLayout.capacityFor(overlay.mtuBytes()));
-            packet.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
-            packet.writeBytes(ipv4(0xAC10_010A, 0x0A4D_0002, 0, 0, 8, i));
-            overlay.inside().onDevicePacket(packet);
+            MemoryOverlayIo.fromDevice(overlay, ipv4(0xAC10_010A, 0x0A4D_0002, 0, 0, 8, i));
         }
         assertEquals(limit, peer.stagedCount());
         assertEquals(offered - limit, overlay.drops().get(DropReason.STAGED_OVERFLOW));

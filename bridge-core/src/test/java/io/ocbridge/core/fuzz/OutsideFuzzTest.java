@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.SegmentOptions;
@@ -14,10 +13,9 @@ import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayInternals;
-import io.ocbridge.core.overlay.OverlayIo;
-import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.crypto.Protocol;
@@ -70,7 +68,8 @@ class OutsideFuzzTest {
         seeds.addAll(HARNESS.captured);  // this run's messages, valid for this run's sessions
         long n = FuzzLoop.run("outside-datagrams", seeds, 1600, HARNESS::fuzzOne);
         System.out.printf("outside-datagrams: %d sessions, drops %s, device writes %d, tap frames %d%n",
-                HARNESS.sessions, HARNESS.b.drops().snapshot(), HARNESS.deviceWrites, HARNESS.tapFrames);
+                HARNESS.sessions, HARNESS.b.drops().snapshot(), HARNESS.ioA.deviceWriteCount + HARNESS.ioB.deviceWriteCount,
+                HARNESS.tapFrames);
         assertTrue(n >= seeds.size());
     }
 
@@ -81,45 +80,29 @@ class OutsideFuzzTest {
         final ArrayDeque<ByteBuf> toA = new ArrayDeque<>();
         /** Messages captured while the session was set up, each with a control byte 0 (raw, from A). */
         final List<byte[]> captured = new ArrayList<>();
+        /** Each overlay's I/O, kept across rebuilds so device writes add up over the run. */
+        final MemoryOverlayIo ioA = io(toB);
+        final MemoryOverlayIo ioB = io(toA);
         Overlay a;
         Overlay b;
         Peer bAtA;
         Segment segment;
         boolean rebuild;
         long sessions;
-        long deviceWrites;
         long tapFrames;
 
         Harness() {
             build();
         }
 
-        private final class Io implements OverlayIo {
-            final boolean isA;
-
-            Io(boolean isA) { this.isA = isA; }
-
-            @Override
-            public boolean send(ByteBuf datagram, InetSocketAddress recipient) {
-                byte[] copy = new byte[datagram.readableBytes()];
-                datagram.getBytes(datagram.readerIndex(), copy);
+        /** Datagrams one overlay sends wait in {@code queue}; the first few are kept as seeds. Device writes are counted. */
+        private MemoryOverlayIo io(ArrayDeque<ByteBuf> queue) {
+            return new MemoryOverlayIo((datagram, recipient) -> {
                 if (captured.size() < 16) {
-                    captured.add(Seeds.concat(new byte[] {0}, copy));
+                    captured.add(Seeds.concat(new byte[] {0}, MemoryOverlayIo.copyOf(datagram)));
                 }
-                (isA ? toB : toA).addLast(datagram);
-                return true;
-            }
-
-            @Override public void flush() {}
-
-            @Override
-            public boolean writeToDevice(ByteBuf packet) {
-                assertTrue(packet.refCnt() > 0);
-                deviceWrites++;
-                return true;
-            }
-
-            @Override public ByteBufAllocator alloc() { return PooledByteBufAllocator.DEFAULT; }
+                queue.addLast(datagram);
+            });
         }
 
         /** Two overlays, a handshake A -> B, a first transport packet, and a cookie reply B -> A under load. */
@@ -137,8 +120,8 @@ class OutsideFuzzTest {
             } catch (KeyFormatException e) {
                 throw new IllegalStateException(e);
             }
-            a = new Overlay("corp", 1420, new LocalIdentity(keyA), new Io(true), () -> nanos[0], wallClock, Log.with("fuzz-a"));
-            b = new Overlay("corp", 1420, new LocalIdentity(keyB), new Io(false), () -> nanos[0], wallClock, Log.with("fuzz-b"));
+            a = new Overlay("corp", 1420, new LocalIdentity(keyA), ioA, () -> nanos[0], wallClock, Log.with("fuzz-a"));
+            b = new Overlay("corp", 1420, new LocalIdentity(keyB), ioB, () -> nanos[0], wallClock, Log.with("fuzz-b"));
             bAtA = a.addPeer("b", keyB.publicKey(), PresharedKey.zero(), ADDR_B,
                     List.of(Cidr.parse("10.77.0.2/32"), Cidr.parse("172.16.2.0/24")), 0);
             Peer aAtB = b.addPeer("a", keyA.publicKey(), PresharedKey.zero(), ADDR_A,
@@ -153,7 +136,7 @@ class OutsideFuzzTest {
                 PooledByteBufAllocator.DEFAULT, () -> nanos[0], Log.with("fuzz-seg"));
             b.addSegment(segment, VTEP_B);
             // A's first packet starts the handshake; it and the response cross; the staged packet confirms B's session.
-            fromDevice(a, Seeds.ipv4Udp(0xac10010a, 0xac10020a, 64, 1));
+            MemoryOverlayIo.fromDevice(a, Seeds.ipv4Udp(0xac10010a, 0xac10020a, 64, 1));
             drain(false);
             Keypair session = bAtA.keypairs().current();
             if (session == null) {
@@ -179,13 +162,6 @@ class OutsideFuzzTest {
             }
             rebuild = false;
             sessions++;
-        }
-
-        private void fromDevice(Overlay overlay, byte[] packet) {
-            ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(PacketLayout.capacityFor(overlay.mtuBytes()));
-            buf.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
-            buf.writeBytes(packet);
-            overlay.inside().onDevicePacket(buf);
         }
 
         /** Delivers queued datagrams both ways (bounded); with {@code discard}, only releases them. */

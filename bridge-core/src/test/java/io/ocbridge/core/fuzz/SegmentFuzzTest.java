@@ -12,15 +12,14 @@ import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.Overlay;
-import io.ocbridge.core.overlay.OverlayIo;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.fuzz.FuzzLoop;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
 import io.ocbridge.crypto.noise.LocalIdentity;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,13 +56,7 @@ class SegmentFuzzTest {
         long tapFrames;
 
         Harness() {
-            OverlayIo io = new OverlayIo() {
-                @Override public boolean send(ByteBuf datagram, InetSocketAddress recipient) { datagram.release(); return true; }
-                @Override public void flush() {}
-                @Override public boolean writeToDevice(ByteBuf packet) { return true; }
-                @Override public io.netty.buffer.ByteBufAllocator alloc() { return PooledByteBufAllocator.DEFAULT; }
-            };
-            Overlay overlay = new Overlay("fuzz", 1420, new LocalIdentity(PrivateKey.generate()), io, () -> now[0],
+            Overlay overlay = new Overlay("fuzz", 1420, new LocalIdentity(PrivateKey.generate()), MemoryOverlayIo.discarding(), () -> now[0],
                     Clock.systemUTC(), Log.with("fuzz"));
             for (int i = 0; i < peers.length; i++) {
                 peers[i] = overlay.addPeer("p" + i, PrivateKey.generate().publicKey(), PresharedKey.zero(), null,
