@@ -27,9 +27,9 @@ import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayInternals;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
-import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.core.uapi.DeviceState;
 import io.ocbridge.core.uapi.SetRequest;
 import io.ocbridge.core.uapi.UapiDevice;
@@ -56,7 +56,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,8 +78,8 @@ class ResourceBoundsTest {
     private static final long LOCAL_HOST = 0x0200_0000_0001L;
     private static final long AGING_NANOS = 300 * SECOND;
 
-    private final AtomicLong nanos = new AtomicLong(5 * SECOND);
-    private final Clock wallClock = TestClocks.wall(1_700_000_000L, nanos::get);
+    private final ManualClock nanos = new ManualClock(5 * SECOND);
+    private final Clock wallClock = nanos.wall();
     /** Datagrams the overlays send go nowhere (released); device writes succeed. */
     private final MemoryOverlayIo nowhere = MemoryOverlayIo.discarding();
     private final List<Overlay> overlays = new ArrayList<>();
@@ -120,10 +119,10 @@ class ResourceBoundsTest {
         assertEquals(offered, tap.frames, "frames from unlearned MACs are still delivered");
         summary("mac-table", limit, offered, segment.macTableSize(), segment.counters().get(Event.MAC_TABLE_FULL));
 
-        nanos.addAndGet(AGING_NANOS - 1);
+        nanos.advanceNanos(AGING_NANOS - 1);
         segment.tick();
         assertEquals(limit, segment.macTableSize(), "not aged yet");
-        nanos.addAndGet(1);
+        nanos.advanceNanos(1);
         segment.tick();
         assertEquals(0, segment.macTableSize(), "aged MACs leave and make room");
         fromPeer(segment, peer, frame(LOCAL_HOST, 0x0200_0000_2000L));
@@ -147,10 +146,10 @@ class ResourceBoundsTest {
         summary("neighbor-table", limit, offered, segment.neighborTableSize(),
                 segment.counters().get(Event.NEIGHBOR_TABLE_FULL));
 
-        nanos.addAndGet(AGING_NANOS - 1);
+        nanos.advanceNanos(AGING_NANOS - 1);
         segment.tick();
         assertEquals(limit, segment.neighborTableSize(), "not aged yet");
-        nanos.addAndGet(1);
+        nanos.advanceNanos(1);
         segment.tick();
         assertEquals(0, segment.neighborTableSize(), "aged bindings leave and make room");
     }
@@ -224,7 +223,7 @@ class ResourceBoundsTest {
         }
         for (int round = 0; round < rounds; round++) {
             for (Initiator initiator : initiators) {
-                nanos.addAndGet(30_000_000L);  // past the per-peer 20 ms flood check, under the load threshold
+                nanos.advanceNanos(30_000_000L);  // past the per-peer 20 ms flood check, under the load threshold
                 initiator.initiate(new InetSocketAddress("192.0.2." + initiator.host, 51820));
             }
         }
@@ -244,7 +243,7 @@ class ResourceBoundsTest {
         int offered = 20;
         InetSocketAddress last = null;
         for (int i = 0; i < offered; i++) {
-            nanos.addAndGet(30_000_000L);
+            nanos.advanceNanos(30_000_000L);
             last = new InetSocketAddress("198.51.100." + (i + 1), 40_000 + i);
             initiator.initiate(last);
         }

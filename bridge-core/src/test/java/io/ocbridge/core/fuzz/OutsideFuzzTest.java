@@ -15,9 +15,9 @@ import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayInternals;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
-import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.fuzz.FuzzLoop;
 import io.ocbridge.crypto.keys.KeyFormatException;
@@ -74,8 +74,8 @@ class OutsideFuzzTest {
     }
 
     static final class Harness {
-        final long[] nanos = {1_000_000_000L};
-        final Clock wallClock = TestClocks.wall(1_780_000_000L, () -> nanos[0]);
+        final ManualClock nanos = new ManualClock(1_000_000_000L, 1_780_000_000L);
+        final Clock wallClock = nanos.wall();
         final ArrayDeque<ByteBuf> toB = new ArrayDeque<>();
         final ArrayDeque<ByteBuf> toA = new ArrayDeque<>();
         /** Messages captured while the session was set up, each with a control byte 0 (raw, from A). */
@@ -120,8 +120,8 @@ class OutsideFuzzTest {
             } catch (KeyFormatException e) {
                 throw new IllegalStateException(e);
             }
-            a = new Overlay("corp", 1420, new LocalIdentity(keyA), ioA, () -> nanos[0], wallClock, Log.with("fuzz-a"));
-            b = new Overlay("corp", 1420, new LocalIdentity(keyB), ioB, () -> nanos[0], wallClock, Log.with("fuzz-b"));
+            a = new Overlay("corp", 1420, new LocalIdentity(keyA), ioA, nanos, wallClock, Log.with("fuzz-a"));
+            b = new Overlay("corp", 1420, new LocalIdentity(keyB), ioB, nanos, wallClock, Log.with("fuzz-b"));
             bAtA = a.addPeer("b", keyB.publicKey(), PresharedKey.zero(), ADDR_B,
                     List.of(Cidr.parse("10.77.0.2/32"), Cidr.parse("172.16.2.0/24")), 0);
             Peer aAtB = b.addPeer("a", keyA.publicKey(), PresharedKey.zero(), ADDR_A,
@@ -133,7 +133,7 @@ class OutsideFuzzTest {
                         tapFrames++;
                         return true;
                     },
-                PooledByteBufAllocator.DEFAULT, () -> nanos[0], Log.with("fuzz-seg"));
+                PooledByteBufAllocator.DEFAULT, nanos, Log.with("fuzz-seg"));
             b.addSegment(segment, VTEP_B);
             // A's first packet starts the handshake; it and the response cross; the staged packet confirms B's session.
             MemoryOverlayIo.fromDevice(a, Seeds.ipv4Udp(0xac10010a, 0xac10020a, 64, 1));
@@ -214,10 +214,10 @@ class OutsideFuzzTest {
             int control = data[0] & 0xff;
             byte[] payload = java.util.Arrays.copyOfRange(data, 1, data.length);
             int step = control >>> 6;
-            nanos[0] += step == 0 ? 0 : step == 1 ? 1_000_000L : step == 2 ? 100_000_000L : 1_000_000_000L;
+            nanos.advanceNanos(step == 0 ? 0 : step == 1 ? 1_000_000L : step == 2 ? 100_000_000L : 1_000_000_000L);
             Keypair session = bAtA.keypairs().current();
             if (rebuild || session == null || session.isDestroyed()
-                    || nanos[0] - session.createdNanos() > 120_000_000_000L) {
+                    || nanos.get() - session.createdNanos() > 120_000_000_000L) {
                 build();
                 session = bAtA.keypairs().current();
             }

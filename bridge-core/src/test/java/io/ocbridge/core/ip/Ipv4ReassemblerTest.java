@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.ocbridge.core.ip.Ipv4FragmenterTest.TrackingAllocator;
 import io.ocbridge.core.ip.Ipv4Reassembler.Discard;
+import io.ocbridge.core.testing.ManualClock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class Ipv4ReassemblerTest {
     private static final long TIMEOUT_NANOS = 30_000_000_000L;
 
     private final TrackingAllocator alloc = new TrackingAllocator();
-    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final ManualClock clock = new ManualClock(1_000_000_000L);
     private final Random random = new Random(5722);
     private final List<ByteBuf> held = new ArrayList<>();
     private Ipv4Reassembler reassembler = new Ipv4Reassembler(alloc, 4 << 20, 256, TIMEOUT_NANOS, clock::get);
@@ -205,11 +205,11 @@ class Ipv4ReassemblerTest {
     @Test
     void datagramsTimeOutAfterTheirFirstFragment() {
         assertNull(reassembler.offer(fragment(1, 0, true, bytes(8, 1))));
-        clock.addAndGet(TIMEOUT_NANOS - 1);
+        clock.advanceNanos(TIMEOUT_NANOS - 1);
         reassembler.expire();
         assertEquals(1, reassembler.pendingDatagrams());
         assertTrue(reassembler.pendingBytes() > 0);
-        clock.addAndGet(1);
+        clock.advanceNanos(1);
         reassembler.expire();
         assertEquals(1, reassembler.timedOut());
         assertEquals(0, reassembler.pendingDatagrams());
@@ -219,7 +219,7 @@ class Ipv4ReassemblerTest {
     @Test
     void lateFragmentOfAnExpiredDatagramStartsAfreshEvenWithoutATick() {
         assertNull(reassembler.offer(fragment(1, 0, true, bytes(8, 1))));
-        clock.addAndGet(TIMEOUT_NANOS);
+        clock.advanceNanos(TIMEOUT_NANOS);
         assertNull(reassembler.offer(fragment(1, 8, false, bytes(8, 1))));
         assertEquals(1, reassembler.timedOut());
         assertEquals(1, reassembler.pendingDatagrams());
@@ -460,7 +460,7 @@ class Ipv4ReassemblerTest {
                 result.release();
             }
             if (round % 1000 == 0) {
-                clock.addAndGet(TIMEOUT_NANOS);
+                clock.advanceNanos(TIMEOUT_NANOS);
                 reassembler.expire();
             }
         }

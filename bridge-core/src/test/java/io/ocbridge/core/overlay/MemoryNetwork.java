@@ -2,8 +2,8 @@ package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.MemoryOverlayIo;
-import io.ocbridge.core.testing.TestClocks;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -19,8 +18,9 @@ import java.util.function.Predicate;
  * recursively, and {@link #deliverAll()} pumps them; device writes are recorded per node.
  */
 final class MemoryNetwork {
-    final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    final Clock wallClock = TestClocks.wall(1_700_000_000L, nanos::get);
+    /** The network's clock (read it as {@code nanos::get}); {@link #wallClock} moves with it. */
+    final ManualClock nanos = new ManualClock(1_000_000_000L);
+    final Clock wallClock = nanos.wall();
     private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
     private final ArrayDeque<InFlight> queue = new ArrayDeque<>();
     /** Datagrams matching this are dropped in flight (counted in {@link #lost}). */
@@ -33,7 +33,7 @@ final class MemoryNetwork {
     record Sent(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {}
 
     void advanceMillis(long millis) {
-        nanos.addAndGet(millis * 1_000_000L);
+        nanos.advanceMillis(millis);
     }
 
     Node node(InetSocketAddress address) {

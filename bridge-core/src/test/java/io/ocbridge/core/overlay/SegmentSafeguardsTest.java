@@ -20,6 +20,7 @@ import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
@@ -28,7 +29,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,7 @@ class SegmentSafeguardsTest {
     /** One encapsulated frame the switch sent, and to whom. */
     private record Sent(String peer, byte[] frame) {}
 
-    private final AtomicLong nanos = new AtomicLong(5 * SECOND);
+    private final ManualClock nanos = new ManualClock(5 * SECOND);
     private final List<Sent> sent = new ArrayList<>();
     private final List<byte[]> tap = new ArrayList<>();
     private Overlay overlay;
@@ -239,7 +239,7 @@ class SegmentSafeguardsTest {
         assertEquals(15, count(Event.DROP_FLOOD_LIMIT));
         assertEquals(15, count(Event.FLOODED));
 
-        nanos.addAndGet(SECOND / 2);
+        nanos.advanceNanos(SECOND / 2);
         sent.clear();
         for (int i = 0; i < 15; i++) {
             fromTap(frame(BROADCAST, LOCAL_HOST));
@@ -309,7 +309,7 @@ class SegmentSafeguardsTest {
     void bindingsAgeWithTheMacTableAndSuppressionCanBeTurnedOff() {
         segment(SegmentOptions.DEFAULTS);
         fromPeer(spoke1, arp(1, BROADCAST, VM_1, VM_1_IP, 0, v4(192, 168, 50, 1)));
-        nanos.addAndGet(301 * SECOND);
+        nanos.advanceNanos(301 * SECOND);
         segment.tick();
         fromTap(arp(1, BROADCAST, LOCAL_HOST, LOCAL_IP, 0, VM_1_IP));
         assertEquals(0, count(Event.ARP_SUPPRESSED));
@@ -364,7 +364,7 @@ class SegmentSafeguardsTest {
         segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
         fromPeer(spoke1, frame(BROADCAST, VM_1));
         for (int i = 0; i < 3; i++) {                       // three moves: allowed
-            nanos.addAndGet(SECOND / 10);
+            nanos.advanceNanos(SECOND / 10);
             fromPeer(i % 2 == 0 ? spoke2 : spoke1, frame(BROADCAST, VM_1));
         }
         assertEquals(3, count(Event.MAC_MOVED));
@@ -382,7 +382,7 @@ class SegmentSafeguardsTest {
         fromTap(frame(VM_1, LOCAL_HOST));
         assertEquals(List.of("spoke2"), sentTo());
 
-        nanos.addAndGet(30 * SECOND);
+        nanos.advanceNanos(30 * SECOND);
         fromPeer(spoke1, frame(BROADCAST, VM_1));
         assertEquals(4, count(Event.MAC_MOVED), "after the hold the MAC may move again");
         assertEquals(3, count(Event.DROP_MAC_DAMPED));
@@ -396,7 +396,7 @@ class SegmentSafeguardsTest {
         segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
         for (int i = 0; i < 20; i++) {
             fromPeer(i % 2 == 0 ? spoke1 : spoke2, frame(BROADCAST, VM_1));
-            nanos.addAndGet(4 * SECOND);
+            nanos.advanceNanos(4 * SECOND);
         }
         assertEquals(19, count(Event.MAC_MOVED));
         assertEquals(0, count(Event.MAC_DAMPED));
@@ -407,10 +407,10 @@ class SegmentSafeguardsTest {
     void dampingKeepsTheLongStandingOwnerWhenTheAttackerTimesTheFreeze() {
         segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
         fromPeer(spoke1, frame(BROADCAST, VM_1));
-        nanos.addAndGet(11 * SECOND);
+        nanos.advanceNanos(11 * SECOND);
         fromPeer(spoke1, frame(BROADCAST, VM_1));              // spoke1 has held VM_1 for a whole window
         for (int i = 0; i < 4; i++) {                            // spoke3 answers each of spoke1's frames at once,
-            nanos.addAndGet(SECOND / 10);                        // so it holds VM_1 when the fourth move comes
+            nanos.advanceNanos(SECOND / 10);                        // so it holds VM_1 when the fourth move comes
             fromPeer(i % 2 == 0 ? spoke3 : spoke1, frame(BROADCAST, VM_1));
         }
         assertEquals(1, count(Event.MAC_DAMPED));
@@ -425,7 +425,7 @@ class SegmentSafeguardsTest {
     void aPeerCannotTakeOverALocalMacByFlapping() {
         segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
         for (int i = 0; i < 10; i++) {                           // a peer keeps sending as the local host
-            nanos.addAndGet(SECOND / 10);
+            nanos.advanceNanos(SECOND / 10);
             fromTap(frame(BROADCAST, LOCAL_HOST));
             fromPeer(spoke1, frame(BROADCAST, LOCAL_HOST));
         }
@@ -446,7 +446,7 @@ class SegmentSafeguardsTest {
             segment(SegmentOptions.DEFAULTS.withMacFlapDamping(0, 0), Log.with("throttle-test"));
             for (int i = 0; i < 20; i++) {                       // a slow move every 2 s: no flapping, 19 moves
                 fromPeer(i % 2 == 0 ? spoke1 : spoke2, frame(BROADCAST, VM_1));
-                nanos.addAndGet(2 * SECOND);
+                nanos.advanceNanos(2 * SECOND);
             }
         } finally {
             Log.setOutput(System.err);
