@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.ocbridge.core.control.ControlClient;
 import io.ocbridge.core.control.ControlServer;
 import io.ocbridge.core.control.SiteStatus;
 import io.ocbridge.core.control.StatusUnavailableException;
-import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.ip.Ipv4Reassembler;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.SegmentCounters.Event;
@@ -27,6 +25,7 @@ import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayInternals;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.Ipv4Packets;
 import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
@@ -439,17 +438,11 @@ class ResourceBoundsTest {
 
     /** An IPv4 UDP packet (header checksum valid) with {@code payloadBytes} of payload at fragment {@code offset}. */
     private static byte[] ipv4(int src, int dst, int id, int flagsAndOffset, int payloadBytes, int seed) {
-        ByteBuf b = Unpooled.buffer(20 + payloadBytes);
-        b.writeByte(0x45).writeByte(0).writeShort(20 + payloadBytes).writeShort(id).writeShort(flagsAndOffset);
-        b.writeByte(64).writeByte(17).writeShort(0).writeInt(src).writeInt(dst);
+        byte[] payload = new byte[payloadBytes];
         for (int i = 0; i < payloadBytes; i++) {
-            b.writeByte(seed + i);
+            payload[i] = (byte) (seed + i);
         }
-        b.setShort(10, Checksums.ipv4Header(b, 0));
-        byte[] bytes = new byte[b.readableBytes()];
-        b.getBytes(0, bytes);
-        b.release();
-        return bytes;
+        return Ipv4Packets.packet(Ipv4Packets.UDP, src, dst, id, flagsAndOffset, payload);
     }
 
     private static ByteBuf fragment(int id, int offsetBytes, boolean more, int payloadBytes) {

@@ -15,6 +15,7 @@ import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayInternals;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.Ipv4Packets;
 import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
@@ -136,7 +137,7 @@ class OutsideFuzzTest {
                 PooledByteBufAllocator.DEFAULT, nanos, Log.with("fuzz-seg"));
             b.addSegment(segment, VTEP_B);
             // A's first packet starts the handshake; it and the response cross; the staged packet confirms B's session.
-            MemoryOverlayIo.fromDevice(a, Seeds.ipv4Udp(0xac10010a, 0xac10020a, 64, 1));
+            MemoryOverlayIo.fromDevice(a, Ipv4Packets.udp(0xac10010a, 0xac10020a, 64, 1));
             drain(false);
             Keypair session = bAtA.keypairs().current();
             if (session == null) {
@@ -152,7 +153,7 @@ class OutsideFuzzTest {
             }
             // Seeds that go deep: a sealed IPv4 packet, a sealed VXLAN ARP request, a sealed fragment.
             if (captured.size() < 32) {
-                captured.add(Seeds.concat(new byte[] {1}, Seeds.ipv4Udp(0xac10010a, 0xac10020a, 40, 2)));
+                captured.add(Seeds.concat(new byte[] {1}, Ipv4Packets.udp(0xac10010a, 0xac10020a, 40, 2)));
                 for (byte[] frame : Seeds.frames()) {
                     captured.add(Seeds.concat(new byte[] {2}, frame));
                 }
@@ -272,7 +273,7 @@ class OutsideFuzzTest {
         /** IPv4 VTEP_A -> VTEP_B, UDP to 4789, VXLAN header for {@link #VNI}, then {@code frame}. */
         private static byte[] vxlan(byte[] frame) {
             ByteBuffer b = ByteBuffer.allocate(20 + 8 + 8 + frame.length);
-            Seeds.ipv4Header(b, b.capacity() & 0xffff, 17, VTEP_A, VTEP_B, frame.length, 0);
+            Ipv4Packets.header(b, b.capacity() & 0xffff, Ipv4Packets.UDP, VTEP_A, VTEP_B, frame.length, 0);
             b.putShort((short) 50000).putShort((short) 4789).putShort((short) (16 + frame.length)).putShort((short) 0);
             b.putInt(0x0800_0000).putInt(VNI << 8);
             b.put(frame);

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.ocbridge.core.ip.Ipv4FragmenterTest.TrackingAllocator;
 import io.ocbridge.core.ip.Ipv4Reassembler.Discard;
+import io.ocbridge.core.testing.Ipv4Packets;
 import io.ocbridge.core.testing.ManualClock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,13 +63,8 @@ class Ipv4ReassemblerTest {
 
     /** As above, from source address {@code src}. */
     private ByteBuf fragment(int src, int id, int offsetBytes, boolean more, byte[] payload) {
-        ByteBuf fragment = alloc.directBuffer(20 + payload.length);
-        fragment.writeByte(0x45).writeByte(0).writeShort(20 + payload.length).writeShort(id);
-        fragment.writeShort((more ? 0x2000 : 0) | offsetBytes / 8);
-        fragment.writeByte(64).writeByte(17).writeShort(0).writeInt(src).writeInt(0x0A00_0002);
-        fragment.writeBytes(payload);
-        fixChecksum(fragment, 0);
-        return fragment;
+        byte[] packet = Ipv4Packets.packet(Ipv4Packets.UDP, src, 0x0A00_0002, id, (more ? 0x2000 : 0) | offsetBytes / 8, payload);
+        return alloc.directBuffer(packet.length).writeBytes(packet);
     }
 
     private ByteBuf wrap(byte[] data) {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.Ipv4Packets;
 import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
@@ -44,15 +45,7 @@ public final class BackToBack implements AutoCloseable {
 
     /** An IPv4 UDP packet of {@code bytes} (at least 28) from A's address to B's, zero payload. */
     public static byte[] packetFromAToB(int bytes) {
-        byte[] p = new byte[bytes];
-        p[0] = 0x45;
-        p[2] = (byte) (bytes >>> 8);
-        p[3] = (byte) bytes;
-        p[8] = 64;
-        p[9] = 17;
-        p[12] = 10; p[13] = 77; p[14] = 0; p[15] = 1;
-        p[16] = 10; p[17] = 77; p[18] = 0; p[19] = 2;
-        return p;
+        return Ipv4Packets.packet(Ipv4Packets.UDP, 0x0a4d_0001, 0x0a4d_0002, 0, 0, new byte[bytes - 20]);
     }
 
     /** Feeds {@code ipPacket} to A's Inside as its device reader would (pooled buffer, headroom), then delivers. */

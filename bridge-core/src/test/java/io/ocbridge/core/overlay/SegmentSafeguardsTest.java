@@ -20,6 +20,7 @@ import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.Frames;
 import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.keys.PresharedKey;
@@ -148,14 +149,7 @@ class SegmentSafeguardsTest {
 
     /** {@code frame} with an 802.1Q tag (and an 802.1ad S-tag before it if {@code qinq}) after the MAC addresses. */
     private static byte[] tagged(byte[] frame, boolean qinq) {
-        ByteBuffer b = ByteBuffer.allocate(frame.length + (qinq ? 8 : 4));
-        b.put(frame, 0, 12);
-        if (qinq) {
-            b.putShort((short) 0x88a8).putShort((short) 100);
-        }
-        b.putShort((short) 0x8100).putShort((short) 42);
-        b.put(frame, 12, frame.length - 12);
-        return b.array();
+        return qinq ? Frames.tagged(frame, 42, 0x88a8, 0x8100) : Frames.tagged(frame, 42, 0x8100);
     }
 
     /** A UDP datagram over IPv6 behind a hop-by-hop options header, from {@code srcPort} to {@code dstPort}. */
