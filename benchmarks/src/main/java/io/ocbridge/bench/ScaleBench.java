@@ -1,7 +1,6 @@
 package io.ocbridge.bench;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.ocbridge.core.config.ConfigException;
 import io.ocbridge.core.config.ConfigLoader;
@@ -9,10 +8,10 @@ import io.ocbridge.core.config.SiteConfig;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.HandshakeCounters;
 import io.ocbridge.core.overlay.Overlay;
-import io.ocbridge.core.overlay.OverlayIo;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.AllowedIps;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.cookie.CookieGenerator;
 import io.ocbridge.crypto.keys.PresharedKey;
@@ -253,7 +252,8 @@ public final class ScaleBench {
      * reply is consumed and the initiation sent again, as a real initiator would on its retry.
      */
     private static void handshakes(int count, int seconds) {
-        CapturingIo io = new CapturingIo();
+        LastReply replies = new LastReply();
+        MemoryOverlayIo io = new MemoryOverlayIo(UnpooledByteBufAllocator.DEFAULT, replies);
         PrivateKey responderKey = PrivateKey.generate();
         LocalIdentity responder = new LocalIdentity(responderKey);
         Overlay overlay = new Overlay("corp", 1420, responder, io, System::nanoTime, Clock.systemUTC(), Log.with("scale"));
@@ -293,7 +293,7 @@ public final class ScaleBench {
                 long t0 = THREADS.getCurrentThreadCpuTime();
                 overlay.outside().onDatagram(datagram, sources[i]);
                 responderCpu += THREADS.getCurrentThreadCpuTime() - t0;
-                ByteBuf reply = io.take();
+                ByteBuf reply = replies.take();
                 if (reply == null) {
                     unanswered++;
                     break;
@@ -342,18 +342,16 @@ public final class ScaleBench {
         return out;
     }
 
-    /** Datagrams the responder sent, kept for the bench loop to read; no device. */
-    private static final class CapturingIo implements OverlayIo {
-        private final ByteBufAllocator alloc = UnpooledByteBufAllocator.DEFAULT;
+    /** The datagram the responder sent last (any before it released), kept for the bench loop to take. */
+    private static final class LastReply implements MemoryOverlayIo.Outbox {
         private ByteBuf last;
 
         @Override
-        public boolean send(ByteBuf datagram, InetSocketAddress recipient) {
+        public void accept(ByteBuf datagram, InetSocketAddress recipient) {
             if (last != null) {
                 last.release();
             }
             last = datagram;
-            return true;
         }
 
         ByteBuf take() {
@@ -361,10 +359,6 @@ public final class ScaleBench {
             last = null;
             return b;
         }
-
-        @Override public void flush() {}
-        @Override public boolean writeToDevice(ByteBuf packet) { return true; }
-        @Override public ByteBufAllocator alloc() { return alloc; }
     }
 
     // --- shared --------------------------------------------------------------------------------
@@ -381,7 +375,8 @@ public final class ScaleBench {
     }
 
     private static Overlay overlayWith(List<PublicKey> keys) {
-        Overlay overlay = new Overlay("corp", 1420, new LocalIdentity(PrivateKey.generate()), new CapturingIo(),
+        Overlay overlay = new Overlay("corp", 1420, new LocalIdentity(PrivateKey.generate()),
+                new MemoryOverlayIo(UnpooledByteBufAllocator.DEFAULT, MemoryOverlayIo.DISCARD),
                 System::nanoTime, Clock.systemUTC(), Log.with("scale"));
         for (int i = 0; i < keys.size(); i++) {
             overlay.addPeer(peerName(i), keys.get(i), PresharedKey.zero(), null, List.of(hostPrefix(i), sitePrefix(i)), 0);

@@ -1,9 +1,8 @@
 package io.ocbridge.bench;
 
+import io.ocbridge.core.testing.ManualClock;
+import io.ocbridge.core.testing.TestClocks;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.function.LongSupplier;
 
 /**
@@ -11,13 +10,12 @@ import java.util.function.LongSupplier;
  * responder's TAI64N replay and 20 ms flood checks as real, spaced initiations would.
  */
 final class SteppingClocks {
-    private long nanos = 1_000_000_000L;
+    private static final long STEP_NANOS = 25_000_000L;
 
-    final LongSupplier nano = () -> nanos += 25_000_000L;
+    private final ManualClock clock = new ManualClock(1_000_000_000L);
 
-    final Clock wall = new Clock() {
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return Instant.ofEpochSecond(1_700_000_000L).plusNanos(nanos += 25_000_000L); }
-    };
+    final LongSupplier nano = () -> clock.advanceNanos(STEP_NANOS);
+
+    /** Reads 2023-11-14T22:13:20Z plus the stepped nanoseconds; each reading steps the shared clock too. */
+    final Clock wall = TestClocks.wall(ManualClock.DEFAULT_EPOCH_SECONDS, nano);
 }

@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.ocbridge.core.control.ControlClient;
 import io.ocbridge.core.control.ControlServer;
 import io.ocbridge.core.control.SiteStatus;
 import io.ocbridge.core.control.StatusUnavailableException;
-import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.ip.Ipv4Reassembler;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.SegmentCounters.Event;
@@ -25,12 +23,12 @@ import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.HandshakeCounters;
 import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayInternals;
-import io.ocbridge.core.overlay.OverlayIo;
-import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.Ipv4Packets;
+import io.ocbridge.core.testing.ManualClock;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
-import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.core.uapi.DeviceState;
 import io.ocbridge.core.uapi.SetRequest;
 import io.ocbridge.core.uapi.UapiDevice;
@@ -57,7 +55,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,15 +77,10 @@ class ResourceBoundsTest {
     private static final long LOCAL_HOST = 0x0200_0000_0001L;
     private static final long AGING_NANOS = 300 * SECOND;
 
-    private final AtomicLong nanos = new AtomicLong(5 * SECOND);
-    private final Clock wallClock = TestClocks.wall(1_700_000_000L, nanos::get);
+    private final ManualClock nanos = new ManualClock(5 * SECOND);
+    private final Clock wallClock = nanos.wall();
     /** Datagrams the overlays send go nowhere (released); device writes succeed. */
-    private final OverlayIo nowhere = new OverlayIo() {
-        @Override public boolean send(ByteBuf datagram, InetSocketAddress recipient) { datagram.release(); return true; }
-        @Override public void flush() {}
-        @Override public boolean writeToDevice(ByteBuf packet) { return true; }
-        @Override public ByteBufAllocator alloc() { return ALLOC; }
-    };
+    private final MemoryOverlayIo nowhere = MemoryOverlayIo.discarding();
     private final List<Overlay> overlays = new ArrayList<>();
     private final Map<Overlay, PublicKey> overlayKeys = new HashMap<>();
     private final List<Ipv4Reassembler> reassemblers = new ArrayList<>();
@@ -126,10 +118,10 @@ class ResourceBoundsTest {
         assertEquals(offered, tap.frames, "frames from unlearned MACs are still delivered");
         summary("mac-table", limit, offered, segment.macTableSize(), segment.counters().get(Event.MAC_TABLE_FULL));
 
-        nanos.addAndGet(AGING_NANOS - 1);
+        nanos.advanceNanos(AGING_NANOS - 1);
         segment.tick();
         assertEquals(limit, segment.macTableSize(), "not aged yet");
-        nanos.addAndGet(1);
+        nanos.advanceNanos(1);
         segment.tick();
         assertEquals(0, segment.macTableSize(), "aged MACs leave and make room");
         fromPeer(segment, peer, frame(LOCAL_HOST, 0x0200_0000_2000L));
@@ -153,10 +145,10 @@ class ResourceBoundsTest {
         summary("neighbor-table", limit, offered, segment.neighborTableSize(),
                 segment.counters().get(Event.NEIGHBOR_TABLE_FULL));
 
-        nanos.addAndGet(AGING_NANOS - 1);
+        nanos.advanceNanos(AGING_NANOS - 1);
         segment.tick();
         assertEquals(limit, segment.neighborTableSize(), "not aged yet");
-        nanos.addAndGet(1);
+        nanos.advanceNanos(1);
         segment.tick();
         assertEquals(0, segment.neighborTableSize(), "aged bindings leave and make room");
     }
@@ -207,10 +199,7 @@ class ResourceBoundsTest {
         int limit = Peer.MAX_STAGED_PACKETS;
         int offered = limit + 72;
         for (int i = 0; i < offered; i++) {
-            ByteBuf packet = ALLOC.directBuffer(PacketLayout.capacityFor(overlay.mtuBytes()));
-            packet.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
-            packet.writeBytes(ipv4(0xAC10_010A, 0x0A4D_0002, 0, 0, 8, i));
-            overlay.inside().onDevicePacket(packet);
+            MemoryOverlayIo.fromDevice(overlay, ipv4(0xAC10_010A, 0x0A4D_0002, 0, 0, 8, i));
         }
         assertEquals(limit, peer.stagedCount());
         assertEquals(offered - limit, overlay.drops().get(DropReason.STAGED_OVERFLOW));
@@ -233,7 +222,7 @@ class ResourceBoundsTest {
         }
         for (int round = 0; round < rounds; round++) {
             for (Initiator initiator : initiators) {
-                nanos.addAndGet(30_000_000L);  // past the per-peer 20 ms flood check, under the load threshold
+                nanos.advanceNanos(30_000_000L);  // past the per-peer 20 ms flood check, under the load threshold
                 initiator.initiate(new InetSocketAddress("192.0.2." + initiator.host, 51820));
             }
         }
@@ -253,7 +242,7 @@ class ResourceBoundsTest {
         int offered = 20;
         InetSocketAddress last = null;
         for (int i = 0; i < offered; i++) {
-            nanos.addAndGet(30_000_000L);
+            nanos.advanceNanos(30_000_000L);
             last = new InetSocketAddress("198.51.100." + (i + 1), 40_000 + i);
             initiator.initiate(last);
         }
@@ -449,17 +438,11 @@ class ResourceBoundsTest {
 
     /** An IPv4 UDP packet (header checksum valid) with {@code payloadBytes} of payload at fragment {@code offset}. */
     private static byte[] ipv4(int src, int dst, int id, int flagsAndOffset, int payloadBytes, int seed) {
-        ByteBuf b = Unpooled.buffer(20 + payloadBytes);
-        b.writeByte(0x45).writeByte(0).writeShort(20 + payloadBytes).writeShort(id).writeShort(flagsAndOffset);
-        b.writeByte(64).writeByte(17).writeShort(0).writeInt(src).writeInt(dst);
+        byte[] payload = new byte[payloadBytes];
         for (int i = 0; i < payloadBytes; i++) {
-            b.writeByte(seed + i);
+            payload[i] = (byte) (seed + i);
         }
-        b.setShort(10, Checksums.ipv4Header(b, 0));
-        byte[] bytes = new byte[b.readableBytes()];
-        b.getBytes(0, bytes);
-        b.release();
-        return bytes;
+        return Ipv4Packets.packet(Ipv4Packets.UDP, src, dst, id, flagsAndOffset, payload);
     }
 
     private static ByteBuf fragment(int id, int offsetBytes, boolean more, int payloadBytes) {

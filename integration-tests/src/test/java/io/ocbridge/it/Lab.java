@@ -1,5 +1,6 @@
 package io.ocbridge.it;
 
+import io.ocbridge.cli.demo.NamespaceCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -137,7 +138,7 @@ class Lab implements AutoCloseable {
     /** What of this lab still exists after close: namespaces, root-netns links, sockets, child processes. */
     List<String> leftovers() {
         var found = new ArrayList<String>();
-        for (String line : Cmd.run("ip", "netns", "list").output().split("\n")) {
+        for (String line : Cmd.run(Cmd.DEFAULT_TIMEOUT, null, NamespaceCommands.list()).output().split("\n")) {
             String name = line.split(" ")[0];
             if (namespaces.stream().anyMatch(ns -> ns.name().equals(name))) {
                 found.add("namespace " + name);

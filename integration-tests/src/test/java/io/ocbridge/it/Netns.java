@@ -1,14 +1,15 @@
 package io.ocbridge.it;
 
+import io.ocbridge.cli.demo.NamespaceCommands;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One network namespace created by this test run. Everything that touches non-loopback addresses runs in one of these.
- * Deleting it also deletes every device left inside (veths, TUNs of killed daemons).
+ * One network namespace created by this test run, made and used with the demo's {@link NamespaceCommands}. Everything
+ * that touches non-loopback addresses runs in one of these. Deleting it also deletes every device left inside (veths,
+ * TUNs of killed daemons).
  */
 final class Netns implements AutoCloseable {
     private final String name;
@@ -19,9 +20,9 @@ final class Netns implements AutoCloseable {
 
     /** Creates {@code name} (fails if it exists: names carry the JVM PID, so an existing one is someone else's) with lo up. */
     static Netns create(String name) {
-        Cmd.run("ip", "netns", "add", name).orThrow();
+        run(NamespaceCommands.add(name)).orThrow();
         var ns = new Netns(name);
-        ns.ip("link", "set", "lo", "up").orThrow();
+        run(NamespaceCommands.loopbackUp(name)).orThrow();
         return ns;
     }
 
@@ -40,9 +41,7 @@ final class Netns implements AutoCloseable {
 
     /** {@code ip <args>} inside this namespace. */
     Cmd.Result ip(String... args) {
-        var argv = new ArrayList<>(List.of("ip", "-n", name));
-        argv.addAll(List.of(args));
-        return Cmd.run(Cmd.DEFAULT_TIMEOUT, null, argv);
+        return run(NamespaceCommands.ip(name, args));
     }
 
     /** Adds bridge {@code name} with STP off (ports forward at once), up. */
@@ -88,15 +87,17 @@ final class Netns implements AutoCloseable {
 
     /** {@code ip netns exec} execs the command in place, so the returned process's PID is the command's own. */
     List<String> inside(List<String> argv) {
-        var full = new ArrayList<>(List.of("ip", "netns", "exec", name));
-        full.addAll(argv);
-        return full;
+        return NamespaceCommands.inside(name, argv);
     }
 
     /** Deletes the namespace. Processes still inside keep it alive, so stop them first. */
     @Override
     public void close() {
-        Cmd.run("ip", "netns", "del", name);
+        run(NamespaceCommands.delete(name));
+    }
+
+    private static Cmd.Result run(List<String> argv) {
+        return Cmd.run(Cmd.DEFAULT_TIMEOUT, null, argv);
     }
 
     @Override

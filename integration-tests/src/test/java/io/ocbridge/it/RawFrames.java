@@ -2,6 +2,8 @@ package io.ocbridge.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ocbridge.core.testing.Frames;
+import io.ocbridge.core.testing.Ipv4Packets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -26,6 +28,8 @@ final class RawFrames {
     static final byte[] MAGIC = "OCBRAW01".getBytes(StandardCharsets.US_ASCII);
     static final int LABEL_BYTES = 16;
     static final long BROADCAST = 0xffff_ffff_ffffL;
+    /** A locally administered source MAC. */
+    static final long SOURCE_MAC = 0x0200_5ecb_0001L;
     static final int TYPE_VLAN = 0x8100;
     static final int TYPE_QINQ = 0x88a8;
 
@@ -117,9 +121,7 @@ final class RawFrames {
     /** An IPv4 UDP datagram from {@code srcPort} to {@code dstPort}, broadcast, behind {@code tags} (TPIDs). */
     static byte[] udpV4(String label, int srcPort, int dstPort, int... tags) {
         ByteBuffer ip = ByteBuffer.allocate(20 + 8 + MAGIC.length + LABEL_BYTES);
-        ip.put((byte) 0x45).put((byte) 0).putShort((short) ip.capacity()).putInt(0).put((byte) 64).put((byte) 17)
-                .putShort((short) 0).putInt(0).putInt(-1);
-        ip.putShort(10, ipv4Checksum(ip.array()));
+        Ipv4Packets.header(ip, ip.capacity(), Ipv4Packets.UDP, 0, -1, 0, 0);
         udp(ip, srcPort, dstPort, label);
         return ethernet(0x0800, ip.array(), tags);
     }
@@ -158,25 +160,9 @@ final class RawFrames {
         b.put(name).put(new byte[LABEL_BYTES - name.length]);
     }
 
-    private static byte[] ethernet(int type, byte[] payload, int... tags) {
-        ByteBuffer b = ByteBuffer.allocate(14 + 4 * tags.length + payload.length);
-        b.putShort((short) (BROADCAST >>> 32)).putInt((int) BROADCAST);
-        b.putShort((short) 0x0200).putInt(0x5ecb_0001);   // a locally administered source MAC
-        for (int tpid : tags) {
-            b.putShort((short) tpid).putShort((short) 42);
-        }
-        b.putShort((short) type).put(payload);
-        return b.array();
-    }
-
-    private static short ipv4Checksum(byte[] header) {
-        int sum = 0;
-        for (int i = 0; i < 20; i += 2) {
-            sum += (header[i] & 0xff) << 8 | header[i + 1] & 0xff;
-        }
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum += sum >>> 16;
-        return (short) ~sum;
+    /** A broadcast frame from {@link #SOURCE_MAC} carrying {@code payload}, behind VLAN 42 tags of {@code tpids}. */
+    private static byte[] ethernet(int type, byte[] payload, int... tpids) {
+        return Frames.tagged(Frames.ethernet(BROADCAST, SOURCE_MAC, type, payload.length).put(payload).array(), 42, tpids);
     }
 
     private static Path script(Lab lab) {

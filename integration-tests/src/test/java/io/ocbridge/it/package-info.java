@@ -2,8 +2,9 @@
  * Integration tests: real network namespaces, real TUN devices, the real {@code bin/ocbridge} and real wireguard-go.
  * Root only; a non-root run skips. Run with {@code ./mvnw -B -pl integration-tests test -Pintegration}.
  *
- * <p>Fixture, one idea per class: {@link io.ocbridge.it.Cmd} (bounded command from an argument list),
- * {@link io.ocbridge.it.Background} (long-running process, log file, stopped by PID), {@link io.ocbridge.it.Netns},
+ * <p>Fixture, one idea per class: {@link io.ocbridge.it.Cmd} (bounded command from an argument list, run by the
+ * demo's {@code BoundedCommand}), {@link io.ocbridge.it.Background} (long-running process, log file, stopped by PID),
+ * {@link io.ocbridge.it.Netns} (one namespace, through the demo's {@code NamespaceCommands}),
  * {@link io.ocbridge.it.Lab} (owns and cleans up the namespaces, processes, sockets and files of one test),
  * {@link io.ocbridge.it.Topology} (L3: hostA - gwA = gwB - hostB), {@link io.ocbridge.it.L2Topology} (a LAN bridge
  * per site, enterprise hosts and a DHCP server in the DC, a VM per cloud site),
@@ -15,7 +16,8 @@
  * every segment test asserts), {@link io.ocbridge.it.Wait} (deadlines), {@link io.ocbridge.it.UnderlayFlood} (hostile
  * UDP from {@code Topology.attacker}'s many addresses), {@link io.ocbridge.it.OverlayCounters} (drop and handshake
  * counters from {@code status --json}), {@link io.ocbridge.it.ProcessStats} (a daemon's CPU time and live heap),
- * {@link io.ocbridge.it.Summary} and {@link io.ocbridge.it.SummaryListener} (the {@code SUMMARY} lines of a run).
+ * {@link io.ocbridge.it.Summary} and {@link io.ocbridge.it.SummaryListener} (the {@code SUMMARY} lines of a run),
+ * {@link io.ocbridge.it.RawFrames} (hand-made frames, built with bridge-core's test kit {@code io.ocbridge.core.testing}).
  *
  * <p>Rules the fixture keeps: no address or route in the root namespace (veths are created inside namespaces with the
  * peer placed straight into the other); names carry the JVM PID; every wait has a deadline; processes are stopped by

@@ -214,7 +214,7 @@ public final class DemoCommand implements Callable<Integer> {
         var status = net.exec(GW_DC, STATUS_TIMEOUT, javaCommand(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", classPath(), mainClass(), "status", "--socket",
                 configs.getFirst().resolveSibling("control.sock").toString());
-        step.detail("%s", status.orThrow().output().stripTrailing());
+        step.detail("%s", status.orThrow(DemoFailure::new).output().stripTrailing());
         step.done();
     }
 

@@ -1,10 +1,7 @@
 package io.ocbridge.cli.demo;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,29 +15,15 @@ import java.util.stream.Stream;
 
 /**
  * Everything the demo creates and must take down again: network namespaces named {@code ocb<pid>-<name>}, the
- * processes it started in them, and its temp folder. Commands run from argument lists (never a shell string), each
- * with a deadline; devices are only ever made with {@code ip -n <ns>}, so nothing touches the root namespace.
+ * processes it started in them, and its temp folder. Commands are {@link NamespaceCommands} run by
+ * {@link BoundedCommand} (argument lists, never a shell string, each with a deadline); devices are only ever made with
+ * {@code ip -n <ns>}, so nothing touches the root namespace.
  * {@link #teardown()} stops the processes by PID (SIGTERM, then SIGKILL), deletes the namespaces, then the folder; it is
  * idempotent and safe to call from a shutdown hook while another thread still runs steps.
  */
 final class Namespaces {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(15);
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
-
-    /** Exit code and merged stdout+stderr of a finished command; exit -1 if it was killed at its deadline. */
-    record Result(List<String> argv, int exit, String output) {
-        boolean ok() {
-            return exit == 0;
-        }
-
-        Result orThrow() {
-            if (!ok()) {
-                throw new DemoFailure("command failed (" + (exit < 0 ? "timed out" : "exit " + exit) + "): "
-                        + String.join(" ", argv) + (output.isBlank() ? "" : "\n" + output.strip()));
-            }
-            return this;
-        }
-    }
 
     private final String prefix;
     private final Path workDir;
@@ -84,21 +67,19 @@ final class Namespaces {
     /** {@code ip netns add ocb<pid>-<name>}, loopback up; fails if it exists (it is then not ours). */
     synchronized void create(String name) {
         checkOpen();
-        run(COMMAND_TIMEOUT, List.of("ip", "netns", "add", ns(name)), true).orThrow();
+        run(COMMAND_TIMEOUT, NamespaceCommands.add(ns(name)), true).orThrow(DemoFailure::new);
         created.add(ns(name));
-        ip(name, "link", "set", "lo", "up");
+        run(COMMAND_TIMEOUT, NamespaceCommands.loopbackUp(ns(name)), true).orThrow(DemoFailure::new);
     }
 
     /** {@code ip -n <ns> args}, which must succeed. */
-    Result ip(String name, String... args) {
-        var argv = new ArrayList<>(List.of("ip", "-n", ns(name)));
-        argv.addAll(List.of(args));
-        return run(COMMAND_TIMEOUT, argv, true).orThrow();
+    BoundedCommand.Result ip(String name, String... args) {
+        return run(COMMAND_TIMEOUT, NamespaceCommands.ip(ns(name), args), true).orThrow(DemoFailure::new);
     }
 
     /** {@code argv} inside namespace {@code name}, for at most {@code timeout}; the caller checks the result. */
-    Result exec(String name, Duration timeout, String... argv) {
-        return run(timeout, inside(name, List.of(argv)), true);
+    BoundedCommand.Result exec(String name, Duration timeout, String... argv) {
+        return run(timeout, NamespaceCommands.inside(ns(name), List.of(argv)), true);
     }
 
     /**
@@ -108,7 +89,7 @@ final class Namespaces {
     synchronized Process spawn(String name, Path log, List<String> argv) {
         checkOpen();
         try {
-            var p = new ProcessBuilder(inside(name, argv))
+            var p = new ProcessBuilder(NamespaceCommands.inside(ns(name), argv))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -158,7 +139,7 @@ final class Namespaces {
             }
         }
         for (var name : created.reversed()) {
-            var r = run(COMMAND_TIMEOUT, List.of("ip", "netns", "del", name), false);
+            var r = run(COMMAND_TIMEOUT, NamespaceCommands.delete(name), false);
             if (!r.ok()) {
                 problems.add("namespace " + name + ": " + r.output().strip());
             }
@@ -179,7 +160,7 @@ final class Namespaces {
         var found = new ArrayList<String>();
         // a killed command may take a moment to be reaped
         Waits.until(STOP_GRACE, () -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
-        for (String line : run(COMMAND_TIMEOUT, List.of("ip", "netns", "list"), false).output().split("\n")) {
+        for (String line : run(COMMAND_TIMEOUT, NamespaceCommands.list(), false).output().split("\n")) {
             if (line.startsWith(prefix)) {
                 found.add("namespace " + line.split(" ")[0]);
             }
@@ -192,12 +173,6 @@ final class Namespaces {
         return found;
     }
 
-    private List<String> inside(String name, List<String> argv) {
-        var full = new ArrayList<>(List.of("ip", "netns", "exec", ns(name)));
-        full.addAll(argv);
-        return full;
-    }
-
     private void checkOpen() {
         if (closed) {
             throw new DemoFailure("interrupted: tearing down");
@@ -205,56 +180,29 @@ final class Namespaces {
     }
 
     /**
-     * Runs {@code argv} to completion or its deadline (then SIGKILL); output read on a virtual thread. A {@code step}
-     * command is refused once teardown has begun, atomically with its start, so none outlives the teardown.
+     * Runs {@code argv} to completion or its deadline (then SIGKILL). A {@code step} command is refused once teardown has
+     * begun, atomically with its start, so none outlives the teardown; the teardown SIGKILLs those still running.
      */
-    private Result run(Duration timeout, List<String> argv, boolean step) {
+    private BoundedCommand.Result run(Duration timeout, List<String> argv, boolean step) {
         Process p;
         synchronized (live) {
             if (step) {
                 checkOpen();
             }
             try {
-                p = new ProcessBuilder(argv).redirectErrorStream(true)
-                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+                p = BoundedCommand.start(argv, false);
             } catch (IOException e) {
-                return new Result(List.copyOf(argv), 127, "cannot start: " + e.getMessage());
+                return BoundedCommand.cannotStart(argv, e);
             }
             live.add(p);
         }
-        var out = new ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().start(() -> copy(p.getInputStream(), out));
         try {
-            int exit = -1;
-            if (p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                exit = p.exitValue();
-            } else {
-                p.destroyForcibly();
-                p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            reader.join(Duration.ofSeconds(2));
-            synchronized (out) {
-                return new Result(List.copyOf(argv), exit, out.toString(StandardCharsets.UTF_8));
-            }
+            return BoundedCommand.await(p, argv, null, timeout);
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new DemoFailure("interrupted while running " + String.join(" ", argv));
         } finally {
             live.remove(p);
-        }
-    }
-
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
-        byte[] buf = new byte[8192];
-        try (in) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                synchronized (out) {
-                    out.write(buf, 0, n);
-                }
-            }
-        } catch (IOException ignored) {
-            // the process was killed; what was read so far is the output
         }
     }
 }

@@ -11,7 +11,7 @@ import io.ocbridge.core.config.PkiValidity;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.OverlayStatus;
 import io.ocbridge.core.route.Cidr;
-import io.ocbridge.core.testing.TestClocks;
+import io.ocbridge.core.testing.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,8 @@ class CertificateWatchTest {
     static final String KEY_B = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=";
     static final String KEY_C = "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=";
 
-    final AtomicLong elapsedNanos = new AtomicLong();
+    /** Nanoseconds since T0; its wall clock reads T0 plus them. */
+    final ManualClock elapsedNanos = new ManualClock(0, T0.getEpochSecond());
     final List<String> removed = new ArrayList<>();
     final ByteArrayOutputStream logged = new ByteArrayOutputStream();
 
@@ -60,8 +60,7 @@ class CertificateWatchTest {
     }
 
     CertificateWatch watch(OverlayConfig config) {
-        return new CertificateWatch("dc-east", config, peer -> removed.add(peer), TestClocks.wall(T0.getEpochSecond(),
-                elapsedNanos::get), Log.with("site=dc-east overlay=corp"));
+        return new CertificateWatch("dc-east", config, peer -> removed.add(peer), elapsedNanos.wall(), Log.with("site=dc-east overlay=corp"));
     }
 
     void at(Duration sinceT0) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.l2.Segment;
 import io.ocbridge.core.l2.SegmentOptions;
@@ -14,12 +13,12 @@ import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.DropReason;
 import io.ocbridge.core.overlay.Overlay;
 import io.ocbridge.core.overlay.OverlayInternals;
-import io.ocbridge.core.overlay.OverlayIo;
-import io.ocbridge.core.overlay.PacketLayout;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.Ipv4Packets;
+import io.ocbridge.core.testing.ManualClock;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
-import io.ocbridge.core.testing.TestClocks;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.fuzz.FuzzLoop;
 import io.ocbridge.crypto.keys.KeyFormatException;
@@ -70,56 +69,41 @@ class OutsideFuzzTest {
         seeds.addAll(HARNESS.captured);  // this run's messages, valid for this run's sessions
         long n = FuzzLoop.run("outside-datagrams", seeds, 1600, HARNESS::fuzzOne);
         System.out.printf("outside-datagrams: %d sessions, drops %s, device writes %d, tap frames %d%n",
-                HARNESS.sessions, HARNESS.b.drops().snapshot(), HARNESS.deviceWrites, HARNESS.tapFrames);
+                HARNESS.sessions, HARNESS.b.drops().snapshot(), HARNESS.ioA.deviceWriteCount + HARNESS.ioB.deviceWriteCount,
+                HARNESS.tapFrames);
         assertTrue(n >= seeds.size());
     }
 
     static final class Harness {
-        final long[] nanos = {1_000_000_000L};
-        final Clock wallClock = TestClocks.wall(1_780_000_000L, () -> nanos[0]);
+        final ManualClock nanos = new ManualClock(1_000_000_000L, 1_780_000_000L);
+        final Clock wallClock = nanos.wall();
         final ArrayDeque<ByteBuf> toB = new ArrayDeque<>();
         final ArrayDeque<ByteBuf> toA = new ArrayDeque<>();
         /** Messages captured while the session was set up, each with a control byte 0 (raw, from A). */
         final List<byte[]> captured = new ArrayList<>();
+        /** Each overlay's I/O, kept across rebuilds so device writes add up over the run. */
+        final MemoryOverlayIo ioA = io(toB);
+        final MemoryOverlayIo ioB = io(toA);
         Overlay a;
         Overlay b;
         Peer bAtA;
         Segment segment;
         boolean rebuild;
         long sessions;
-        long deviceWrites;
         long tapFrames;
 
         Harness() {
             build();
         }
 
-        private final class Io implements OverlayIo {
-            final boolean isA;
-
-            Io(boolean isA) { this.isA = isA; }
-
-            @Override
-            public boolean send(ByteBuf datagram, InetSocketAddress recipient) {
-                byte[] copy = new byte[datagram.readableBytes()];
-                datagram.getBytes(datagram.readerIndex(), copy);
+        /** Datagrams one overlay sends wait in {@code queue}; the first few are kept as seeds. Device writes are counted. */
+        private MemoryOverlayIo io(ArrayDeque<ByteBuf> queue) {
+            return new MemoryOverlayIo((datagram, recipient) -> {
                 if (captured.size() < 16) {
-                    captured.add(Seeds.concat(new byte[] {0}, copy));
+                    captured.add(Seeds.concat(new byte[] {0}, MemoryOverlayIo.copyOf(datagram)));
                 }
-                (isA ? toB : toA).addLast(datagram);
-                return true;
-            }
-
-            @Override public void flush() {}
-
-            @Override
-            public boolean writeToDevice(ByteBuf packet) {
-                assertTrue(packet.refCnt() > 0);
-                deviceWrites++;
-                return true;
-            }
-
-            @Override public ByteBufAllocator alloc() { return PooledByteBufAllocator.DEFAULT; }
+                queue.addLast(datagram);
+            });
         }
 
         /** Two overlays, a handshake A -> B, a first transport packet, and a cookie reply B -> A under load. */
@@ -137,8 +121,8 @@ class OutsideFuzzTest {
             } catch (KeyFormatException e) {
                 throw new IllegalStateException(e);
             }
-            a = new Overlay("corp", 1420, new LocalIdentity(keyA), new Io(true), () -> nanos[0], wallClock, Log.with("fuzz-a"));
-            b = new Overlay("corp", 1420, new LocalIdentity(keyB), new Io(false), () -> nanos[0], wallClock, Log.with("fuzz-b"));
+            a = new Overlay("corp", 1420, new LocalIdentity(keyA), ioA, nanos, wallClock, Log.with("fuzz-a"));
+            b = new Overlay("corp", 1420, new LocalIdentity(keyB), ioB, nanos, wallClock, Log.with("fuzz-b"));
             bAtA = a.addPeer("b", keyB.publicKey(), PresharedKey.zero(), ADDR_B,
                     List.of(Cidr.parse("10.77.0.2/32"), Cidr.parse("172.16.2.0/24")), 0);
             Peer aAtB = b.addPeer("a", keyA.publicKey(), PresharedKey.zero(), ADDR_A,
@@ -150,10 +134,10 @@ class OutsideFuzzTest {
                         tapFrames++;
                         return true;
                     },
-                PooledByteBufAllocator.DEFAULT, () -> nanos[0], Log.with("fuzz-seg"));
+                PooledByteBufAllocator.DEFAULT, nanos, Log.with("fuzz-seg"));
             b.addSegment(segment, VTEP_B);
             // A's first packet starts the handshake; it and the response cross; the staged packet confirms B's session.
-            fromDevice(a, Seeds.ipv4Udp(0xac10010a, 0xac10020a, 64, 1));
+            MemoryOverlayIo.fromDevice(a, Ipv4Packets.udp(0xac10010a, 0xac10020a, 64, 1));
             drain(false);
             Keypair session = bAtA.keypairs().current();
             if (session == null) {
@@ -169,7 +153,7 @@ class OutsideFuzzTest {
             }
             // Seeds that go deep: a sealed IPv4 packet, a sealed VXLAN ARP request, a sealed fragment.
             if (captured.size() < 32) {
-                captured.add(Seeds.concat(new byte[] {1}, Seeds.ipv4Udp(0xac10010a, 0xac10020a, 40, 2)));
+                captured.add(Seeds.concat(new byte[] {1}, Ipv4Packets.udp(0xac10010a, 0xac10020a, 40, 2)));
                 for (byte[] frame : Seeds.frames()) {
                     captured.add(Seeds.concat(new byte[] {2}, frame));
                 }
@@ -179,13 +163,6 @@ class OutsideFuzzTest {
             }
             rebuild = false;
             sessions++;
-        }
-
-        private void fromDevice(Overlay overlay, byte[] packet) {
-            ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(PacketLayout.capacityFor(overlay.mtuBytes()));
-            buf.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
-            buf.writeBytes(packet);
-            overlay.inside().onDevicePacket(buf);
         }
 
         /** Delivers queued datagrams both ways (bounded); with {@code discard}, only releases them. */
@@ -238,10 +215,10 @@ class OutsideFuzzTest {
             int control = data[0] & 0xff;
             byte[] payload = java.util.Arrays.copyOfRange(data, 1, data.length);
             int step = control >>> 6;
-            nanos[0] += step == 0 ? 0 : step == 1 ? 1_000_000L : step == 2 ? 100_000_000L : 1_000_000_000L;
+            nanos.advanceNanos(step == 0 ? 0 : step == 1 ? 1_000_000L : step == 2 ? 100_000_000L : 1_000_000_000L);
             Keypair session = bAtA.keypairs().current();
             if (rebuild || session == null || session.isDestroyed()
-                    || nanos[0] - session.createdNanos() > 120_000_000_000L) {
+                    || nanos.get() - session.createdNanos() > 120_000_000_000L) {
                 build();
                 session = bAtA.keypairs().current();
             }
@@ -296,7 +273,7 @@ class OutsideFuzzTest {
         /** IPv4 VTEP_A -> VTEP_B, UDP to 4789, VXLAN header for {@link #VNI}, then {@code frame}. */
         private static byte[] vxlan(byte[] frame) {
             ByteBuffer b = ByteBuffer.allocate(20 + 8 + 8 + frame.length);
-            Seeds.ipv4Header(b, b.capacity() & 0xffff, 17, VTEP_A, VTEP_B, frame.length, 0);
+            Ipv4Packets.header(b, b.capacity() & 0xffff, Ipv4Packets.UDP, VTEP_A, VTEP_B, frame.length, 0);
             b.putShort((short) 50000).putShort((short) 4789).putShort((short) (16 + frame.length)).putShort((short) 0);
             b.putInt(0x0800_0000).putInt(VNI << 8);
             b.put(frame);

@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.ip.Ipv4Reassembler;
 import io.ocbridge.core.ip.MssClamp;
+import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.fuzz.FuzzLoop;
 import java.util.ArrayList;
@@ -152,9 +153,9 @@ class PacketFuzzTest {
      * after every offer; reassembled datagrams have a consistent header; nothing is held after clear().
      */
     static void reassembleOne(byte[] data) {
-        long[] now = {1_000_000_000L};
+        ManualClock now = new ManualClock(1_000_000_000L);
         Ipv4Reassembler reassembler = new Ipv4Reassembler(PooledByteBufAllocator.DEFAULT, REASSEMBLY_MAX_BYTES,
-                REASSEMBLY_MAX_DATAGRAMS, REASSEMBLY_TIMEOUT_NANOS, () -> now[0], (data.length > 0 && (data[0] & 0x80) != 0) ? 16 : 0);
+                REASSEMBLY_MAX_DATAGRAMS, REASSEMBLY_TIMEOUT_NANOS, now, (data.length > 0 && (data[0] & 0x80) != 0) ? 16 : 0);
         List<ByteBuf> offered = new ArrayList<>();
         try {
             int at = 0;
@@ -162,7 +163,7 @@ class PacketFuzzTest {
                 int step = data[at] & 0x7f;
                 int length = Math.min(((data[at + 1] & 0xff) << 8) | (data[at + 2] & 0xff), data.length - at - 3);
                 at += 3;
-                now[0] += step * 100_000_000L;
+                now.advanceNanos(step * 100_000_000L);
                 if (step > 0x70) {
                     reassembler.expire();
                 }

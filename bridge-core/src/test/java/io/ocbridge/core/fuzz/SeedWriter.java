@@ -1,5 +1,6 @@
 package io.ocbridge.core.fuzz;
 
+import io.ocbridge.core.testing.Ipv4Packets;
 import io.ocbridge.crypto.keys.PrivateKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ class SeedWriter {
         reassembly.add(Seeds.records(fragments));
         reassembly.add(Seeds.records(reversed));
         reassembly.add(Seeds.records(duplicated));
-        reassembly.add(Seeds.records(List.of(Seeds.ipv4Udp(Seeds.IP_LOCAL, Seeds.IP_REMOTE, 100, 3))));
+        reassembly.add(Seeds.records(List.of(Ipv4Packets.udp(Seeds.IP_LOCAL, Seeds.IP_REMOTE, 100, 3))));
         reassembly.add(Seeds.records(Seeds.fragments(9000, 1500, 12)));
         reassembly.add(Seeds.records(List.of(fragments.get(0), Seeds.fragments(3000, 1000, 13).get(0), fragments.get(1))));
         byte[] late = Seeds.records(fragments);

@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.ocbridge.core.ip.Checksums;
 import io.ocbridge.core.ip.Ipv4Fragmenter;
+import io.ocbridge.core.testing.Frames;
+import io.ocbridge.core.testing.Ipv4Packets;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -20,25 +22,14 @@ final class Seeds {
 
     private Seeds() {}
 
-    static ByteBuffer ethernet(ByteBuffer b, long dst, long src, int type) {
-        b.putShort((short) (dst >>> 32)).putInt((int) dst);
-        b.putShort((short) (src >>> 32)).putInt((int) src);
-        return b.putShort((short) type);
-    }
-
-    static byte[] arp(int oper, long sha, int spa, long tha, int tpa, long dst) {
-        ByteBuffer b = ByteBuffer.allocate(60);
-        ethernet(b, dst, sha, 0x0806);
-        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) oper);
-        b.putShort((short) (sha >>> 32)).putInt((int) sha).putInt(spa);
-        b.putShort((short) (tha >>> 32)).putInt((int) tha).putInt(tpa);
-        return b.array();
+    /** An ARP message padded to the minimum frame size, as it arrives from a NIC. */
+    private static byte[] arp(int oper, long sha, int spa, long tha, int tpa, long dst) {
+        return Frames.padded(Frames.arp(oper, dst, sha, spa, tha, tpa));
     }
 
     /** Neighbor Solicitation (type 135) or Advertisement (136) for fe80::target, with a link-layer option. */
     static byte[] nd(int type, long srcMac, long dstMac, byte target, long optionMac) {
-        ByteBuffer b = ByteBuffer.allocate(14 + 40 + 32);
-        ethernet(b, dstMac, srcMac, 0x86dd);
+        ByteBuffer b = Frames.ethernet(dstMac, srcMac, 0x86dd, 40 + 32);
         b.putInt(0x6000_0000).putShort((short) 32).put((byte) 58).put((byte) 255);
         b.putLong(0xfe80_0000_0000_0000L).putLong(0x0000_00ff_fe00_0000L | (srcMac & 0xff));  // src
         b.putLong(0xff02_0000_0000_0000L).putLong(0x0000_0001_ff00_0000L | (target & 0xff));  // solicited-node
@@ -57,22 +48,13 @@ final class Seeds {
 
     /** A DHCP client (68 -> 67) or server (67 -> 68) message in IPv4/UDP. */
     static byte[] dhcp(boolean client, long srcMac) {
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + 8 + 240 + 8);
-        ethernet(b, BROADCAST, srcMac, 0x0800);
-        ipv4Header(b, 20 + 8 + 248, 17, client ? 0 : IP_REMOTE, 0xffff_ffff, 0, 0);
+        ByteBuffer b = Frames.ethernet(BROADCAST, srcMac, 0x0800, 20 + 8 + 240 + 8);
+        Ipv4Packets.header(b, 20 + 8 + 248, Ipv4Packets.UDP, client ? 0 : IP_REMOTE, 0xffff_ffff, 0, 0);
         b.putShort((short) (client ? 68 : 67)).putShort((short) (client ? 67 : 68)).putShort((short) (8 + 248)).putShort((short) 0);
         b.put((byte) (client ? 1 : 2)).put((byte) 1).put((byte) 6).put((byte) 0).putInt(0x1234_5678);
         b.position(b.position() + 232 - 8);
         b.putInt(0x6382_5363).put((byte) 53).put((byte) 1).put((byte) (client ? 1 : 2)).put((byte) 255);
         return b.array();
-    }
-
-    static void ipv4Header(ByteBuffer b, int totalLength, int protocol, int src, int dst, int id, int flagsOffset) {
-        int at = b.position();
-        b.put((byte) 0x45).put((byte) 0).putShort((short) totalLength).putShort((short) id).putShort((short) flagsOffset);
-        b.put((byte) 64).put((byte) protocol).putShort((short) 0).putInt(src).putInt(dst);
-        short csum = Checksums.ipv4Header(Unpooled.wrappedBuffer(b.array()), b.arrayOffset() + at);
-        b.putShort(at + 10, csum);
     }
 
     /** TCP SYN with an MSS option in Ethernet [+ VLAN] + IPv4 or IPv6. */
@@ -91,7 +73,7 @@ final class Seeds {
             b.putInt(0x6000_0000).putShort((short) tcpBytes).put((byte) 6).put((byte) 64);
             b.putLong(0xfd00_0000_0000_0000L).putLong(1).putLong(0xfd00_0000_0000_0000L).putLong(2);
         } else {
-            ipv4Header(b, 20 + tcpBytes, 6, IP_LOCAL, IP_REMOTE, 7, 0x4000);
+            Ipv4Packets.header(b, 20 + tcpBytes, 6, IP_LOCAL, IP_REMOTE, 7, 0x4000);
         }
         int tcp = b.position();
         b.putShort((short) 40000).putShort((short) 443).putInt(1000).putInt(0);
@@ -111,20 +93,9 @@ final class Seeds {
         return frame;
     }
 
-    /** An unfragmented IPv4/UDP packet of {@code payload} bytes. */
-    static byte[] ipv4Udp(int src, int dst, int payload, int id) {
-        ByteBuffer b = ByteBuffer.allocate(28 + payload);
-        ipv4Header(b, 28 + payload, 17, src, dst, id, 0);
-        b.putShort((short) 5000).putShort((short) 4789).putShort((short) (8 + payload)).putShort((short) 0);
-        for (int i = 0; i < payload; i++) {
-            b.put((byte) (i * 13 + id));
-        }
-        return b.array();
-    }
-
     /** The fragments of an IPv4/UDP packet at {@code mtu}, in order. */
     static List<byte[]> fragments(int payload, int mtu, int id) {
-        ByteBuf packet = Unpooled.wrappedBuffer(ipv4Udp(IP_LOCAL, IP_REMOTE, payload, id));
+        ByteBuf packet = Unpooled.wrappedBuffer(Ipv4Packets.udp(IP_LOCAL, IP_REMOTE, payload, id));
         List<byte[]> out = new ArrayList<>();
         Ipv4Fragmenter.fragment(packet, mtu, UnpooledByteBufAllocator.DEFAULT, 0, 0, f -> {
             byte[] bytes = new byte[f.readableBytes()];
@@ -170,32 +141,16 @@ final class Seeds {
         frames.add(tcpSyn(false, true, 8960));
         frames.add(tcpSyn(true, false, 1440));
         frames.add(tcpSyn(true, true, 65535));
-        ByteBuffer plain = ByteBuffer.allocate(60);
-        ethernet(plain, MAC_REMOTE, MAC_LOCAL, 0x88b5);
-        frames.add(plain.array());
-        ByteBuffer v4 = ByteBuffer.allocate(14 + 28 + 32);
-        ethernet(v4, BROADCAST, MAC_LOCAL, 0x0800);
-        v4.put(ipv4Udp(IP_LOCAL, 0xffff_ffff, 32, 9));
-        frames.add(v4.array());
-        frames.add(tagged(dhcp(false, MAC_REMOTE), 0x88a8, 0x8100));               // DHCP offer behind two tags
+        frames.add(Frames.ethernet(MAC_REMOTE, MAC_LOCAL, 0x88b5, 46).array());
+        frames.add(Frames.ethernet(BROADCAST, MAC_LOCAL, 0x0800, 28 + 32).put(Ipv4Packets.udp(IP_LOCAL, 0xffff_ffff, 32, 9)).array());
+        frames.add(Frames.tagged(dhcp(false, MAC_REMOTE), 42, 0x88a8, 0x8100));    // DHCP offer behind two tags
         frames.add(dhcpv6BehindExtensionHeaders(MAC_REMOTE));
         return frames;
     }
 
-    /** {@code frame} with VLAN tags ({@code tpids}, outermost first) after its MAC addresses. */
-    static byte[] tagged(byte[] frame, int... tpids) {
-        ByteBuffer b = ByteBuffer.allocate(frame.length + 4 * tpids.length);
-        b.put(frame, 0, 12);
-        for (int tpid : tpids) {
-            b.putShort((short) tpid).putShort((short) 42);
-        }
-        return b.put(frame, 12, frame.length - 12).array();
-    }
-
     /** A DHCPv6 reply (547 -> 546) behind hop-by-hop, fragment (first, M set) and destination-options headers. */
     static byte[] dhcpv6BehindExtensionHeaders(long srcMac) {
-        ByteBuffer b = ByteBuffer.allocate(14 + 40 + 24 + 8 + 32);
-        ethernet(b, 0x3333_0001_0002L, srcMac, 0x86dd);
+        ByteBuffer b = Frames.ethernet(0x3333_0001_0002L, srcMac, 0x86dd, 40 + 24 + 8 + 32);
         b.putInt(0x6000_0000).putShort((short) (24 + 8 + 32)).put((byte) 0).put((byte) 1);
         b.putLong(0xfe80_0000_0000_0000L).putLong(srcMac).putLong(0xff02_0000_0000_0000L).putLong(0x1_0002L);
         b.put((byte) 44).put((byte) 0).putShort((short) 0x0104).putInt(0);       // hop-by-hop, PadN

@@ -12,15 +12,15 @@ import io.ocbridge.core.l2.SegmentSpec;
 import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.overlay.Overlay;
-import io.ocbridge.core.overlay.OverlayIo;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.ManualClock;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.fuzz.FuzzLoop;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
 import io.ocbridge.crypto.noise.LocalIdentity;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,20 +50,14 @@ class SegmentFuzzTest {
     }
 
     static final class Harness {
-        final long[] now = {1_000_000_000L};
+        final ManualClock now = new ManualClock(1_000_000_000L);
         final Peer[] peers = new Peer[3];
         final Segment[] segments = new Segment[2];
         long uplinkPackets;
         long tapFrames;
 
         Harness() {
-            OverlayIo io = new OverlayIo() {
-                @Override public boolean send(ByteBuf datagram, InetSocketAddress recipient) { datagram.release(); return true; }
-                @Override public void flush() {}
-                @Override public boolean writeToDevice(ByteBuf packet) { return true; }
-                @Override public io.netty.buffer.ByteBufAllocator alloc() { return PooledByteBufAllocator.DEFAULT; }
-            };
-            Overlay overlay = new Overlay("fuzz", 1420, new LocalIdentity(PrivateKey.generate()), io, () -> now[0],
+            Overlay overlay = new Overlay("fuzz", 1420, new LocalIdentity(PrivateKey.generate()), MemoryOverlayIo.discarding(), now,
                     Clock.systemUTC(), Log.with("fuzz"));
             for (int i = 0; i < peers.length; i++) {
                 peers[i] = overlay.addPeer("p" + i, PrivateKey.generate().publicKey(), PresharedKey.zero(), null,
@@ -84,7 +78,7 @@ class SegmentFuzzTest {
                             assertTrue(frame.refCnt() > 0, "tap gets a live frame");
                             return (tapFrames & 7) != 0;  // some device writes fail
                         },
-                PooledByteBufAllocator.DEFAULT, () -> now[0], Log.with("fuzz"));
+                PooledByteBufAllocator.DEFAULT, now, Log.with("fuzz"));
             }
         }
 
@@ -98,7 +92,7 @@ class SegmentFuzzTest {
             }
             int control = data[0] & 0xff;
             Segment segment = segments[control & 1];
-            now[0] += ((control >>> 5) & 7) * ((control >>> 5) == 7 ? 3_000_000_000L : 50_000_000L);
+            now.advanceNanos(((control >>> 5) & 7) * ((control >>> 5) == 7 ? 3_000_000_000L : 50_000_000L));
             int frameBytes = data.length - 1;
             ByteBuf buf;
             if ((control & 2) == 0) {

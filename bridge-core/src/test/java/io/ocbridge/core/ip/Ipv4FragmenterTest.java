@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.buffer.UnpooledHeapByteBuf;
+import io.ocbridge.core.testing.Ipv4Packets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -70,14 +71,9 @@ class Ipv4FragmenterTest {
     }
 
     static ByteBuf ipv4Packet(TrackingAllocator alloc, int totalLength, int id, int flagsOffset, Random random) {
-        ByteBuf packet = alloc.directBuffer(totalLength);
-        packet.writeByte(0x45).writeByte(0).writeShort(totalLength).writeShort(id).writeShort(flagsOffset);
-        packet.writeByte(64).writeByte(UDP).writeShort(0).writeInt(SOURCE).writeInt(DESTINATION);
         byte[] payload = new byte[totalLength - 20];
         random.nextBytes(payload);
-        packet.writeBytes(payload);
-        fixChecksum(packet, 0);
-        return packet;
+        return alloc.directBuffer(totalLength).writeBytes(Ipv4Packets.packet(UDP, SOURCE, DESTINATION, id, flagsOffset, payload));
     }
 
     static void fixChecksum(ByteBuf packet, int ip) {

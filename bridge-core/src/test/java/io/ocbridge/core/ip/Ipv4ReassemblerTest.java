@@ -12,6 +12,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.ocbridge.core.ip.Ipv4FragmenterTest.TrackingAllocator;
 import io.ocbridge.core.ip.Ipv4Reassembler.Discard;
+import io.ocbridge.core.testing.Ipv4Packets;
+import io.ocbridge.core.testing.ManualClock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class Ipv4ReassemblerTest {
     private static final long TIMEOUT_NANOS = 30_000_000_000L;
 
     private final TrackingAllocator alloc = new TrackingAllocator();
-    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final ManualClock clock = new ManualClock(1_000_000_000L);
     private final Random random = new Random(5722);
     private final List<ByteBuf> held = new ArrayList<>();
     private Ipv4Reassembler reassembler = new Ipv4Reassembler(alloc, 4 << 20, 256, TIMEOUT_NANOS, clock::get);
@@ -62,13 +63,8 @@ class Ipv4ReassemblerTest {
 
     /** As above, from source address {@code src}. */
     private ByteBuf fragment(int src, int id, int offsetBytes, boolean more, byte[] payload) {
-        ByteBuf fragment = alloc.directBuffer(20 + payload.length);
-        fragment.writeByte(0x45).writeByte(0).writeShort(20 + payload.length).writeShort(id);
-        fragment.writeShort((more ? 0x2000 : 0) | offsetBytes / 8);
-        fragment.writeByte(64).writeByte(17).writeShort(0).writeInt(src).writeInt(0x0A00_0002);
-        fragment.writeBytes(payload);
-        fixChecksum(fragment, 0);
-        return fragment;
+        byte[] packet = Ipv4Packets.packet(Ipv4Packets.UDP, src, 0x0A00_0002, id, (more ? 0x2000 : 0) | offsetBytes / 8, payload);
+        return alloc.directBuffer(packet.length).writeBytes(packet);
     }
 
     private ByteBuf wrap(byte[] data) {
@@ -205,11 +201,11 @@ class Ipv4ReassemblerTest {
     @Test
     void datagramsTimeOutAfterTheirFirstFragment() {
         assertNull(reassembler.offer(fragment(1, 0, true, bytes(8, 1))));
-        clock.addAndGet(TIMEOUT_NANOS - 1);
+        clock.advanceNanos(TIMEOUT_NANOS - 1);
         reassembler.expire();
         assertEquals(1, reassembler.pendingDatagrams());
         assertTrue(reassembler.pendingBytes() > 0);
-        clock.addAndGet(1);
+        clock.advanceNanos(1);
         reassembler.expire();
         assertEquals(1, reassembler.timedOut());
         assertEquals(0, reassembler.pendingDatagrams());
@@ -219,7 +215,7 @@ class Ipv4ReassemblerTest {
     @Test
     void lateFragmentOfAnExpiredDatagramStartsAfreshEvenWithoutATick() {
         assertNull(reassembler.offer(fragment(1, 0, true, bytes(8, 1))));
-        clock.addAndGet(TIMEOUT_NANOS);
+        clock.advanceNanos(TIMEOUT_NANOS);
         assertNull(reassembler.offer(fragment(1, 8, false, bytes(8, 1))));
         assertEquals(1, reassembler.timedOut());
         assertEquals(1, reassembler.pendingDatagrams());
@@ -460,7 +456,7 @@ class Ipv4ReassemblerTest {
                 result.release();
             }
             if (round % 1000 == 0) {
-                clock.addAndGet(TIMEOUT_NANOS);
+                clock.advanceNanos(TIMEOUT_NANOS);
                 reassembler.expire();
             }
         }

@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.ocbridge.core.ip.Ipv6;
 import io.ocbridge.core.packet.Ethernet;
 import io.ocbridge.core.packet.Ipv6Header;
+import io.ocbridge.core.testing.Ipv4Packets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,9 +33,7 @@ class DhcpTest {
         /** IPv4 with {@code protocol}, the given flags+fragment offset field, and {@code payload} bytes. */
         Frame ipv4(int protocol, int flagsOffset, byte[] payload) {
             buf.writeShort(Ethernet.TYPE_IPV4);
-            buf.writeByte(0x45).writeByte(0).writeShort(20 + payload.length).writeShort(7).writeShort(flagsOffset);
-            buf.writeByte(64).writeByte(protocol).writeShort(0).writeInt(0x0a14_0002).writeInt(-1);
-            buf.writeBytes(payload);
+            buf.writeBytes(Ipv4Packets.packet(protocol, 0x0a14_0002, -1, 7, flagsOffset, payload));
             return this;
         }
 

@@ -1,11 +1,11 @@
 package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.Ipv4Packets;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
 import io.ocbridge.crypto.noise.LocalIdentity;
@@ -27,7 +27,7 @@ public final class BackToBack implements AutoCloseable {
     private final InetSocketAddress[] sources = new InetSocketAddress[RING];
     private int head;
     private int tail;
-    private long deviceWritesAtB;
+    private final MemoryOverlayIo ioB = io(ADDR_B);
     private final Overlay a;
     private final Overlay b;
     private final Peer bAtA;
@@ -38,29 +38,19 @@ public final class BackToBack implements AutoCloseable {
         PrivateKey keyB = PrivateKey.generate();
         Log log = Log.with("back-to-back");
         a = new Overlay("corp", mtuBytes, new LocalIdentity(keyA), io(ADDR_A), System::nanoTime, Clock.systemUTC(), log);
-        b = new Overlay("corp", mtuBytes, new LocalIdentity(keyB), io(ADDR_B), System::nanoTime, Clock.systemUTC(), log);
+        b = new Overlay("corp", mtuBytes, new LocalIdentity(keyB), ioB, System::nanoTime, Clock.systemUTC(), log);
         bAtA = a.addPeer("b", keyB.publicKey(), PresharedKey.zero(), ADDR_B, List.of(Cidr.parse("10.77.0.2/32")), 0);
         aAtB = b.addPeer("a", keyA.publicKey(), PresharedKey.zero(), ADDR_A, List.of(Cidr.parse("10.77.0.1/32")), 0);
     }
 
     /** An IPv4 UDP packet of {@code bytes} (at least 28) from A's address to B's, zero payload. */
     public static byte[] packetFromAToB(int bytes) {
-        byte[] p = new byte[bytes];
-        p[0] = 0x45;
-        p[2] = (byte) (bytes >>> 8);
-        p[3] = (byte) bytes;
-        p[8] = 64;
-        p[9] = 17;
-        p[12] = 10; p[13] = 77; p[14] = 0; p[15] = 1;
-        p[16] = 10; p[17] = 77; p[18] = 0; p[19] = 2;
-        return p;
+        return Ipv4Packets.packet(Ipv4Packets.UDP, 0x0a4d_0001, 0x0a4d_0002, 0, 0, new byte[bytes - 20]);
     }
 
     /** Feeds {@code ipPacket} to A's Inside as its device reader would (pooled buffer, headroom), then delivers. */
     public void sendFromA(byte[] ipPacket) {
-        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(PacketLayout.capacityFor(a.mtuBytes()));
-        buf.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM).writeBytes(ipPacket);
-        a.inside().onDevicePacket(buf);
+        MemoryOverlayIo.fromDevice(a, ipPacket);
         deliver();
     }
 
@@ -78,7 +68,7 @@ public final class BackToBack implements AutoCloseable {
     }
 
     public long deviceWritesAtB() {
-        return deviceWritesAtB;
+        return ioB.deviceWriteCount;
     }
 
     /** A's peer entry for B (its current keypair seals what A sends). */
@@ -98,34 +88,15 @@ public final class BackToBack implements AutoCloseable {
         b.close();
     }
 
-    private OverlayIo io(InetSocketAddress self) {
-        return new OverlayIo() {
-            @Override
-            public boolean send(ByteBuf datagram, InetSocketAddress recipient) {
-                if (tail - head == RING) {
-                    throw new IllegalStateException(RING + " datagrams in flight: deliver() was not called");
-                }
-                int slot = tail++ & (RING - 1);
-                datagrams[slot] = datagram;
-                sources[slot] = self;
-                return true;
+    /** A site's I/O: datagrams wait in the ring, tagged with their source; device writes are counted. */
+    private MemoryOverlayIo io(InetSocketAddress self) {
+        return new MemoryOverlayIo((datagram, recipient) -> {
+            if (tail - head == RING) {
+                throw new IllegalStateException(RING + " datagrams in flight: deliver() was not called");
             }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public boolean writeToDevice(ByteBuf packet) {
-                if (self.equals(ADDR_B)) {
-                    deviceWritesAtB++;
-                }
-                return true;
-            }
-
-            @Override
-            public ByteBufAllocator alloc() {
-                return PooledByteBufAllocator.DEFAULT;
-            }
-        };
+            int slot = tail++ & (RING - 1);
+            datagrams[slot] = datagram;
+            sources[slot] = self;
+        });
     }
 }

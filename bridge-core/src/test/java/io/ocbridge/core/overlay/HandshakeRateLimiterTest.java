@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.concurrent.atomic.AtomicLong;
+import io.ocbridge.core.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The per-source handshake limit on a virtual clock: burst 5, then 20/s; sources independent; table bounded. */
 class HandshakeRateLimiterTest {
-    private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
+    private final ManualClock nanos = new ManualClock(5_000_000_000L);
     private final HandshakeRateLimiter limiter = new HandshakeRateLimiter(nanos::get);
 
     private static byte[] v4(int a, int b, int c, int d) {
@@ -41,12 +41,12 @@ class HandshakeRateLimiterTest {
     void burstOfFiveThenOneEveryFiftyMillis() {
         byte[] source = v4(203, 0, 113, 7);
         assertEquals(5, allowedOf(source, 100), "burst at one instant");
-        nanos.addAndGet(49_000_000L);
+        nanos.advanceNanos(49_000_000L);
         assertFalse(limiter.allow(source, 4), "49 ms is not yet one packet's cost");
-        nanos.addAndGet(1_000_000L);
+        nanos.advanceNanos(1_000_000L);
         assertTrue(limiter.allow(source, 4), "50 ms buys one");
         assertFalse(limiter.allow(source, 4));
-        nanos.addAndGet(10_000_000_000L);
+        nanos.advanceNanos(10_000_000_000L);
         assertEquals(5, allowedOf(source, 100), "idle refills to the burst, never beyond");
     }
 
@@ -61,7 +61,7 @@ class HandshakeRateLimiterTest {
             if (limiter.allow(source, 4)) {
                 allowed++;
             }
-            nanos.addAndGet(step);
+            nanos.advanceNanos(step);
         }
         // 10 s at 20/s is 200, plus the initial burst headroom of 5 minus the packet that opened it.
         assertEquals(expectedAllowed, allowed);
@@ -100,7 +100,7 @@ class HandshakeRateLimiterTest {
             address[3] = (byte) i;
             limiter.allow(address, 4);
             if (i % 1000 == 0) {
-                nanos.addAndGet(1_000_000L);   // 1M sources in one virtual second
+                nanos.advanceNanos(1_000_000L);   // 1M sources in one virtual second
                 limiter.sweep();
             }
             assertTrue(limiter.size() <= HandshakeRateLimiter.CAPACITY);
@@ -109,7 +109,7 @@ class HandshakeRateLimiterTest {
                 limiter.size(), HandshakeRateLimiter.CAPACITY);
         assertTrue(limiter.size() > HandshakeRateLimiter.CAPACITY / 2, "the table was used: " + limiter.size());
 
-        nanos.addAndGet(HandshakeRateLimiter.IDLE_NANOS);
+        nanos.advanceNanos(HandshakeRateLimiter.IDLE_NANOS);
         limiter.sweep();
         assertEquals(0, limiter.size(), "idle entries are collected on the tick");
         assertEquals(5, allowedOf(v4(192, 0, 2, 99), 20), "a legitimate source afterwards gets its full burst");

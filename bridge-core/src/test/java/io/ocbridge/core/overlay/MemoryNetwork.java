@@ -1,9 +1,9 @@
 package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.ocbridge.core.testing.TestClocks;
+import io.ocbridge.core.testing.ManualClock;
+import io.ocbridge.core.testing.MemoryOverlayIo;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -19,8 +18,9 @@ import java.util.function.Predicate;
  * recursively, and {@link #deliverAll()} pumps them; device writes are recorded per node.
  */
 final class MemoryNetwork {
-    final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    final Clock wallClock = TestClocks.wall(1_700_000_000L, nanos::get);
+    /** The network's clock (read it as {@code nanos::get}); {@link #wallClock} moves with it. */
+    final ManualClock nanos = new ManualClock(1_000_000_000L);
+    final Clock wallClock = nanos.wall();
     private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
     private final ArrayDeque<InFlight> queue = new ArrayDeque<>();
     /** Datagrams matching this are dropped in flight (counted in {@link #lost}). */
@@ -33,7 +33,7 @@ final class MemoryNetwork {
     record Sent(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {}
 
     void advanceMillis(long millis) {
-        nanos.addAndGet(millis * 1_000_000L);
+        nanos.advanceMillis(millis);
     }
 
     Node node(InetSocketAddress address) {
@@ -77,59 +77,28 @@ final class MemoryNetwork {
         queue.addLast(new InFlight(b, from, to));
     }
 
-    final class Node implements OverlayIo {
+    /** One site on the network: its overlay's I/O, with every device write copied for assertions. */
+    final class Node extends MemoryOverlayIo {
         final InetSocketAddress address;
         Overlay overlay;
         final List<byte[]> deviceWrites = new ArrayList<>();
-        int datagramsSent;
-        /** Fault injection: the device write throws (after looking at the packet, which it only borrows). */
-        boolean deviceThrows;
-        /** Fault injection: transport sends throw, having consumed the datagram as the contract says. */
-        boolean transportSendThrows;
 
         Node(InetSocketAddress address) {
+            super((datagram, recipient) -> {
+                capture.add(new Sent(copyOf(datagram), address, recipient));
+                queue.addLast(new InFlight(datagram, address, recipient));
+            });
             this.address = address;
         }
 
         @Override
-        public boolean send(ByteBuf datagram, InetSocketAddress recipient) {
-            if (transportSendThrows && datagram.getByte(datagram.readerIndex()) == 4) {
-                datagram.release();
-                throw new IllegalStateException("injected: socket send failed");
-            }
-            datagramsSent++;
-            byte[] copy = new byte[datagram.readableBytes()];
-            datagram.getBytes(datagram.readerIndex(), copy);
-            capture.add(new Sent(copy, address, recipient));
-            queue.addLast(new InFlight(datagram, address, recipient));
-            return true;
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public boolean writeToDevice(ByteBuf packet) {
-            if (deviceThrows) {
-                throw new IllegalStateException("injected: device write failed");
-            }
-            byte[] copy = new byte[packet.readableBytes()];
-            packet.getBytes(packet.readerIndex(), copy);
-            deviceWrites.add(copy);
-            return true;
-        }
-
-        @Override
-        public ByteBufAllocator alloc() {
-            return PooledByteBufAllocator.DEFAULT;
+        protected void onDeviceWrite(ByteBuf packet) {
+            deviceWrites.add(copyOf(packet));
         }
 
         /** Feeds an IP packet into the overlay as the device reader would (headroom reserved). */
         void fromDevice(byte[] ipPacket) {
-            ByteBuf buf = alloc().directBuffer(PacketLayout.capacityFor(overlay.mtuBytes()));
-            buf.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
-            buf.writeBytes(ipPacket);
-            overlay.inside().onDevicePacket(buf);
+            fromDevice(overlay, ipPacket);
         }
     }
 }

@@ -1,23 +1,18 @@
 package io.ocbridge.core.overlay;
 
-import java.nio.ByteBuffer;
+import io.ocbridge.core.testing.Ipv4Packets;
 
 /** Builds minimal IP packets for tests. */
 final class Packets {
     private Packets() {}
 
-    /** An IPv4 UDP-less packet (protocol 253, experimental) from src to dst with {@code payload} bytes. */
+    /** An IPv4 UDP-less packet (protocol 253, experimental; DF set) from src to dst with {@code payload} bytes. */
     static byte[] ipv4(int src, int dst, int payloadBytes, int seed) {
-        int total = 20 + payloadBytes;
-        ByteBuffer b = ByteBuffer.allocate(total);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) total);
-        b.putShort((short) 0).putShort((short) 0x4000);
-        b.put((byte) 64).put((byte) 253).putShort((short) 0);
-        b.putInt(src).putInt(dst);
+        byte[] payload = new byte[payloadBytes];
         for (int i = 0; i < payloadBytes; i++) {
-            b.put((byte) (seed + i * 31));
+            payload[i] = (byte) (seed + i * 31);
         }
-        return b.array();
+        return Ipv4Packets.packet(253, src, dst, 0, 0x4000, payload);
     }
 
     static int v4(int a, int b, int c, int d) {

@@ -20,6 +20,8 @@ import io.ocbridge.core.l2.Vxlan;
 import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
 import io.ocbridge.core.route.Cidr;
+import io.ocbridge.core.testing.Frames;
+import io.ocbridge.core.testing.ManualClock;
 import io.ocbridge.core.testing.NoLeaks;
 import io.ocbridge.crypto.keys.PresharedKey;
 import io.ocbridge.crypto.keys.PrivateKey;
@@ -28,7 +30,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class SegmentSafeguardsTest {
     /** One encapsulated frame the switch sent, and to whom. */
     private record Sent(String peer, byte[] frame) {}
 
-    private final AtomicLong nanos = new AtomicLong(5 * SECOND);
+    private final ManualClock nanos = new ManualClock(5 * SECOND);
     private final List<Sent> sent = new ArrayList<>();
     private final List<byte[]> tap = new ArrayList<>();
     private Overlay overlay;
@@ -148,14 +149,7 @@ class SegmentSafeguardsTest {
 
     /** {@code frame} with an 802.1Q tag (and an 802.1ad S-tag before it if {@code qinq}) after the MAC addresses. */
     private static byte[] tagged(byte[] frame, boolean qinq) {
-        ByteBuffer b = ByteBuffer.allocate(frame.length + (qinq ? 8 : 4));
-        b.put(frame, 0, 12);
-        if (qinq) {
-            b.putShort((short) 0x88a8).putShort((short) 100);
-        }
-        b.putShort((short) 0x8100).putShort((short) 42);
-        b.put(frame, 12, frame.length - 12);
-        return b.array();
+        return qinq ? Frames.tagged(frame, 42, 0x88a8, 0x8100) : Frames.tagged(frame, 42, 0x8100);
     }
 
     /** A UDP datagram over IPv6 behind a hop-by-hop options header, from {@code srcPort} to {@code dstPort}. */
@@ -239,7 +233,7 @@ class SegmentSafeguardsTest {
         assertEquals(15, count(Event.DROP_FLOOD_LIMIT));
         assertEquals(15, count(Event.FLOODED));
 
-        nanos.addAndGet(SECOND / 2);
+        nanos.advanceNanos(SECOND / 2);
         sent.clear();
         for (int i = 0; i < 15; i++) {
             fromTap(frame(BROADCAST, LOCAL_HOST));
@@ -309,7 +303,7 @@ class SegmentSafeguardsTest {
     void bindingsAgeWithTheMacTableAndSuppressionCanBeTurnedOff() {
         segment(SegmentOptions.DEFAULTS);
         fromPeer(spoke1, arp(1, BROADCAST, VM_1, VM_1_IP, 0, v4(192, 168, 50, 1)));
-        nanos.addAndGet(301 * SECOND);
+        nanos.advanceNanos(301 * SECOND);
         segment.tick();
         fromTap(arp(1, BROADCAST, LOCAL_HOST, LOCAL_IP, 0, VM_1_IP));
         assertEquals(0, count(Event.ARP_SUPPRESSED));
@@ -364,7 +358,7 @@ class SegmentSafeguardsTest {
         segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
         fromPeer(spoke1, frame(BROADCAST, VM_1));
         for (int i = 0; i < 3; i++) {                       // three moves: allowed
-            nanos.addAndGet(SECOND / 10);
+            nanos.advanceNanos(SECOND / 10);
             fromPeer(i % 2 == 0 ? spoke2 : spoke1, frame(BROADCAST, VM_1));
         }
         assertEquals(3, count(Event.MAC_MOVED));
@@ -382,7 +376,7 @@ class SegmentSafeguardsTest {
         fromTap(frame(VM_1, LOCAL_HOST));
         assertEquals(List.of("spoke2"), sentTo());
 
-        nanos.addAndGet(30 * SECOND);
+        nanos.advanceNanos(30 * SECOND);
         fromPeer(spoke1, frame(BROADCAST, VM_1));
         assertEquals(4, count(Event.MAC_MOVED), "after the hold the MAC may move again");
         assertEquals(3, count(Event.DROP_MAC_DAMPED));
@@ -396,7 +390,7 @@ class SegmentSafeguardsTest {
         segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
         for (int i = 0; i < 20; i++) {
             fromPeer(i % 2 == 0 ? spoke1 : spoke2, frame(BROADCAST, VM_1));
-            nanos.addAndGet(4 * SECOND);
+            nanos.advanceNanos(4 * SECOND);
         }
         assertEquals(19, count(Event.MAC_MOVED));
         assertEquals(0, count(Event.MAC_DAMPED));
@@ -407,10 +401,10 @@ class SegmentSafeguardsTest {
     void dampingKeepsTheLongStandingOwnerWhenTheAttackerTimesTheFreeze() {
         segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
         fromPeer(spoke1, frame(BROADCAST, VM_1));
-        nanos.addAndGet(11 * SECOND);
+        nanos.advanceNanos(11 * SECOND);
         fromPeer(spoke1, frame(BROADCAST, VM_1));              // spoke1 has held VM_1 for a whole window
         for (int i = 0; i < 4; i++) {                            // spoke3 answers each of spoke1's frames at once,
-            nanos.addAndGet(SECOND / 10);                        // so it holds VM_1 when the fourth move comes
+            nanos.advanceNanos(SECOND / 10);                        // so it holds VM_1 when the fourth move comes
             fromPeer(i % 2 == 0 ? spoke3 : spoke1, frame(BROADCAST, VM_1));
         }
         assertEquals(1, count(Event.MAC_DAMPED));
@@ -425,7 +419,7 @@ class SegmentSafeguardsTest {
     void aPeerCannotTakeOverALocalMacByFlapping() {
         segment(SegmentOptions.DEFAULTS.withMacFlapDamping(3, 30 * SECOND));
         for (int i = 0; i < 10; i++) {                           // a peer keeps sending as the local host
-            nanos.addAndGet(SECOND / 10);
+            nanos.advanceNanos(SECOND / 10);
             fromTap(frame(BROADCAST, LOCAL_HOST));
             fromPeer(spoke1, frame(BROADCAST, LOCAL_HOST));
         }
@@ -446,7 +440,7 @@ class SegmentSafeguardsTest {
             segment(SegmentOptions.DEFAULTS.withMacFlapDamping(0, 0), Log.with("throttle-test"));
             for (int i = 0; i < 20; i++) {                       // a slow move every 2 s: no flapping, 19 moves
                 fromPeer(i % 2 == 0 ? spoke1 : spoke2, frame(BROADCAST, VM_1));
-                nanos.addAndGet(2 * SECOND);
+                nanos.advanceNanos(2 * SECOND);
             }
         } finally {
             Log.setOutput(System.err);

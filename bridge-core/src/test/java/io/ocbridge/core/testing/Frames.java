@@ -1,8 +1,12 @@
 package io.ocbridge.core.testing;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
-/** Ethernet frames for L2 tests, built byte by byte; MACs are 48-bit values in a long. */
+/**
+ * Ethernet frames for L2 tests and fuzz seeds, built byte by byte; MACs are 48-bit values in a long. IPv4 inside them
+ * comes from {@link Ipv4Packets}.
+ */
 public final class Frames {
     private Frames() {}
 
@@ -27,5 +31,20 @@ public final class Frames {
         b.putShort((short) (sha >>> 32)).putInt((int) sha).putInt(spa);
         b.putShort((short) (tha >>> 32)).putInt((int) tha).putInt(tpa);
         return b.array();
+    }
+
+    /** {@code frame} padded with zeros to Ethernet's 60-byte minimum (without FCS), as a NIC would send it. */
+    public static byte[] padded(byte[] frame) {
+        return frame.length >= 60 ? frame : Arrays.copyOf(frame, 60);
+    }
+
+    /** {@code frame} with one VLAN tag per TPID ({@code tpids}, outermost first, each with {@code vid}) after its MACs. */
+    public static byte[] tagged(byte[] frame, int vid, int... tpids) {
+        ByteBuffer b = ByteBuffer.allocate(frame.length + 4 * tpids.length);
+        b.put(frame, 0, 12);
+        for (int tpid : tpids) {
+            b.putShort((short) tpid).putShort((short) vid);
+        }
+        return b.put(frame, 12, frame.length - 12).array();
     }
 }
