@@ -25,8 +25,9 @@
 # br-lan (L2), and the device's tx counter grows by at least the bytes iperf3 received. A tunnel that does not come
 # up within UP_TIMEOUT (20) s, or fails a step, gets "failed: reason" in its row and the run goes on.
 # OCB_DAEMON_JAVA_OPTS goes to the ocbridge daemons only (e.g. a JFR recording, filename=/tmp/ocb-%p.jfr, for
-# bench/jfr-alloc.py). For the ocbridge rows a line under the table gives the heap each daemon allocated per transport
-# message over the iperf3 runs, from its metrics (jvm_gc_memory_allocated_bytes_total, ocbridge_peer_*_packets_total).
+# bench/jfr-alloc.py); OCB_METRICS=off leaves the metrics: section out of their config. For the ocbridge rows a line
+# under the table gives the heap each daemon allocated per transport message over the iperf3 runs, from its metrics
+# (jvm_gc_memory_allocated_bytes_total, ocbridge_peer_*_packets_total).
 #
 # Needs root, a built ocbridge (./mvnw -B -q package -DskipTests) for the ocbridge rows, and installs the peers
 # (scripts/install-deps.sh bench). Creates only namespaces named with its PID, removes them and every process it
@@ -50,7 +51,7 @@ side_vars() {  # a|b: this gateway's namespace, underlay address, host subnet nu
 }
 
 start_ocbridge() {  # l3|l2 [extra JVM options for the daemons]
-    local kind=$1 extra=${2:-} side net port dev segment allowed
+    local kind=$1 extra=${2:-} side net port dev segment allowed metrics
     if [ "$kind" = l3 ]; then net=10.77.0 port=51820; else net=10.77.5 port=51822; fi
     for side in a b; do
         side_vars $side
@@ -64,12 +65,14 @@ start_ocbridge() {  # l3|l2 [extra JVM options for the daemons]
         device: ocs${TAG}$side
         bridge: br-lan"
         fi
+        metrics="
+metrics:
+  listen: 127.0.0.1:$OCB_METRICS_PORT"
+        [ "${OCB_METRICS:-on}" = on ] || metrics=
         cat > "$WORK/ocb-$kind-$side.yaml" <<YAML
 site: bench-$side
 private-key-file: $side.key
-control-socket: ocb-$kind-$side.sock
-metrics:
-  listen: 127.0.0.1:$OCB_METRICS_PORT
+control-socket: ocb-$kind-$side.sock$metrics
 overlays:
   - name: bench
     device: $dev
@@ -462,6 +465,7 @@ main() {
     log "table written to $OUT; $((SECONDS - start)) s"
 }
 
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0  # sourced (bench/footprint.sh): the functions only
 if [ -n "${BENCH_MODE:-}" ]; then
     WORK=$BENCH_WORK
     run_mode "$BENCH_MODE"
