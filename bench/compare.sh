@@ -45,7 +45,7 @@
 # br-lan (L2), and the device's tx counter grows by at least the bytes iperf3 received. A tunnel that does not come
 # up within UP_TIMEOUT (20) s, or fails a step, gets "failed: reason" in its row and the run goes on.
 # OCB_DAEMON_JAVA_OPTS goes to the ocbridge daemons only (e.g. a JFR recording, filename=/tmp/ocb-%p.jfr, for
-# bench/jfr-alloc.py). OCB_GC=serial|parallel|g1|zgc sets their collector (in OCBRIDGE_JAVA_OPTS, which replaces
+# bench/jfr-alloc.py); OCB_METRICS=off leaves the metrics: section out of their config. OCB_GC=serial|parallel|g1|zgc sets their collector (in OCBRIDGE_JAVA_OPTS, which replaces
 # bin/ocbridge's default, serial; its -Xmn64m stays unless OCB_DAEMON_JAVA_OPTS sets -Xmn or NewSize; ZGC ignores it).
 # For the ocbridge rows, lines under the table give, for each daemon:
 #   the heap allocated per transport message over the throughput runs, from its metrics
@@ -84,7 +84,7 @@ side_vars() {  # a|b: this gateway's namespace, underlay address, host subnet nu
 }
 
 start_ocbridge() {  # l3|l2 [extra JVM options for the daemons]
-    local kind=$1 side net port dev segment allowed
+    local kind=$1 side net port dev segment allowed metrics
     if [ "$kind" = l3 ]; then net=10.77.0 port=51820; else net=10.77.5 port=51822; fi
     OCB_EXTRA=${2:-} LISTEN_PORT=$port
     for side in a b; do
@@ -99,12 +99,14 @@ start_ocbridge() {  # l3|l2 [extra JVM options for the daemons]
         device: ocs${TAG}$side
         bridge: br-lan"
         fi
+        metrics="
+metrics:
+  listen: 127.0.0.1:$OCB_METRICS_PORT"
+        [ "${OCB_METRICS:-on}" = on ] || metrics=
         cat > "$WORK/ocb-$kind-$side.yaml" <<YAML
 site: bench-$side
 private-key-file: $side.key
-control-socket: ocb-$kind-$side.sock
-metrics:
-  listen: 127.0.0.1:$OCB_METRICS_PORT
+control-socket: ocb-$kind-$side.sock$metrics
 overlays:
   - name: bench
     device: $dev
@@ -731,6 +733,7 @@ main() {
     log "table written to $OUT; $((SECONDS - start)) s"
 }
 
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0  # sourced (bench/footprint.sh): the functions only
 if [ -n "${BENCH_MODE:-}" ]; then
     WORK=$BENCH_WORK
     run_mode "$BENCH_MODE"

@@ -1,5 +1,6 @@
 package io.ocbridge.core.metrics;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -55,7 +56,11 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    public PrometheusMeterRegistry registry() {
+    /**
+     * Typed as the plain {@link MeterRegistry}: ControlPlane holds it so, and the verifier then needs no Prometheus
+     * class to link ControlPlane, which a daemon without {@code metrics:} links too (it loaded two, for a subtype check).
+     */
+    public MeterRegistry registry() {
         return registry;
     }
 
