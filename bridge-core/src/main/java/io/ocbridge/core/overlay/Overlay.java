@@ -21,10 +21,12 @@ import java.util.Random;
 import java.util.function.LongSupplier;
 
 /**
- * One WireGuard interface: our identity, its peers, cryptokey routing and sessions, with no I/O of
- * its own (see {@link OverlayIo}). The two directions of the data path are {@link Inside} (device
- * to network) and {@link Outside} (network to device); this class holds what they share and the
- * handshake and timer logic. Everything here runs on one thread, the overlay's event loop.
+ * One WireGuard interface, with no I/O of its own (see {@link OverlayIo}). Its jobs each have one owner:
+ * {@link PeerRegistry} (peers, cryptokey routing, receiver indexes), {@link Handshaker} (both sides of the handshake,
+ * apart from data), {@link VxlanEndpoint} (L2 segments by VNI), and the two directions of the data path,
+ * {@link Inside} (device to network) and {@link Outside} (network to device). This class wires them, holds the
+ * sessions' send side (staged packets, keepalives), the HA role and the timer tick. Everything here runs on one
+ * thread, the overlay's event loop.
  */
 public final class Overlay {
 
