@@ -1,5 +1,6 @@
 package io.ocbridge.it;
 
+import io.ocbridge.cli.demo.LinkChecks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,7 +9,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * One DHCP lease, taken by busybox {@code udhcpc} in the foreground inside a namespace: it asks, binds, and exits
@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
  * {@code /etc/resolv.conf}, shared with the root namespace since we create no {@code /etc/netns/<ns>/}).
  */
 final class DhcpClient {
-    private static final Pattern ADDRESS = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/\\d+");
     private static final String HOOK = """
             #!/bin/sh
             # udhcpc event hook of the ocbridge integration tests: assigns the leased address inside this namespace only.
@@ -48,8 +47,7 @@ final class DhcpClient {
 
     /** The first IPv4 address on {@code device}, if any. */
     static Optional<String> address(Netns ns, String device) {
-        var m = ADDRESS.matcher(ns.ip("-4", "-o", "addr", "show", "dev", device).output());
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        return LinkChecks.firstIpv4(ns.ip("-4", "-o", "addr", "show", "dev", device).output());
     }
 
     private static Path writeHook(Path file) {

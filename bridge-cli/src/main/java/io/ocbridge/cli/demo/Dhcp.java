@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The enterprise DHCP server and the VMs' DHCP client, confined to their namespaces and the demo's temp folder.
@@ -20,7 +19,6 @@ final class Dhcp {
     static final Duration SERVER_START_TIMEOUT = Duration.ofSeconds(10);
     static final Duration LEASE_TIMEOUT = Duration.ofSeconds(20);
     static final String LEASE_TIME = "10m";
-    private static final Pattern ADDRESS = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/\\d+");
     private static final String HOOK = """
             #!/bin/sh
             # udhcpc event hook of `ocbridge demo`: assigns the leased address inside this namespace, nothing else.
@@ -93,8 +91,7 @@ final class Dhcp {
 
     /** The first IPv4 address on {@code device} of {@code ns}, if any. */
     static Optional<String> address(Namespaces net, String ns, String device) {
-        var m = ADDRESS.matcher(net.ip(ns, "-4", "-o", "addr", "show", "dev", device).output());
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        return LinkChecks.firstIpv4(net.ip(ns, "-4", "-o", "addr", "show", "dev", device).output());
     }
 
     private static Path writeHook(Path file) {
