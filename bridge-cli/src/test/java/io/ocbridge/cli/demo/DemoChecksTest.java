@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The checks the demo shares with the integration tests, on output captured from iputils ping and iproute2. */
 class DemoChecksTest {
@@ -65,5 +69,16 @@ class DemoChecksTest {
         assertTrue(LinkChecks.neighbourIs(neigh, "46:96:3C:8A:41:66"));
         assertFalse(LinkChecks.neighbourIs(neigh, "46:96:3c:8a:41:67"));
         assertFalse(LinkChecks.neighbourIs("10.20.0.148 dev eth0 INCOMPLETE", "46:96:3c:8a:41:66"));
+    }
+
+    @Test
+    void udhcpcHookOnlyAssignsTheAddressAndIsOwnerOnly(@TempDir Path dir) throws Exception {
+        Path hook = UdhcpcCommand.writeHook(dir.resolve("dhcp").resolve("udhcpc-hook.sh"));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(hook)));
+        String script = Files.readString(hook);
+        assertTrue(script.contains("exec ip addr replace \"$ip/$mask\" dev \"$interface\""), script);
+        assertFalse(script.contains("resolv.conf") || script.contains("route"), script);
+        assertEquals(List.of("busybox", "udhcpc", "-f", "-q", "-n", "-i", "eth0", "-t", "20", "-T", "1", "-s",
+                hook.toString()), UdhcpcCommand.argv("eth0", 20, hook));
     }
 }
