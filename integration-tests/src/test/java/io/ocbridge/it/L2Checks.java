@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ocbridge.cli.demo.LinkChecks;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
  * The checks every stretched-segment test makes, whatever carries the segment: a lease across the tunnel, pings both
- * ways, full-size frames, a byte-exact bulk transfer. Each asserts, and returns what a test prints.
+ * ways, full-size frames, a byte-exact bulk transfer. Each asserts, and returns what a test prints. Reading ping's
+ * summary and iproute2's output is the demo's ({@link io.ocbridge.cli.demo.PingCommand}, {@link LinkChecks}), which
+ * makes the same checks and fails a step instead.
  */
 final class L2Checks {
     /** Upper bound for a lease across the tunnel, handshake included. */
@@ -76,7 +79,7 @@ final class L2Checks {
     /** {@code ip neigh} of {@code ns} for {@code address} names {@code mac}. */
     static void neighbourIs(Netns ns, String address, String mac) {
         String neigh = ns.ip("neigh", "show", address).output();
-        assertTrue(neigh.toLowerCase(Locale.ROOT).contains("lladdr " + mac.toLowerCase(Locale.ROOT)),
+        assertTrue(LinkChecks.neighbourIs(neigh, mac),
                 ns + ": neighbour " + address + " should be " + mac + ", ip neigh says: " + neigh
                         + ns.ip("neigh", "show").output());
     }

@@ -1,5 +1,6 @@
 package io.ocbridge.it;
 
+import io.ocbridge.cli.demo.LinkChecks;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -137,11 +138,7 @@ final class L2Topology extends Lab {
     /** The MAC address of {@code ns}'s LAN interface. */
     static String macOf(Netns ns) {
         String out = ns.ip("-o", "link", "show", "dev", HOST_DEVICE).orThrow().output();
-        int at = out.indexOf("link/ether ");
-        if (at < 0) {
-            throw new IllegalStateException("no MAC in: " + out);
-        }
-        return out.substring(at + "link/ether ".length()).split("\\s+")[0];
+        return LinkChecks.mac(out).orElseThrow(() -> new IllegalStateException("no MAC in: " + out));
     }
 
     private void wire() {

@@ -1,5 +1,6 @@
 package io.ocbridge.it;
 
+import io.ocbridge.cli.demo.PingCommand;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -7,18 +8,17 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Outcome of one {@code ping} run inside a namespace: packets sent and received, and the average round trip. */
+/**
+ * Outcome of one {@code ping} run inside a namespace: packets sent and received, and the average round trip. The
+ * counted runs and their summary are the demo's {@link PingCommand}; traces and outage windows are the tests' own.
+ */
 record Ping(int transmitted, int received, double avgRttMs, String output) {
-    private static final Pattern COUNTS = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
-    private static final Pattern RTT = Pattern.compile("= [\\d.]+/([\\d.]+)/");
-    private static final Pattern DUPLICATES = Pattern.compile("\\+(\\d+) duplicates");
     /** A reply line of {@code ping -D}: {@code [<epoch seconds>.<micros>] 64 bytes from ...: ... time=<ms> ms}. */
     private static final Pattern TRACED_REPLY = Pattern.compile("(?m)^\\[(\\d+)\\.(\\d{6})] .* time=([\\d.]+) ms");
 
     /** Sends {@code count} echo requests 200 ms apart, waiting at most 1 s for each reply. */
     static Ping run(Netns from, String address, int count) {
-        return parse(from.exec(Duration.ofSeconds(count + 5L),
-                "ping", "-n", "-q", "-c", Integer.toString(count), "-i", "0.2", "-W", "1", address));
+        return run(from, PingCommand.quiet(address, count), count);
     }
 
     /**
@@ -26,26 +26,23 @@ record Ping(int transmitted, int received, double avgRttMs, String output) {
      * ({@code ping -M do -s}): 1472 makes 1500-byte IP packets, full-size Ethernet frames.
      */
     static Ping dontFragment(Netns from, String address, int count, int payloadBytes) {
-        return parse(from.exec(Duration.ofSeconds(count + 5L), "ping", "-n", "-q", "-M", "do",
-                "-s", Integer.toString(payloadBytes), "-c", Integer.toString(count), "-i", "0.2", "-W", "1", address));
+        return run(from, PingCommand.quiet(address, count, "-M", "do", "-s", Integer.toString(payloadBytes)), count);
     }
 
     /** As {@link #run}, but with one output line per reply, so duplicates show as {@code DUP!} lines. */
     static Ping verbose(Netns from, String address, int count) {
-        return parse(from.exec(Duration.ofSeconds(count + 5L),
-                "ping", "-n", "-c", Integer.toString(count), "-i", "0.2", "-W", "1", address));
+        return run(from, PingCommand.verbose(address, count), count);
     }
 
     /** Duplicate replies ({@code +N duplicates} in ping's summary); a looping or flooding L2 path shows here. */
     int duplicates() {
-        var m = DUPLICATES.matcher(output);
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return PingCommand.parse(output).duplicates();
     }
 
     /** Pings for {@code window} (one request per 200 ms) and reports how many replies came back. */
     static Ping during(Netns from, String address, Duration window) {
-        return parse(from.exec(window.plusSeconds(5),
-                "ping", "-n", "-q", "-i", "0.2", "-W", "1", "-w", Long.toString(window.toSeconds()), address));
+        return parse(from.exec(window.plusSeconds(5), "ping", "-n", "-q", "-i", PingCommand.INTERVAL_SECONDS,
+                "-W", PingCommand.REPLY_WAIT_SECONDS, "-w", Long.toString(window.toSeconds()), address).output());
     }
 
     /**
@@ -115,19 +112,13 @@ record Ping(int transmitted, int received, double avgRttMs, String output) {
         return Optional.empty();
     }
 
-    private static Ping parse(Cmd.Result r) {
-        return parse(r.output());
+    private static Ping run(Netns from, List<String> argv, int count) {
+        return parse(from.exec(PingCommand.timeout(count), argv.toArray(String[]::new)).output());
     }
 
     /** The outcome in ping's output, e.g. a finished {@link #trace}'s log (0 sent without a summary line). */
     static Ping parse(String output) {
-        var counts = COUNTS.matcher(output);
-        var rtt = RTT.matcher(output);
-        boolean counted = counts.find();
-        return new Ping(
-                counted ? Integer.parseInt(counts.group(1)) : 0,
-                counted ? Integer.parseInt(counts.group(2)) : 0,
-                rtt.find() ? Double.parseDouble(rtt.group(1)) : Double.NaN,
-                output);
+        var summary = PingCommand.parse(output);
+        return new Ping(summary.transmitted(), summary.received(), summary.avgRttMs(), output);
     }
 }

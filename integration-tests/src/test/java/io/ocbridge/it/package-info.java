@@ -13,7 +13,8 @@
  * stock L2 attachment), {@link io.ocbridge.it.SiteConfig} (the yaml, segments included),
  * {@link io.ocbridge.it.DhcpServer} (dnsmasq) and {@link io.ocbridge.it.DhcpClient} (udhcpc with our own hook),
  * {@link io.ocbridge.it.Ping} and {@link io.ocbridge.it.Transfer} (traffic), {@link io.ocbridge.it.L2Checks} (what
- * every segment test asserts), {@link io.ocbridge.it.Wait} (deadlines), {@link io.ocbridge.it.UnderlayFlood} (hostile
+ * every segment test asserts; ping summaries, MACs, leased addresses and neighbour entries are read by the demo's
+ * {@code PingCommand} and {@code LinkChecks}, which make the same checks), {@link io.ocbridge.it.Wait} (deadlines), {@link io.ocbridge.it.UnderlayFlood} (hostile
  * UDP from {@code Topology.attacker}'s many addresses), {@link io.ocbridge.it.OverlayCounters} (drop and handshake
  * counters from {@code status --json}), {@link io.ocbridge.it.ProcessStats} (a daemon's CPU time and live heap),
  * {@link io.ocbridge.it.Summary} and {@link io.ocbridge.it.SummaryListener} (the {@code SUMMARY} lines of a run),

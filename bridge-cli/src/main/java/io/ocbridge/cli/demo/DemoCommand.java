@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -51,8 +50,6 @@ public final class DemoCommand implements Callable<Integer> {
     static final Duration INTERRUPT_GRACE = Duration.ofMillis(500);
     /** 128 + SIGINT, as a shell reports a command stopped by Ctrl-C. */
     static final int EXIT_INTERRUPTED = 130;
-    private static final Pattern PING_SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
-    private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -173,7 +170,7 @@ public final class DemoCommand implements Callable<Integer> {
         String vm1Mac = macOf(VM1);
         String neigh = net.ip(ENT_HOST1, "neigh", "show", vm1).output().strip();
         step.detail("ent-host1$ ip neigh show %s\n%s", vm1, neigh);
-        if (!neigh.toLowerCase(Locale.ROOT).contains("lladdr " + vm1Mac)) {
+        if (!LinkChecks.neighbourIs(neigh, vm1Mac)) {
             throw new DemoFailure("ent-host1 should know " + vm1 + " at " + vm1Mac + ", ip neigh says: " + neigh);
         }
         step.detail("= vm1's eth0 (%s)", vm1Mac);
@@ -290,34 +287,27 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Waits (bounded) for a first reply, then {@value #PINGS} pings; prints ping's two summary lines. */
     private void ping(String from, String to, String... options) {
-        var argv = Stream.concat(Stream.of("ping", "-n", "-q", "-c", "1", "-W", "1"), Stream.of(options)).toList();
-        var first = new ArrayList<String>(argv);
-        first.add(to);
+        var first = PingCommand.quiet(to, 1, options);
         boolean up = Waits.until(PATH_UP_TIMEOUT,
-                () -> net.exec(from, Duration.ofSeconds(3), first.toArray(String[]::new)).ok());
-        var full = new ArrayList<>(List.of("ping", "-n", "-q", "-c", Integer.toString(PINGS), "-i", "0.2", "-W", "1"));
-        full.addAll(List.of(options));
-        full.add(to);
-        var r = net.exec(from, Duration.ofSeconds(PINGS + 5L), full.toArray(String[]::new));
+                () -> net.exec(from, PingCommand.timeout(1), first.toArray(String[]::new)).ok());
+        var full = PingCommand.quiet(to, PINGS, options);
+        var r = net.exec(from, PingCommand.timeout(PINGS), full.toArray(String[]::new));
         var summary = r.output().lines().filter(l -> l.contains("transmitted") || l.startsWith("rtt"))
                 .collect(Collectors.joining("\n"));
         step.detail("%s$ %s\n%s", from, String.join(" ", full), summary.isEmpty() ? r.output().strip() : summary);
-        var m = PING_SUMMARY.matcher(r.output());
-        if (!up || !m.find() || Integer.parseInt(m.group(2)) != PINGS) {
+        var pings = PingCommand.parse(r.output());
+        if (!up || pings.received() != PINGS) {
             throw new DemoFailure(from + " -> " + to + ": " + (up ? "replies missing" : "no reply within "
                     + PATH_UP_TIMEOUT.toSeconds() + " s"));
         }
-        if (r.output().contains("duplicates")) {
+        if (pings.duplicates() > 0) {
             throw new DemoFailure(from + " -> " + to + ": duplicate replies (a flooding loop?)");
         }
     }
 
     private String macOf(String ns) {
-        var m = MAC.matcher(net.ip(ns, "-o", "link", "show", "dev", HOST_DEVICE).output());
-        if (!m.find()) {
-            throw new DemoFailure("no MAC address on " + ns + "'s " + HOST_DEVICE);
-        }
-        return m.group(1);
+        return LinkChecks.mac(net.ip(ns, "-o", "link", "show", "dev", HOST_DEVICE).output())
+                .orElseThrow(() -> new DemoFailure("no MAC address on " + ns + "'s " + HOST_DEVICE));
     }
 
     private void iperf3() {

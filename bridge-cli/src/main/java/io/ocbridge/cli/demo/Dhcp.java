@@ -4,32 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The enterprise DHCP server and the VMs' DHCP client, confined to their namespaces and the demo's temp folder.
  * Server: dnsmasq (Debian {@code dnsmasq-base}) in the foreground, DHCP only: no config file, no DNS, no hosts file,
- * no PID file, leases in the temp folder, no 3-second ping probe before an offer ({@code --no-ping}). Client: busybox {@code udhcpc -f -q -n}, whose event hook is our own script
- * that only runs {@code ip addr replace} in the VM's namespace (the stock hook would rewrite {@code /etc/resolv.conf}).
+ * no PID file, leases in the temp folder, no 3-second ping probe before an offer ({@code --no-ping}). Client:
+ * {@link UdhcpcCommand}, busybox udhcpc with our own event hook, which only runs {@code ip addr replace} in the VM's
+ * namespace.
  */
 final class Dhcp {
     static final Duration SERVER_START_TIMEOUT = Duration.ofSeconds(10);
     static final Duration LEASE_TIMEOUT = Duration.ofSeconds(20);
     static final String LEASE_TIME = "10m";
-    private static final Pattern ADDRESS = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/\\d+");
-    private static final String HOOK = """
-            #!/bin/sh
-            # udhcpc event hook of `ocbridge demo`: assigns the leased address inside this namespace, nothing else.
-            case "$1" in
-                bound|renew)
-                    echo "hook: $1 $ip/$mask on $interface from $serverid"
-                    exec ip addr replace "$ip/$mask" dev "$interface" ;;
-            esac
-            """;
 
     private final Path log;
     private final Path leaseFile;
@@ -84,29 +73,15 @@ final class Dhcp {
      * returns the address now on the device. udhcpc exits by itself after binding ({@code -q}).
      */
     static String lease(Namespaces net, String ns, String device) {
-        Path hook = writeHook(net.workDir().resolve("dhcp").resolve("udhcpc-hook.sh"));
-        var r = net.exec(ns, LEASE_TIMEOUT.plusSeconds(2), "busybox", "udhcpc", "-f", "-q", "-n", "-i", device,
-                "-t", Long.toString(LEASE_TIMEOUT.toSeconds()), "-T", "1", "-s", hook.toString());
+        Path hook = UdhcpcCommand.writeHook(net.workDir().resolve("dhcp").resolve("udhcpc-hook.sh"));
+        var r = net.exec(ns, LEASE_TIMEOUT.plusSeconds(2),
+                UdhcpcCommand.argv(device, LEASE_TIMEOUT.toSeconds(), hook).toArray(String[]::new));
         return address(net, ns, device).orElseThrow(() -> new DemoFailure(ns + ": no DHCP lease within "
                 + LEASE_TIMEOUT.toSeconds() + " s; udhcpc said:\n" + r.output().strip()));
     }
 
     /** The first IPv4 address on {@code device} of {@code ns}, if any. */
     static Optional<String> address(Namespaces net, String ns, String device) {
-        var m = ADDRESS.matcher(net.ip(ns, "-4", "-o", "addr", "show", "dev", device).output());
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
-    }
-
-    private static Path writeHook(Path file) {
-        try {
-            if (!Files.exists(file)) {
-                Files.createDirectories(file.getParent());
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                Files.writeString(file, HOOK);
-            }
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LinkChecks.firstIpv4(net.ip(ns, "-4", "-o", "addr", "show", "dev", device).output());
     }
 }
