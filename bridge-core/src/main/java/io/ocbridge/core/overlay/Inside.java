@@ -5,7 +5,9 @@ import io.ocbridge.core.buffer.ByteBufViews;
 import io.ocbridge.core.packet.Ip;
 import io.ocbridge.core.packet.Ipv4Header;
 import io.ocbridge.core.packet.Ipv6Header;
+import io.ocbridge.core.log.Log;
 import io.ocbridge.core.peer.Peer;
+import io.ocbridge.core.route.AllowedIps;
 import io.ocbridge.crypto.Protocol;
 import io.ocbridge.crypto.noise.Keypair;
 import io.ocbridge.crypto.wire.Transport;
@@ -23,10 +25,22 @@ import java.net.InetSocketAddress;
  * </pre>
  */
 public final class Inside {
+    /** The sessions' send side (staged packets, usable keys), the HA role and the shared crypto scratch. */
     private final Overlay overlay;
+    private final AllowedIps<Peer> allowedIps;
+    private final Handshaker handshaker;
+    private final OverlayIo io;
+    private final DropCounters drops;
+    private final Log log;
 
-    Inside(Overlay overlay) {
+    Inside(Overlay overlay, AllowedIps<Peer> allowedIps, Handshaker handshaker, OverlayIo io, DropCounters drops,
+            Log log) {
         this.overlay = overlay;
+        this.allowedIps = allowedIps;
+        this.handshaker = handshaker;
+        this.io = io;
+        this.drops = drops;
+        this.log = log;
     }
 
     /**
@@ -51,8 +65,8 @@ public final class Inside {
     }
 
     private void internalError(RuntimeException e) {
-        overlay.drops().increment(DropReason.INTERNAL_ERROR);
-        overlay.log().error("internal-error", "where=inside error=" + e);
+        drops.increment(DropReason.INTERNAL_ERROR);
+        log.error("internal-error", "where=inside error=" + e);
     }
 
     /**
@@ -77,7 +91,7 @@ public final class Inside {
                     overlay.drop(null, DropReason.STAGED_OVERFLOW);
                 }
                 if (!overlay.sendStaged(peer)) {
-                    overlay.handshaker().initiate(peer, false);
+                    handshaker.initiate(peer, false);
                 }
                 return;
             }
@@ -98,10 +112,10 @@ public final class Inside {
         int version = Ip.version(packet, at);
         Peer peer;
         if (version == Ipv4Header.VERSION && length >= Ipv4Header.HEADER_BYTES) {
-            peer = overlay.allowedIps().lookupV4(packet.getInt(at + Ipv4Header.DST_OFFSET));
+            peer = allowedIps.lookupV4(packet.getInt(at + Ipv4Header.DST_OFFSET));
         } else if (version == Ipv6Header.VERSION && length >= Ipv6Header.HEADER_BYTES) {
             int dst = at + Ipv6Header.DST_OFFSET;
-            peer = overlay.allowedIps().lookupV6(packet.getLong(dst), packet.getLong(dst + Long.BYTES));
+            peer = allowedIps.lookupV6(packet.getLong(dst), packet.getLong(dst + Long.BYTES));
         } else {
             overlay.drop(packet, DropReason.NOT_IP);
             return null;
@@ -134,7 +148,7 @@ public final class Inside {
                 if (!peer.stage(packet)) {
                     overlay.drop(null, DropReason.STAGED_OVERFLOW);
                 }
-                overlay.handshaker().initiate(peer, false);
+                handshaker.initiate(peer, false);
                 return;
             }
             int payloadLength = packet.readableBytes();
@@ -144,8 +158,8 @@ public final class Inside {
             seal(message, keypair, counter, payloadLength);
             int wireBytes = message.readableBytes();
             owned = null;
-            if (!overlay.io().send(message, endpoint)) {
-                overlay.drops().increment(DropReason.WRITE_FAILED);
+            if (!io.send(message, endpoint)) {
+                drops.increment(DropReason.WRITE_FAILED);
                 return;
             }
             sent(peer, keypair, counter, payloadLength, wireBytes, now);
@@ -188,7 +202,7 @@ public final class Inside {
         // two peers do not both start a handshake at REKEY_AFTER_TIME.
         if (Long.compareUnsigned(counter, Protocol.REKEY_AFTER_MESSAGES) >= 0
                 || (keypair.isInitiator() && now - keypair.createdNanos() >= Protocol.REKEY_AFTER_TIME_NANOS)) {
-            overlay.handshaker().initiate(peer, false);
+            handshaker.initiate(peer, false);
         }
     }
 
@@ -203,7 +217,7 @@ public final class Inside {
         int length = packet.readableBytes();
         ByteBuf copy = null;
         try {
-            copy = overlay.io().alloc().directBuffer(PacketLayout.capacityFor(length));
+            copy = io.alloc().directBuffer(PacketLayout.capacityFor(length));
             copy.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
             ByteBufViews.append(copy, packet, packet.readerIndex(), length);
             return copy;

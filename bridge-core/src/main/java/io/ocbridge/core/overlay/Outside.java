@@ -2,6 +2,7 @@ package io.ocbridge.core.overlay;
 
 import io.netty.buffer.ByteBuf;
 import io.ocbridge.core.buffer.ByteBufViews;
+import io.ocbridge.core.log.Log;
 import io.ocbridge.core.packet.Ip;
 import io.ocbridge.core.packet.Ipv4Header;
 import io.ocbridge.core.packet.Ipv6Header;
@@ -25,10 +26,24 @@ import java.net.InetSocketAddress;
  * Bad input never throws: it is dropped and counted ({@link DropReason}).
  */
 public final class Outside {
+    /** The sessions' send side (staged packets), the HA role and the shared crypto scratch. */
     private final Overlay overlay;
+    private final PeerRegistry registry;
+    private final Handshaker handshaker;
+    private final VxlanEndpoint vxlan;
+    private final OverlayIo io;
+    private final DropCounters drops;
+    private final Log log;
 
-    Outside(Overlay overlay) {
+    Outside(Overlay overlay, PeerRegistry registry, Handshaker handshaker, VxlanEndpoint vxlan, OverlayIo io,
+            DropCounters drops, Log log) {
         this.overlay = overlay;
+        this.registry = registry;
+        this.handshaker = handshaker;
+        this.vxlan = vxlan;
+        this.io = io;
+        this.drops = drops;
+        this.log = log;
     }
 
     /**
@@ -42,8 +57,8 @@ public final class Outside {
                 dispatch(datagram, source);
             }
         } catch (RuntimeException e) {
-            overlay.drops().increment(DropReason.INTERNAL_ERROR);
-            overlay.log().error("internal-error", "where=outside error=" + e);
+            drops.increment(DropReason.INTERNAL_ERROR);
+            log.error("internal-error", "where=outside error=" + e);
         } finally {
             datagram.release();
         }
@@ -61,7 +76,7 @@ public final class Outside {
         switch (type) {
             case Protocol.MESSAGE_TRANSPORT -> onTransport(datagram, source);
             case Protocol.MESSAGE_INITIATION, Protocol.MESSAGE_RESPONSE, Protocol.MESSAGE_COOKIE_REPLY ->
-                    overlay.handshaker().offer(type, datagram, source);
+                    handshaker.offer(type, datagram, source);
             default -> overlay.drop(null, DropReason.MALFORMED);
         }
     }
@@ -75,7 +90,7 @@ public final class Outside {
         int at = datagram.readerIndex();
         int receiverIndex = datagram.getIntLE(at + Transport.RECEIVER_OFFSET);
         long counter = datagram.getLongLE(at + Transport.COUNTER_OFFSET);
-        IndexTable.Entry entry = overlay.registry().indexTable().lookup(receiverIndex);
+        IndexTable.Entry entry = registry.indexTable().lookup(receiverIndex);
         if (entry == null || entry.keypair() == null) {
             overlay.drop(null, DropReason.UNKNOWN_INDEX);
             return;
@@ -109,15 +124,15 @@ public final class Outside {
             peer.timers().anyAuthenticatedReceived(now);
             peer.timers().anyAuthenticatedTraversal(now);
             if (keypair == peer.keypairs().next()) {
-                overlay.registry().retire(peer.keypairs().promoteNext());
-                overlay.handshaker().sessionConfirmed(peer, now);
+                registry.retire(peer.keypairs().promoteNext());
+                handshaker.sessionConfirmed(peer, now);
                 overlay.sendStaged(peer);
             }
             peer.addRx(length);
             if (keypair.isInitiator() && keypair == peer.keypairs().current()
                     && now - keypair.createdNanos() >= Protocol.REJECT_AFTER_TIME_NANOS
                             - Protocol.KEEPALIVE_TIMEOUT_NANOS - Protocol.REKEY_TIMEOUT_NANOS) {
-                overlay.handshaker().initiate(peer, false);
+                handshaker.initiate(peer, false);
             }
             if (packet != null) {
                 peer.timers().dataReceived(now);
@@ -141,7 +156,7 @@ public final class Outside {
      * the receive buffer goes back to the pool as soon as its last datagram is opened.
      */
     private ByteBuf plaintext(byte[] work, int plainLength) {
-        ByteBuf packet = overlay.io().alloc().directBuffer(PacketLayout.capacityFor(plainLength));
+        ByteBuf packet = io.alloc().directBuffer(PacketLayout.capacityFor(plainLength));
         packet.setIndex(PacketLayout.HEADROOM, PacketLayout.HEADROOM);
         return packet.writeBytes(work, 0, plainLength);
     }
@@ -160,8 +175,8 @@ public final class Outside {
             return;
         }
         // From here on the packet belongs to its consumer, which releases it even when it fails.
-        if (overlay.vxlan().claims(packet, at)) {
-            packet = overlay.vxlan().deliver(packet, peer);
+        if (vxlan.claims(packet, at)) {
+            packet = vxlan.deliver(packet, peer);
             if (packet == null) {
                 return;
             }
@@ -182,14 +197,14 @@ public final class Outside {
             if (packetLength < Ipv4Header.HEADER_BYTES || packetLength > available) {
                 return DropReason.NOT_IP;
             }
-            owner = overlay.allowedIps().lookupV4(packet.getInt(at + Ipv4Header.SRC_OFFSET));
+            owner = registry.allowedIps().lookupV4(packet.getInt(at + Ipv4Header.SRC_OFFSET));
         } else if (version == Ipv6Header.VERSION && available >= Ipv6Header.HEADER_BYTES) {
             packetLength = Ipv6Header.HEADER_BYTES + packet.getUnsignedShort(at + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
             if (packetLength > available) {
                 return DropReason.NOT_IP;
             }
             int src = at + Ipv6Header.SRC_OFFSET;
-            owner = overlay.allowedIps().lookupV6(packet.getLong(src), packet.getLong(src + Long.BYTES));
+            owner = registry.allowedIps().lookupV6(packet.getLong(src), packet.getLong(src + Long.BYTES));
         } else {
             return DropReason.NOT_IP;
         }
@@ -204,12 +219,12 @@ public final class Outside {
     private void writeToDevice(ByteBuf packet) {
         boolean written;
         try {
-            written = overlay.io().writeToDevice(packet);
+            written = io.writeToDevice(packet);
         } finally {
             packet.release();
         }
         if (!written) {
-            overlay.drops().increment(DropReason.WRITE_FAILED);
+            drops.increment(DropReason.WRITE_FAILED);
         }
     }
 }

@@ -68,8 +68,8 @@ public final class Overlay {
         this.log = log;
         this.vxlan = new VxlanEndpoint(io.alloc(), nanoClock, drops);
         this.handshaker = new Handshaker(identity, registry, io, drops, nanoClock, wallClock, log, new Sessions());
-        this.inside = new Inside(this);
-        this.outside = new Outside(this);
+        this.inside = new Inside(this, registry.allowedIps(), handshaker, io, drops, log);
+        this.outside = new Outside(this, registry, handshaker, vxlan, io, drops, log);
     }
 
     /**
@@ -258,8 +258,6 @@ public final class Overlay {
         return registry.byName(peerName);
     }
 
-    VxlanEndpoint vxlan() { return vxlan; }
-
     /** Peers still waiting for their first initiation after a start or takeover. */
     int firstContactsQueued() {
         return firstContact.queued();
@@ -278,13 +276,14 @@ public final class Overlay {
         return handshaker.processQueued();
     }
 
-    // --- shared with Inside / Outside -------------------------------------------------------
+    LocalIdentity identity() { return identity; }
 
-    OverlayIo io() { return io; }
+    /** The job owners, for tests in this package that step them directly. */
     PeerRegistry registry() { return registry; }
     Handshaker handshaker() { return handshaker; }
-    LocalIdentity identity() { return identity; }
-    Log log() { return log; }
+
+    // --- the sessions' send side and the role, for Inside and Outside ---------------------------
+
     long now() { return nanoClock.getAsLong(); }
 
     /** The event loop's array for in-place encryption, at least {@code length} bytes. */
