@@ -177,7 +177,9 @@ final class Handshaker {
                 log.error("internal-error", "where=handshake error=" + e);
             }
             long after = nanoClock.getAsLong();
-            budgetNanos -= after - now;
+            // One slow message (the first Diffie-Hellman on a cold JIT takes tens of milliseconds) owes at most one
+            // burst: the share is for floods of cheap messages, not a pause of four times the slowest one.
+            budgetNanos = Math.max(budgetNanos - (after - now), -MAX_BURST_NANOS);
             now = after;
         }
         budgetRefilledNanos = now;

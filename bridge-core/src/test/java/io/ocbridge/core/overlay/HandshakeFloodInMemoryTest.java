@@ -168,4 +168,16 @@ class HandshakeFloodInMemoryTest {
                 + " ns of " + elapsed);
         assertEquals(0, b.overlay.handshaker().queued());
     }
+
+    @Test
+    void oneSlowMessageOwesAtMostOneBurst() {
+        // Every reading of B's clock is 50 ms later: one message takes longer than a whole burst, as the first
+        // Diffie-Hellman on a cold JIT does. The pause after it is one burst's worth, not four times the message.
+        AtomicLong base = new AtomicLong(net.nanos.get());
+        startB(() -> base.addAndGet(50_000_000));
+        floodBurstWithAsInitiation();
+        long later = b.overlay.processHandshakes();
+        assertTrue(later > 0 && later <= Handshaker.MAX_BURST_NANOS * 100 / Handshaker.SHARE_PERCENT + 1,
+                "next go in " + later + " ns");
+    }
 }
