@@ -90,17 +90,14 @@ public final class ConfigLoader {
 
     /** {@code control-socket}: a path (relative to the config's folder) that fits a Unix socket address. */
     private Path controlSocket(MappingReader map, String site) {
-        String text = map.string("control-socket", false);
-        if (text == null) {
+        if (map.value("control-socket") == null) {
             return site == null ? null : SiteConfig.defaultControlSocket(site);
         }
-        Path path;
-        try {
-            path = folder.resolve(text).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
-            problems.at(map.value("control-socket"), map.field("control-socket"), "not a valid path: " + e.getReason());
+        Path path = map.path("control-socket", false, folder);
+        if (path == null) {
             return null;
         }
+        String text = map.string("control-socket", false);  // a scalar: path() has read it
         int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
         if (text.isBlank() || text.endsWith("/") || path.getFileName() == null) {
             problems.at(map.value("control-socket"), map.field("control-socket"),

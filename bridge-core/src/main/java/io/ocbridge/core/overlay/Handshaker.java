@@ -528,9 +528,4 @@ final class Handshaker {
                     + " hint=two-active-gateways-with-one-key-or-a-restart-loop");
         }
     }
-
-    /** Sources the MAC2 rate limiter holds (tests). */
-    HandshakeRateLimiter rateLimiter() {
-        return rateLimiter;
-    }
 }
